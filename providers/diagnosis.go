@@ -56,6 +56,9 @@ const (
 	CodeOAuthAppNotFound       Code = "oauth.app_not_found"
 	CodeSecretsUnavailable     Code = "secrets.keyring_unavailable"
 	CodeSecretsTooLarge        Code = "secrets.too_large"
+	CodeConfigInvalid          Code = "config.invalid" // the setup file is invalid (key, line)
+	CodeConfigMissing          Code = "config.missing" // headless run lacks a required key
+	CodeConfigGoogleSMTP       Code = "config.google_smtp"
 	CodeCanceled               Code = "run.canceled"
 	CodeUnknown                Code = "unknown"
 )
@@ -75,7 +78,8 @@ var AllCodes = []Code{
 	CodeOAuthAdminConsent, CodeOAuthInvalidScope, CodeOAuthInvalidGrant,
 	CodeOAuthAccessDenied, CodeOAuthExpired, CodeOAuthConditional,
 	CodeOAuthAccountMismatch, CodeOAuthAppNotFound, CodeSecretsUnavailable,
-	CodeSecretsTooLarge, CodeCanceled, CodeUnknown,
+	CodeSecretsTooLarge, CodeConfigInvalid, CodeConfigMissing, CodeConfigGoogleSMTP,
+	CodeCanceled, CodeUnknown,
 }
 
 // Actor says who must act on a diagnosis.

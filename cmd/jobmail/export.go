@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jobmail/jobmail/wizard"
+)
+
+func newExportCmd(opts *Options) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:  "export",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runExport(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Config, "config", "", "")
+	cmd.Flags().StringVar(&opts.Output, "output", "", "")
+	_ = cmd.MarkFlagRequired("config")
+	_ = cmd.MarkFlagRequired("output")
+	return cmd
+}
+
+// runExport is `jobmail export`: the export from the setup file alone,
+// without a live test (last_test stays null).
+func runExport(_ context.Context, opts *Options) error {
+	loaded, err := wizard.LoadFile(opts.Config)
+	if err != nil {
+		return reportSetupError(opts, err)
+	}
+	if err := writeExport(opts.Output, loaded.Setup, nil, opts.f.Now()); err != nil {
+		return err
+	}
+	if opts.JSON {
+		writeJSON(opts, map[string]any{"ok": true, "export": opts.Output, "exit_code": ExitOK})
+	}
+	fmt.Fprintln(opts.f.Stderr, opts.words.T("cli.export_written", map[string]string{"path": opts.Output}))
+	return nil
+}
+
+// writeExport writes the platform export with the live-test results of
+// the outcomes (keyed by their mailbox), atomically and 0600.
+func writeExport(path string, setup *wizard.Setup, outs []outcome, now time.Time) error {
+	tests := map[string]wizard.TestSummary{}
+	for _, o := range outs {
+		if o.Session == nil || o.Session.Result == nil {
+			continue
+		}
+		tests[o.key()] = wizard.SummaryOf(*o.Session.Result, o.Session.Token)
+	}
+	e := wizard.NewExport(setup, tests, wizard.ExportOptions{Now: func() time.Time { return now }})
+	if err := wizard.WriteExport(path, e); err != nil {
+		return fmt.Errorf("write export %s: %w", path, err)
+	}
+	return nil
+}
+
+// key is the mailbox key of the export ("company", "entities[2]").
+func (o outcome) key() string {
+	if o.Key != "" {
+		return o.Key
+	}
+	return "company"
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"io"
+	"os"
+	"time"
+
+	"github.com/jobmail/jobmail/secrets"
+	"golang.org/x/term"
+)
+
+// Factory holds the outside world every command depends on. Tests build
+// their own; main uses systemFactory. Nothing here is a package global.
+type Factory struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// IsTerminal reports whether stdin and stdout are both terminals
+	// (the wizard needs both).
+	IsTerminal func() bool
+	Getenv     func(string) string
+	LookupEnv  func(string) (string, bool)
+	ReadFile   func(string) ([]byte, error)
+	Now        func() time.Time
+	// Keyring opens the OS keyring lazily: a replay that uses env: or
+	// file: secrets never touches D-Bus.
+	Keyring func() secrets.Store
+	// RunTUI starts the interactive wizard; nil where there is none.
+	RunTUI func(opts *Options) error
+}
+
+func systemFactory() *Factory {
+	return &Factory{
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		IsTerminal: func() bool {
+			return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+		},
+		Getenv:    os.Getenv,
+		LookupEnv: os.LookupEnv,
+		ReadFile:  os.ReadFile,
+		Now:       time.Now,
+		Keyring:   func() secrets.Store { return secrets.NewKeyring() },
+		RunTUI:    runTUI,
+	}
+}

@@ -1,0 +1,20 @@
+// Command jobmail connects a company's recruiting mailbox to the recruiting
+// platform: an interactive wizard in a terminal, or a headless replay of a
+// setup file (`jobmail --config jobmail.yaml`). This package turns flags
+// into options, runs them, and turns results and errors into words for
+// people (stderr) or JSON (stdout) and into the exit-code table.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], systemFactory())
+	stop()
+	os.Exit(code)
+}

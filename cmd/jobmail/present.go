@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// stageObserver prints each stage as it finishes, on stderr: the person
+// sees progress even in --json mode, where stdout is for machines.
+func (o *Options) stageObserver() providers.Observer {
+	return func(ev providers.StageEvent) {
+		if !ev.Done {
+			return
+		}
+		mark := "✓"
+		if !ev.OK {
+			mark = "✗"
+		}
+		fmt.Fprintf(o.f.Stderr, "  %s %-10s %8s\n", mark, o.words.T("stage."+string(ev.Name)), o.words.Duration(ev.Duration))
+	}
+}
+
+// printOutcome writes the result: JSON on stdout when asked, and always
+// the words for people on stderr.
+func printOutcome(o *Options, out outcome, exportPath string) {
+	if o.JSON {
+		writeJSON(o, o.jsonOf(out, exportPath))
+	}
+	w := o.f.Stderr
+	s := out.Session
+	if s != nil {
+		for _, wn := range s.Warnings {
+			t := o.words.Diagnosis(wn.Diagnosis)
+			fmt.Fprintf(w, "%s %s\n  %s\n", o.words.T("cli.warning"), t.Title, t.Remedy)
+		}
+	}
+	switch {
+	case out.Step.Blocked != nil:
+		printDiagnosis(o, w, *out.Step.Blocked)
+	case out.Err != nil:
+		printError(o, out.Err)
+	case out.ExitCode == ExitOK && s != nil:
+		args := map[string]string{"address": s.Mailbox().Address, "token": s.Token}
+		if s.Result != nil {
+			args["duration"] = o.words.Duration(s.Result.Duration)
+		}
+		fmt.Fprintln(w, o.words.T("cli.test_passed", args))
+		if exportPath != "" {
+			fmt.Fprintln(w, o.words.T("cli.export_written", map[string]string{"path": exportPath}))
+		}
+		if o.savedSecret != "" {
+			fmt.Fprintln(w, o.words.T("cli.secret_saved", map[string]string{"account": o.savedSecret}))
+		}
+	}
+}
+
+// printDiagnosis is the diagnosis for people: what, the server's words,
+// what to do, who must do it.
+func printDiagnosis(o *Options, w io.Writer, d providers.Diagnosis) {
+	t := o.words.Diagnosis(d)
+	fmt.Fprintf(w, "\n✗ %s\n", t.Title)
+	if t.Explain != "" {
+		fmt.Fprintf(w, "  %s\n", t.Explain)
+	}
+	if d.Reply != "" {
+		fmt.Fprintf(w, "  %s\n", o.words.T("cli.server_said"))
+		for _, l := range strings.Split(d.Reply, "\n") {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
+	}
+	fmt.Fprintf(w, "  %s %s\n", o.words.T("cli.what_to_do"), t.Remedy)
+	if t.Actor != "" {
+		fmt.Fprintf(w, "  %s %s\n", o.words.T("cli.who_acts"), t.Actor)
+	}
+	if d.Field != "" {
+		fmt.Fprintf(w, "  %s %s\n", o.words.T("cli.setting"), d.Field)
+	}
+}
+
+// printError turns an error into a sentence for people, on stderr.
+func printError(o *Options, err error) {
+	fmt.Fprintf(o.f.Stderr, "jobmail: %s\n", o.errorText(err))
+}
+
+// errorText localizes the errors the program knows; anything else is an
+// unexpected error and keeps its own (English, lowercase) words.
+func (o *Options) errorText(err error) string {
+	var me *wizard.MissingError
+	var re *secrets.ResolveError
+	if fe, ok := asFieldError(err); ok {
+		return o.words.Field(fe)
+	}
+	switch {
+	case errors.As(err, &me):
+		return o.words.Missing(me)
+	case errors.Is(err, errNoTerminal):
+		return o.words.T("cli.error.no_terminal")
+	case errors.Is(err, errNoConfig):
+		return o.words.T("cli.error.no_config")
+	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound), errors.Is(err, secrets.ErrTooLarge):
+		d := diagnosisOfError(err)
+		t := o.words.Diagnosis(d)
+		return t.Title + ": " + t.Remedy
+	case errors.As(err, &re):
+		return o.words.T("cli.error.secret_ref", map[string]string{"ref": re.Ref.String()})
+	}
+	return o.words.T("cli.error.unexpected", map[string]string{"error": err.Error()})
+}
+
+func asFieldError(err error) (*wizard.FieldError, bool) {
+	var fe *wizard.FieldError
+	ok := errors.As(err, &fe)
+	return fe, ok
+}
+
+// diagnosisOfError gives every error that ends a run a diagnosis code.
+func diagnosisOfError(err error) providers.Diagnosis {
+	var pe *providers.Error
+	var me *wizard.MissingError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Diagnosis
+	case errors.Is(err, secrets.ErrTooLarge):
+		return providers.Diagnosis{Code: providers.CodeSecretsTooLarge, Actor: providers.ActorUser}
+	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound):
+		return providers.Diagnosis{Code: providers.CodeSecretsUnavailable, Actor: providers.ActorUser}
+	case errors.As(err, &me):
+		return providers.Diagnosis{Code: providers.CodeConfigMissing, Actor: providers.ActorUser, Field: me.Key}
+	}
+	if fe, ok := asFieldError(err); ok {
+		code := providers.CodeConfigInvalid
+		if fe.Code != "" {
+			code = fe.Code
+		}
+		return providers.Diagnosis{Code: code, Actor: providers.ActorUser, Field: fe.Key, Args: fe.Args}
+	}
+	if errors.Is(err, errCanceled) {
+		return providers.Diagnosis{Code: providers.CodeCanceled}
+	}
+	return providers.Diagnosis{Code: providers.CodeUnknown}
+}
+
+var errCanceled = errors.New("canceled")
+
+// reportSetupError prints an invalid setup file (exit 2), in JSON too.
+func reportSetupError(o *Options, err error) error {
+	code := exitCodeOf(err)
+	if o.JSON {
+		writeJSON(o, jsonResult{Stages: []jsonStage{}, Warnings: []jsonDiagnosis{}, Diagnosis: o.errorDiagnosis(err), ExitCode: code})
+	}
+	printError(o, err)
+	return withExit(code, nil)
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jobmail/jobmail/tui/i18n"
+)
+
+// Options are the parsed flags of every command (each uses what it needs).
+type Options struct {
+	Config        string
+	JSON          bool
+	Lang          string
+	Accessible    bool
+	Timeout       time.Duration
+	AllowInsecure bool
+	Export        string // root: where the export goes
+	Output        string // export: where the export goes
+	PasswordStdin bool
+	SaveSecret    bool
+	Parallel      int
+
+	// resolved at run time
+	words       *i18n.Localizer
+	f           *Factory
+	savedSecret string // keyring account written by --save-secret
+}
+
+// Main runs jobmail with args and returns the exit code.
+func Main(ctx context.Context, args []string, f *Factory) int {
+	opts := &Options{f: f}
+	root := newRootCmd(opts)
+	// Help is printed before any hook runs, so the language comes from
+	// the raw arguments here.
+	localizeHelp(root, i18n.New(i18n.Detect(langArg(args), f.Getenv)))
+	root.SetArgs(args)
+	root.SetIn(f.Stdin)
+	root.SetOut(f.Stderr)
+	root.SetErr(f.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if opts.words == nil {
+		opts.words = i18n.New(i18n.Detect(opts.Lang, f.Getenv))
+	}
+	code := exitCodeOf(err)
+	if ctx.Err() != nil && code != ExitOK {
+		code = ExitInterrupted
+	}
+	var ee *exitError
+	if !(errors.As(err, &ee) && ee.err == nil) {
+		printError(opts, err)
+	}
+	return code
+}
+
+func newRootCmd(opts *Options) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "jobmail",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			opts.words = i18n.New(i18n.Detect(opts.Lang, opts.f.Getenv))
+			if opts.Timeout <= 0 {
+				return withExit(ExitUsage, fmt.Errorf("--timeout must be positive, got %s", opts.Timeout))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRoot(cmd.Context(), opts)
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.BoolVar(&opts.JSON, "json", false, "")
+	pf.StringVar(&opts.Lang, "lang", "", "")
+	pf.BoolVar(&opts.Accessible, "accessible", false, "")
+	pf.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "")
+	pf.BoolVar(&opts.AllowInsecure, "allow-insecure", false, "")
+
+	fl := root.Flags()
+	fl.StringVar(&opts.Config, "config", "", "")
+	fl.StringVar(&opts.Export, "export", "", "")
+	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "")
+	fl.BoolVar(&opts.SaveSecret, "save-secret", false, "")
+	fl.IntVar(&opts.Parallel, "parallel", 8, "")
+
+	root.AddCommand(newTestCmd(opts), newExportCmd(opts), newVersionCmd(opts))
+	for _, add := range extraCommands {
+		root.AddCommand(add(opts))
+	}
+	return root
+}
+
+// extraCommands lets feature files (doctor, report) register themselves
+// without editing this file.
+var extraCommands []func(*Options) *cobra.Command
+
+func newTestCmd(opts *Options) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:  "test",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runReplay(cmd.Context(), opts, false)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Config, "config", "", "")
+	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "")
+	cmd.Flags().IntVar(&opts.Parallel, "parallel", 8, "")
+	_ = cmd.MarkFlagRequired("config")
+	return cmd
+}
+
+func runRoot(ctx context.Context, opts *Options) error {
+	if opts.Config != "" {
+		return runReplay(ctx, opts, true)
+	}
+	if opts.f.RunTUI == nil || !opts.f.IsTerminal() {
+		return withExit(ExitUsage, errNoTerminal)
+	}
+	return opts.f.RunTUI(opts)
+}
+
+var errNoTerminal = errors.New("no terminal: run interactively in a terminal, or pass --config FILE to replay a setup file headless")

@@ -1,0 +1,148 @@
+package discover
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/probe"
+)
+
+//go:embed wellknown.json
+var wellKnownJSON []byte
+
+// Server is one SMTP submission endpoint of a provider. Host may contain
+// {domain} (the address's domain) or {mx} (the matched MX host) for
+// providers that give each customer a server of their own.
+type Server struct {
+	Host     string             `json:"host"`
+	Port     int                `json:"port"`
+	Security providers.Security `json:"security"`
+}
+
+// WellKnown is a mail provider from the embedded table. Source is the
+// provider's documentation; Verified says whether host and port were read
+// there (Evidence says how they were found otherwise).
+type WellKnown struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Family   string   `json:"family,omitempty"` // "google" | "microsoft" | ""
+	Domains  []string `json:"domains"`          // address domains, exact or *.suffix
+	MX       []string `json:"mx"`               // MX host patterns, exact or *.suffix
+	SMTP     []Server `json:"smtp"`
+	Username string   `json:"username"` // "address" | "localpart"
+	Source   string   `json:"source"`
+	Verified bool     `json:"verified"`
+	Evidence string   `json:"evidence"`
+}
+
+var loadWellKnown = sync.OnceValues(func() ([]WellKnown, error) {
+	var doc struct {
+		Providers []WellKnown `json:"providers"`
+	}
+	if err := json.Unmarshal(wellKnownJSON, &doc); err != nil {
+		return nil, fmt.Errorf("well-known providers table: %w", err)
+	}
+	for i, w := range doc.Providers {
+		if err := w.validate(); err != nil {
+			return nil, fmt.Errorf("well-known providers table, entry %d: %w", i, err)
+		}
+	}
+	return doc.Providers, nil
+})
+
+// WellKnownProviders returns the embedded table, in matching order.
+func WellKnownProviders() ([]WellKnown, error) { return loadWellKnown() }
+
+func (w WellKnown) validate() error {
+	switch {
+	case w.ID == "" || w.Name == "":
+		return fmt.Errorf("missing id or name")
+	case len(w.Domains) == 0 && len(w.MX) == 0:
+		return fmt.Errorf("%s: neither domains nor mx patterns", w.ID)
+	case len(w.SMTP) == 0:
+		return fmt.Errorf("%s: no smtp server", w.ID)
+	case w.Username != "address" && w.Username != "localpart":
+		return fmt.Errorf("%s: username %q is not address or localpart", w.ID, w.Username)
+	case w.Verified && w.Source == "":
+		return fmt.Errorf("%s: verified without a source", w.ID)
+	}
+	for _, s := range w.SMTP {
+		t := probe.Target{Host: s.Host, Port: s.Port, Security: s.Security}
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", w.ID, err)
+		}
+	}
+	return nil
+}
+
+// matches reports whether host fits pattern: "x" only x itself, "*.x" any
+// name below x.
+func matches(pattern, host string) bool {
+	host = normalizeHost(host)
+	if suffix, ok := strings.CutPrefix(pattern, "*."); ok {
+		return strings.HasSuffix(host, "."+suffix)
+	}
+	return host == pattern
+}
+
+func normalizeHost(h string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
+}
+
+// lookupWellKnown finds the provider of an address domain, else of the
+// first MX host that matches; mx is the matching MX host ("" for a domain
+// match).
+func lookupWellKnown(domain string, mxHosts []string) (w *WellKnown, mx string) {
+	table, err := loadWellKnown()
+	if err != nil {
+		return nil, ""
+	}
+	for i := range table {
+		for _, p := range table[i].Domains {
+			if matches(p, domain) {
+				return &table[i], ""
+			}
+		}
+	}
+	for _, h := range mxHosts {
+		for i := range table {
+			for _, p := range table[i].MX {
+				if matches(p, h) {
+					return &table[i], normalizeHost(h)
+				}
+			}
+		}
+	}
+	return nil, ""
+}
+
+// Targets are the provider's servers for domain, templates filled in.
+// A template that cannot be filled ({mx} without an MX match) is skipped.
+func (w WellKnown) Targets(domain, mx string) []probe.Target {
+	var out []probe.Target
+	for _, s := range w.SMTP {
+		host := strings.ReplaceAll(s.Host, "{domain}", domain)
+		if strings.Contains(host, "{mx}") {
+			if mx == "" {
+				continue
+			}
+			host = strings.ReplaceAll(host, "{mx}", mx)
+		}
+		out = append(out, probe.Target{Host: host, Port: s.Port, Security: s.Security})
+	}
+	return out
+}
+
+// UsernameFor is the login the provider expects for address.
+func (w WellKnown) UsernameFor(address string) string {
+	if w.Username == "localpart" {
+		if i := strings.LastIndex(address, "@"); i > 0 {
+			return address[:i]
+		}
+	}
+	return address
+}

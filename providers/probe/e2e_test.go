@@ -1,0 +1,127 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/probe/probetest"
+)
+
+// mailpeer returns the running test mail server's settings: MAILPEER_*
+// variables, else ${MAILPEER_DIR:-/tmp/mailpeer/state}/mailpeer.env.
+// Without JOBMAIL_E2E=1 the test is skipped; with it, a missing peer fails.
+func mailpeer(t *testing.T) map[string]string {
+	t.Helper()
+	if os.Getenv("JOBMAIL_E2E") != "1" {
+		t.Skip("end-to-end test: set JOBMAIL_E2E=1 (needs mailpeer)")
+	}
+	env := map[string]string{}
+	dir := os.Getenv("MAILPEER_DIR")
+	if dir == "" {
+		dir = "/tmp/mailpeer/state"
+	}
+	if f, err := os.Open(filepath.Join(dir, "mailpeer.env")); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), "="); ok && strings.HasPrefix(k, "MAILPEER_") {
+				env[k] = v
+			}
+		}
+		_ = f.Close()
+	}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "MAILPEER_") {
+			env[k] = v
+		}
+	}
+	for _, k := range []string{"MAILPEER_HOST", "MAILPEER_SMTP_PORT", "MAILPEER_OPTTLS_PORT", "MAILPEER_SUBMISSION_PORT", "MAILPEER_SMTPS_PORT", "MAILPEER_CA_FILE"} {
+		if env[k] == "" {
+			t.Fatalf("JOBMAIL_E2E=1 but mailpeer setting %s is missing (start ../shared/mailpeer/start-mailpeer.sh)", k)
+		}
+	}
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(env["MAILPEER_HOST"], env["MAILPEER_SUBMISSION_PORT"]), 2*time.Second)
+	if err != nil {
+		t.Fatalf("JOBMAIL_E2E=1 but mailpeer is not running: %v", err)
+	}
+	_ = c.Close()
+	return env
+}
+
+func TestMailpeerVerdicts(t *testing.T) {
+	env := mailpeer(t)
+	host := env["MAILPEER_HOST"]
+	port := func(k string) int { n, _ := strconv.Atoi(env[k]); return n }
+	plain, opt, sub, implicit := port("MAILPEER_SMTP_PORT"), port("MAILPEER_OPTTLS_PORT"), port("MAILPEER_SUBMISSION_PORT"), port("MAILPEER_SMTPS_PORT")
+	silent := probetest.Raw(t, host, "")
+	closed := probetest.Closed(t)
+	roots, err := LoadRoots(env["MAILPEER_CA_FILE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []Target
+	for _, p := range []int{plain, opt, sub, implicit, silent, closed} {
+		targets = append(targets, Target{host, p, starttls}, Target{host, p, smtps})
+	}
+	untrusted := providers.CodeTLSUntrustedCert
+	type want struct {
+		withCA, withoutCA providers.Code
+		auth              bool // AUTH announced in the final capabilities
+	}
+	wants := map[Target]want{
+		{host, plain, starttls}:    {providers.CodeTLSStartTLSUnsupported, providers.CodeTLSStartTLSUnsupported, true},
+		{host, plain, smtps}:       {providers.CodeTLSNotTLS, providers.CodeTLSNotTLS, false},
+		{host, opt, starttls}:      {"", untrusted, true},
+		{host, opt, smtps}:         {providers.CodeTLSNotTLS, providers.CodeTLSNotTLS, false},
+		{host, sub, starttls}:      {"", untrusted, true},
+		{host, sub, smtps}:         {providers.CodeTLSNotTLS, providers.CodeTLSNotTLS, false},
+		{host, implicit, starttls}: {providers.CodeSMTPNoGreeting, providers.CodeSMTPNoGreeting, false},
+		{host, implicit, smtps}:    {"", untrusted, true},
+		{host, silent, starttls}:   {providers.CodeSMTPNoGreeting, providers.CodeSMTPNoGreeting, false},
+		{host, silent, smtps}:      {providers.CodeSMTPNoGreeting, providers.CodeSMTPNoGreeting, false},
+		{host, closed, starttls}:   {providers.CodeNetRefused, providers.CodeNetRefused, false},
+		{host, closed, smtps}:      {providers.CodeNetRefused, providers.CodeNetRefused, false},
+	}
+	for _, withCA := range []bool{true, false} {
+		name := "without MAILPEER_CA_FILE"
+		p := &Prober{Timeout: 2 * time.Second}
+		if withCA {
+			name, p.RootCAs = "with MAILPEER_CA_FILE", roots
+		}
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			res := p.All(context.Background(), targets)
+			if wall := time.Since(start); wall > p.Timeout*12/10 {
+				t.Errorf("run took %v for a %v budget", wall, p.Timeout)
+			}
+			if len(res) != len(targets) {
+				t.Fatalf("got %d results for %d targets", len(res), len(targets))
+			}
+			for _, r := range res {
+				w := wants[r.Target]
+				code := w.withoutCA
+				if withCA {
+					code = w.withCA
+				}
+				if r.Code() != code || r.OK != (code == "") {
+					t.Errorf("%s: ok=%v code=%q, want %q (%+v)", r.Target, r.OK, r.Code(), code, r.Diagnosis)
+				}
+				hasAuth := r.Caps != nil && slices.Contains(r.Caps.Auth, "PLAIN")
+				if hasAuth != w.auth {
+					t.Errorf("%s: AUTH PLAIN announced = %v, want %v", r.Target, hasAuth, w.auth)
+				}
+				if r.OK && (!r.TLS.Certificate.HostnameOK || r.TLS.Certificate.Expired) {
+					t.Errorf("%s: certificate facts %+v", r.Target, r.TLS.Certificate)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,237 @@
+package smtptest
+
+import (
+	"bufio"
+	"crypto/tls"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// trackingListener remembers accepted connections so that Close can end
+// every handler, and closes connections that arrive after that.
+type trackingListener struct {
+	net.Listener
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+	closed bool
+}
+
+func newTrackingListener(l net.Listener) *trackingListener {
+	return &trackingListener{Listener: l, conns: map[net.Conn]struct{}{}}
+}
+
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		_ = c.Close()
+		return c, nil // the handler fails on the closed conn at once
+	}
+	l.conns[c] = struct{}{}
+	return c, nil
+}
+
+func (l *trackingListener) forget(c net.Conn) {
+	l.mu.Lock()
+	delete(l.conns, c)
+	l.mu.Unlock()
+}
+
+func (l *trackingListener) closeAll() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	_ = l.Listener.Close()
+	for c := range l.conns {
+		_ = c.Close()
+	}
+}
+
+// Raw is a TCP server on 127.0.0.1 that runs a handler per connection.
+type Raw struct {
+	Addr string
+	Host string
+	Port int
+	ln   *trackingListener
+	wg   sync.WaitGroup
+}
+
+// NewRaw starts a Raw server; the test's Cleanup stops it.
+func NewRaw(tb testing.TB, handle func(net.Conn)) *Raw {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("smtptest: listen: %v", err)
+	}
+	r := &Raw{ln: newTrackingListener(l), Addr: l.Addr().String()}
+	host, port, _ := net.SplitHostPort(r.Addr)
+	r.Host = host
+	r.Port, _ = strconv.Atoi(port)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		for {
+			c, err := r.ln.Accept()
+			if err != nil {
+				return
+			}
+			r.wg.Add(1)
+			go func() {
+				defer r.wg.Done()
+				defer r.ln.forget(c)
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	tb.Cleanup(r.Close)
+	return r
+}
+
+// Close stops accepting, closes every connection and waits for handlers.
+func (r *Raw) Close() {
+	r.ln.closeAll()
+	r.wg.Wait()
+}
+
+// Silent accepts and never says a word: a firewall that lets TCP through,
+// or an implicit-TLS port waiting for a ClientHello.
+func Silent(c net.Conn) { _, _ = io.Copy(io.Discard, c) }
+
+// Drip sends text one byte per interval: a banner that never completes
+// before any sensible deadline.
+func Drip(text string, interval time.Duration) func(net.Conn) {
+	return func(c net.Conn) {
+		for i := 0; i < len(text); i++ {
+			if _, err := c.Write([]byte{text[i]}); err != nil {
+				return
+			}
+			time.Sleep(interval)
+		}
+		Silent(c)
+	}
+}
+
+// Rule answers a command line starting with Prefix (case-insensitive; ""
+// matches everything, "." is the end of DATA) with Reply (CRLF added per
+// line, "\n" separates lines); Hangup closes the connection instead,
+// Silent says nothing, Echo appends the command line to the reply as
+// careless servers do.
+type Rule struct {
+	Prefix string
+	Reply  string
+	Hangup bool
+	Silent bool
+	Echo   bool
+}
+
+// Scripted speaks just enough SMTP to stage a behaviour: it sends greeting
+// (unless empty) and answers each command by the first matching rule,
+// else with defaults (EHLO: a multi-line 250, QUIT: 221 and close, DATA:
+// 354 and 250 after the dot, anything else: 250).
+func Scripted(greeting string, rules ...Rule) func(net.Conn) {
+	return func(c net.Conn) { serveScript(c, greeting, rules) }
+}
+
+func serveScript(c net.Conn, greeting string, rules []Rule) {
+	w := func(s string) bool {
+		_, err := io.WriteString(c, strings.ReplaceAll(s, "\n", "\r\n")+"\r\n")
+		return err == nil
+	}
+	if greeting != "" && !w(greeting) {
+		return
+	}
+	br := bufio.NewReaderSize(c, 64*1024)
+	inData := false
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if inData {
+			if line != "." {
+				continue
+			}
+			inData = false
+			reply := "250 2.0.0 Ok: queued"
+			for _, r := range rules {
+				if r.Prefix == "." {
+					if r.Hangup {
+						return
+					}
+					reply = r.Reply
+				}
+			}
+			if !w(reply) {
+				return
+			}
+			continue
+		}
+		rule, ok := match(rules, line)
+		switch {
+		case ok && rule.Hangup:
+			return
+		case ok && rule.Silent:
+			continue
+		case ok:
+			reply := rule.Reply
+			if rule.Echo {
+				reply += " " + line
+			}
+			if !w(reply) {
+				return
+			}
+			continue
+		}
+		up := strings.ToUpper(line)
+		var reply string
+		switch {
+		case strings.HasPrefix(up, "EHLO"):
+			reply = "250-mail.test\n250-AUTH PLAIN LOGIN\n250 8BITMIME"
+		case strings.HasPrefix(up, "QUIT"):
+			w("221 2.0.0 Bye")
+			return
+		case up == "DATA":
+			inData = true
+			reply = "354 End data with <CR><LF>.<CR><LF>"
+		case strings.HasPrefix(up, "AUTH"):
+			reply = "235 2.7.0 Authentication successful"
+		default:
+			reply = "250 2.0.0 Ok"
+		}
+		if !w(reply) {
+			return
+		}
+	}
+}
+
+func match(rules []Rule, line string) (Rule, bool) {
+	for _, r := range rules {
+		if len(line) >= len(r.Prefix) && strings.EqualFold(line[:len(r.Prefix)], r.Prefix) {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+// TLSFirst wraps a handler in implicit TLS with cfg (e.g. a server stuck at
+// TLS 1.0); a failed handshake ends the connection.
+func TLSFirst(cfg *tls.Config, then func(net.Conn)) func(net.Conn) {
+	return func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		if err := tc.Handshake(); err != nil {
+			return
+		}
+		then(tc)
+	}
+}

@@ -1,0 +1,307 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jobmail/jobmail/providers"
+)
+
+// quitGrace bounds the wait for the reply to QUIT: the message is already
+// accepted, so a server that never says goodbye must not hold the test
+// until the overall deadline.
+const quitGrace = time.Second
+
+// longAgo is a deadline in the past: setting it makes every pending read
+// and write return at once.
+var longAgo = time.Unix(1, 0)
+
+// run is the state of one Test call.
+type run struct {
+	t      *Tester
+	ctx    context.Context
+	obs    providers.Observer
+	res    providers.Result
+	sc     *scrubber
+	sess   *session
+	ext    map[string]string
+	isTLS  bool
+	tcpUp  bool   // the TCP connection was established
+	remote string // ip:port actually connected to
+	// unwatch stops the goroutine that interrupts I/O when ctx ends.
+	unwatch func() bool
+}
+
+// DefaultTimeout bounds a test whose context has no deadline, so that a
+// silent server can never hang the program.
+const DefaultTimeout = 30 * time.Second
+
+// Test runs the live test: resolve, connect, TLS, EHLO, AUTH, MAIL, RCPT,
+// DATA, QUIT, each reported through obs and in Result.Stages. ctx's deadline
+// bounds the whole test however the server behaves; cancelling ctx ends it
+// at once with run.canceled.
+func (t *Tester) Test(ctx context.Context, msg providers.Message, obs providers.Observer) providers.Result {
+	start := time.Now()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	r := &run{t: t, ctx: ctx, obs: obs, sc: newScrubber(t.cfg.Password, t.cfg.OAuthToken),
+		res: providers.Result{Channel: providers.ChannelSMTP, Started: t.cfg.now()}}
+	err := r.do(msg)
+	if r.unwatch != nil {
+		r.unwatch()
+	}
+	if r.sess != nil {
+		_ = r.sess.raw.Close()
+		r.res.Transcript = r.sess.log
+	}
+	r.res.Duration = time.Since(start)
+	if err != nil {
+		pe := r.diagnosis(err)
+		pe.Reply = r.sc.scrub(pe.Reply)
+		for k, v := range pe.Args {
+			pe.Args[k] = r.sc.scrub(v)
+		}
+		pe.Err = scrubErr(pe.Err, r.sc)
+		d := pe.Diagnosis
+		r.res.Diagnosis = &d
+		r.res.Err = pe
+	}
+	return r.res
+}
+
+func (r *run) do(msg providers.Message) error {
+	cfg := r.t.cfg
+	if d := checkMessage(cfg, msg); d != nil {
+		return &providers.Error{Diagnosis: *d}
+	}
+	if d := fatal(Prerequisites(cfg, msg.From)); d != nil {
+		return &providers.Error{Diagnosis: *d}
+	}
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	var addrs []string
+	err := r.stage(providers.StageResolve, func() (err error) {
+		addrs, err = r.resolve()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := r.stage(providers.StageConnect, func() error { return r.connect(addrs) }); err != nil {
+		return err
+	}
+	if cfg.Security.UsesTLS() {
+		if err := r.stage(providers.StageTLS, r.secure); err != nil {
+			return err
+		}
+	}
+	if err := r.stage(providers.StageEHLO, r.ehlo); err != nil {
+		return err
+	}
+	if cfg.hasCredentials() {
+		if err := r.stage(providers.StageAuth, func() error { return r.auth(msg.From) }); err != nil {
+			return err
+		}
+	}
+	return r.send(msg)
+}
+
+// stage times f and reports it; a failure is tagged with the stage.
+func (r *run) stage(name providers.StageName, f func() error) error {
+	r.emit(providers.StageEvent{Stage: providers.Stage{Name: name}})
+	if r.sess != nil {
+		r.sess.stage = name
+	}
+	t0 := time.Now()
+	err := f()
+	st := providers.Stage{Name: name, OK: err == nil, Duration: time.Since(t0)}
+	r.res.Stages = append(r.res.Stages, st)
+	r.emit(providers.StageEvent{Stage: st, Done: true})
+	if err != nil {
+		return &stageError{stage: name, err: err}
+	}
+	return nil
+}
+
+func (r *run) emit(ev providers.StageEvent) {
+	if r.obs != nil {
+		r.obs(ev)
+	}
+}
+
+type stageError struct {
+	stage providers.StageName
+	err   error
+}
+
+func (e *stageError) Error() string { return string(e.stage) + ": " + e.err.Error() }
+func (e *stageError) Unwrap() error { return e.err }
+
+func (r *run) resolve() ([]string, error) {
+	host := strings.TrimSuffix(r.t.cfg.Host, ".")
+	if ip := net.ParseIP(strings.Trim(host, "[]")); ip != nil {
+		return []string{ip.String()}, nil
+	}
+	addrs, err := r.t.resolver().LookupHost(r.ctx, host)
+	if err == nil && len(addrs) == 0 {
+		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	return addrs, err
+}
+
+// connect opens TCP to the first address that answers and, except over
+// SMTPS where the banner comes inside TLS, reads the greeting.
+func (r *run) connect(addrs []string) error {
+	port := strconv.Itoa(r.t.cfg.Port)
+	var conn net.Conn
+	var err error
+	for _, a := range addrs {
+		conn, err = r.t.dialer().DialContext(r.ctx, "tcp", net.JoinHostPort(a, port))
+		if err == nil {
+			r.remote = net.JoinHostPort(a, port)
+			break
+		}
+		if r.ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		return &ioError{Op: "dial", Err: err}
+	}
+	r.tcpUp = true
+	r.sess = newSession(conn, r.sc)
+	r.sess.stage = providers.StageConnect
+	// The one wall-clock bound: every read and write ends at ctx's deadline
+	// however slowly the server drips its bytes, and cancelling ctx ends
+	// them at once.
+	if dl, ok := r.ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	r.unwatch = context.AfterFunc(r.ctx, func() { _ = conn.SetDeadline(longAgo) })
+	if r.t.cfg.Security == providers.SecuritySMTPS {
+		return nil
+	}
+	return r.greeting()
+}
+
+func (r *run) greeting() error {
+	_, err := r.sess.expect(cmdGreeting, "", 220)
+	var ioe *ioError
+	if errors.As(err, &ioe) {
+		ioe.Op = "greeting"
+	}
+	return err
+}
+
+// secure establishes TLS: at once for SMTPS (then reads the greeting, which
+// only exists inside TLS), or by EHLO + STARTTLS otherwise.
+func (r *run) secure() error {
+	cfg, err := r.tlsConfig()
+	if err != nil {
+		return err
+	}
+	if r.t.cfg.Security != providers.SecuritySMTPS {
+		rep, err := r.sess.cmd(cmdEHLO, "EHLO "+r.helloName(), "EHLO "+r.helloName(), 250)
+		if err != nil {
+			return err
+		}
+		if _, ok := extensions(rep)["STARTTLS"]; !ok {
+			return &providers.Error{Diagnosis: diag(providers.CodeTLSStartTLSUnsupported, rep.text(), nil)}
+		}
+		if _, err := r.sess.cmd(cmdSTARTTLS, "STARTTLS", "STARTTLS", 220); err != nil {
+			return err
+		}
+	}
+	tc, err := r.sess.startTLS(cfg)
+	if err != nil {
+		return err
+	}
+	if err := tc.HandshakeContext(r.ctx); err != nil {
+		return &ioError{Op: "handshake", Err: err}
+	}
+	r.isTLS = true
+	if r.t.cfg.Security == providers.SecuritySMTPS {
+		return r.greeting()
+	}
+	return nil
+}
+
+func (r *run) tlsConfig() (*tls.Config, error) {
+	cfg := &tls.Config{
+		ServerName: strings.Trim(strings.TrimSuffix(r.t.cfg.Host, "."), "[]"),
+		MinVersion: tls.VersionTLS12,
+		Time:       r.t.cfg.Now,
+	}
+	if !r.t.cfg.Security.Verifies() {
+		cfg.InsecureSkipVerify = true // starttls-noverify, chosen on purpose
+		return cfg, nil
+	}
+	pool, err := r.t.rootPool()
+	if err != nil {
+		return nil, err
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
+}
+
+func (t *Tester) rootPool() (*x509.CertPool, error) {
+	t.rootsOnce.Do(func() {
+		pool := t.cfg.RootCAs
+		if pool == nil {
+			sys, err := x509.SystemCertPool()
+			if err != nil || sys == nil {
+				sys = x509.NewCertPool() // no system roots: only the CA file can help
+			}
+			pool = sys
+		} else if t.cfg.CAFile != "" {
+			pool = pool.Clone() // never change the caller's pool
+		}
+		if t.cfg.CAFile != "" {
+			certs, err := readCAFile(t.cfg.CAFile)
+			if err != nil {
+				t.rootsErr = &providers.Error{Diagnosis: *invalid(FieldCAFile, "ca_file",
+					map[string]string{"path": t.cfg.CAFile}), Err: err}
+				return
+			}
+			for _, c := range certs {
+				pool.AddCert(c)
+			}
+		}
+		t.roots = pool
+	})
+	return t.roots, t.rootsErr
+}
+
+func (r *run) helloName() string {
+	if r.t.cfg.HelloName != "" {
+		return r.t.cfg.HelloName
+	}
+	if a, ok := r.sess.raw.LocalAddr().(*net.TCPAddr); ok {
+		if a.IP.To4() != nil {
+			return "[" + a.IP.String() + "]"
+		}
+		return "[IPv6:" + a.IP.String() + "]"
+	}
+	return "localhost"
+}
+
+// ehlo is the EHLO whose extensions count: after TLS, or the only one.
+func (r *run) ehlo() error {
+	name := r.helloName()
+	rep, err := r.sess.cmd(cmdEHLO, "EHLO "+name, "EHLO "+name, 250)
+	if err != nil {
+		return err
+	}
+	r.ext = extensions(rep)
+	return nil
+}

@@ -1,0 +1,283 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+
+	"charm.land/huh/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// accessible drives the same machine without redrawing anything: plain
+// lines and huh's accessible prompts, which a screen reader reads in
+// order. Each form is static, built from the answers already known,
+// because accessible huh evaluates no TitleFunc/OptionsFunc and asks
+// hidden groups anyway (STACK.md). The machine gives one question at a
+// time and the next one depends on this answer (security → CA file, host
+// → Microsoft's confirmations), so each question is its own static form.
+type accessible struct {
+	*Model
+	in  io.Reader
+	out io.Writer
+}
+
+func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) (Result, error) {
+	env := cfg.Environ
+	if env == nil {
+		env = os.Environ()
+	}
+	out := cfg.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	in := cfg.In
+	if in == nil {
+		in = os.Stdin
+	}
+	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: in, out: colorprofile.NewWriter(out, env)}
+	a.width = 80
+	if note != "" {
+		a.say(note)
+	}
+	if resume != nil {
+		if a.choose(a.words.T("tui.resume.title", a.withResume(resume)), []huh.Option[string]{
+			huh.NewOption(a.words.T("tui.resume.resume", a.withResume(resume)), choiceResume),
+			huh.NewOption(a.words.T("tui.resume.restart", a.withResume(resume)), choiceRestart),
+		}) == choiceResume {
+			a.fastForward(*resume)
+		}
+	}
+	res := a.loop()
+	printSummary(cfg, a.words, res, a.s)
+	return res, nil
+}
+
+func (a *accessible) withResume(p *wizard.Progress) map[string]string {
+	args := a.args()
+	args["path"] = a.cfg.SetupPath
+	args["step"] = a.words.Step(wizard.State(p.Step))
+	return args
+}
+
+func (a *accessible) say(lines ...string) {
+	for _, l := range lines {
+		fmt.Fprintln(a.out, l)
+	}
+}
+
+// loop runs the machine to the end: ask, run, diagnose, finish.
+func (a *accessible) loop() Result {
+	var last wizard.State
+	for {
+		if a.ctx.Err() != nil {
+			return a.quit()
+		}
+		if a.blocked != nil && a.blocked.fromErr { // the action could not run
+			if r, done := a.diagnose(a.blocked.d, a.blocked.state); done {
+				return r
+			}
+			continue
+		}
+		st := a.s.Next()
+		if st.State != last && st.State.Index() < 4 {
+			last = st.State
+			a.say("", a.words.T("tui.accessible.step", map[string]string{
+				"n": fmt.Sprint(st.State.Index() + 1), "step": a.words.Step(st.State)}))
+		}
+		switch {
+		case st.Question != nil:
+			if !a.askOne(*st.Question) {
+				return a.quit()
+			}
+		case st.Action != nil:
+			a.runAction(*st.Action)
+		case st.Blocked != nil:
+			if r, done := a.diagnose(*st.Blocked, st.State); done {
+				return r
+			}
+		case st.Done:
+			return a.finish()
+		}
+	}
+}
+
+// askOne asks q with a static accessible form; false means the person
+// left (ctrl+c or end of input).
+func (a *accessible) askOne(q wizard.Question) bool {
+	a.q, a.ans, a.mode = &q, newAnswer(q), modeQuestion
+	if ctx := a.stepContext(a.width); ctx != "" && q.State != wizard.StatePrerequisites {
+		a.say(ctx)
+	}
+	if help := a.words.Question(q).Help; help != "" && !strings.HasPrefix(help, "question.") {
+		a.say(help)
+	}
+	form := huh.NewForm(huh.NewGroup(a.field(q, a.ans, a.words))).
+		WithAccessible(true).
+		WithShowHelp(false).
+		WithInput(a.in).
+		WithOutput(a.out)
+	if err := a.runForm(form); err != nil || !a.s.Answered(q.Key) {
+		return false
+	}
+	a.history = append(a.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: a.shown(q)})
+	if q.Field == "address" {
+		a.detectNow()
+	}
+	return true
+}
+
+// runForm runs form and gives up when the context ends (ctrl+c arrives
+// as a signal here: the terminal is not in raw mode).
+func (a *accessible) runForm(form *huh.Form) error {
+	done := make(chan error, 1)
+	go func() { done <- form.Run() }()
+	select {
+	case err := <-done:
+		return err
+	case <-a.ctx.Done():
+		return a.ctx.Err()
+	}
+}
+
+// detectNow looks the provider up in line: nothing else is on screen.
+func (a *accessible) detectNow() {
+	domain := domainOf(a.s.Mailbox().Address)
+	if domain == "" || domain == a.det.domain {
+		return
+	}
+	fn := a.cfg.Detect
+	if fn == nil {
+		fn = func(ctx context.Context, d string) (Detection, error) {
+			return LookupProvider(ctx, net.DefaultResolver, d)
+		}
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, DetectBudget)
+	defer cancel()
+	d, err := fn(ctx, domain)
+	a.det = detection{domain: domain, done: true, result: d, err: err}
+	a.s.Provider = d.Provider
+}
+
+// runAction runs an action in line, one line per finished stage.
+func (a *accessible) runAction(act wizard.Action) {
+	switch act.Kind {
+	case wizard.ActionCheck:
+		a.say(a.words.T("tui.checks.running"))
+	case wizard.ActionAuthorize:
+		a.say(a.words.T("tui.authorize.running", a.args()))
+	case wizard.ActionTest:
+		a.say(a.words.T("tui.test.title", a.args()))
+	}
+	obs := func(ev providers.StageEvent) {
+		if !ev.Done {
+			return
+		}
+		mark := markOK
+		if !ev.OK {
+			mark = markBad
+		}
+		a.say(fmt.Sprintf("  %s %s %s", mark, a.words.Stage(ev.Name), a.words.Duration(ev.Duration)))
+	}
+	var err error
+	if a.cfg.Env == nil {
+		err = errors.New("no environment to run actions")
+	} else {
+		err = a.cfg.Env.Run(a.ctx, a.s, act, obs)
+	}
+	if act.Kind == wizard.ActionCheck {
+		a.checks = append([]providers.Check(nil), a.s.Checks...)
+		a.say(a.checksView(a.width, false))
+	}
+	if err != nil {
+		a.blocked = &blockedView{d: diagnosisOf(err, a.ctx.Err() != nil), state: act.State, fromErr: true}
+	}
+}
+
+// diagnose tells a failed check or test and asks what to do.
+func (a *accessible) diagnose(d providers.Diagnosis, st wizard.State) (Result, bool) {
+	if a.blocked == nil {
+		a.blocked = &blockedView{d: d, state: st}
+	}
+	a.mode = modeBlocked
+	a.showBlockedMenu()
+	text := a.blockedView(a.width)
+	if i := strings.LastIndex(text, "\n\n"); i >= 0 {
+		text = text[:i] // the menu is asked below, as a form
+	}
+	a.say("", text)
+	for {
+		a.showBlockedMenu()
+		form := a.menu.WithAccessible(true).WithInput(a.in).WithOutput(a.out)
+		if err := a.runForm(form); err != nil {
+			return a.quit(), true
+		}
+		switch a.choice {
+		case choiceReport:
+			msg := a.saveReport()().(reportSavedMsg)
+			a.onReportSaved(msg)
+			a.say(a.notice)
+			continue
+		case choiceQuit:
+			return a.quit(), true
+		}
+		a.resolveBlocked(a.choice)
+		return Result{}, false
+	}
+}
+
+// finish stores the password and writes the files, in line.
+func (a *accessible) finish() Result {
+	store := true
+	for {
+		a.say(a.words.T("tui.finish.running"))
+		a.onFinished(finish(a.ctx, a.cfg, a.s, store))
+		if a.mode != modeKeyring {
+			a.say("", a.doneView(a.width))
+			return a.result
+		}
+		a.say(a.keyringView(a.width))
+		form := a.menu.WithAccessible(true).WithInput(a.in).WithOutput(a.out)
+		if err := a.runForm(form); err != nil || a.choice == choiceQuit {
+			return a.quit()
+		}
+		if a.choice == choiceKeyEnv {
+			a.s.Mailbox().SMTP.Password = EnvPasswordRef
+			store = false
+		}
+	}
+}
+
+// quit saves the progress, as the full-screen wizard does.
+func (a *accessible) quit() Result {
+	msg := a.prepareQuit()()
+	a.result.SetupPath = msg.path
+	if msg.err != nil && a.result.Err == nil {
+		a.result.Err = msg.err
+	}
+	return a.result
+}
+
+// choose asks one static select; "" when the person left.
+func (a *accessible) choose(title string, opts []huh.Option[string]) string {
+	a.choice = opts[0].Value
+	form := huh.NewForm(huh.NewGroup(huh.NewSelect[string]().
+		Title(title).
+		Options(opts...).
+		Value(&a.choice))).
+		WithAccessible(true).
+		WithShowHelp(false).
+		WithInput(a.in).
+		WithOutput(a.out)
+	if a.runForm(form) != nil {
+		return ""
+	}
+	return a.choice
+}

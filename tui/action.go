@@ -1,0 +1,251 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// actionRun is one action of the machine running in a command. From its
+// start until its actionDoneMsg arrives the session belongs to it: the
+// UI only draws stage lines from the events.
+type actionRun struct {
+	id       int
+	action   wizard.Action
+	cancel   context.CancelFunc
+	events   chan providers.StageEvent
+	done     chan struct{}
+	canceled bool
+}
+
+type stageMsg struct {
+	run int
+	ev  providers.StageEvent
+}
+
+type actionDoneMsg struct {
+	run int
+	err error
+}
+
+// stageLine is one live-test stage on screen.
+type stageLine struct {
+	name providers.StageName
+	done bool
+	ok   bool
+	dur  time.Duration
+}
+
+// startAction runs a in a command with a cancellable context; stage
+// events reach the UI through a channel the observer never blocks on.
+func (m *Model) startAction(a wizard.Action) tea.Cmd {
+	m.runSeq++
+	ctx, cancel := context.WithCancel(m.ctx)
+	r := &actionRun{id: m.runSeq, action: a, cancel: cancel,
+		events: make(chan providers.StageEvent, 256), done: make(chan struct{})}
+	m.run, m.mode, m.notice = r, modeRunning, ""
+	switch a.Kind {
+	case wizard.ActionTest:
+		m.stages = nil
+	case wizard.ActionCheck:
+		m.checks = nil
+	}
+	env, s := m.cfg.Env, m.s
+	obs := func(ev providers.StageEvent) {
+		select {
+		case r.events <- ev:
+		default: // never block the tester; the result's stages repair the view
+		}
+	}
+	work := func() tea.Msg {
+		defer close(r.done)
+		if env == nil {
+			return actionDoneMsg{run: r.id, err: errors.New("no environment to run actions")}
+		}
+		return actionDoneMsg{run: r.id, err: env.Run(ctx, s, a, obs)}
+	}
+	return tea.Batch(m.startSpinner(), work, r.listen())
+}
+
+// listen delivers the next stage event, or nothing once the run is over.
+func (r *actionRun) listen() tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case ev := <-r.events:
+			return stageMsg{run: r.id, ev: ev}
+		case <-r.done:
+			return nil
+		}
+	}
+}
+
+func (m *Model) onStage(msg stageMsg) tea.Cmd {
+	if m.run == nil || msg.run != m.run.id {
+		return nil
+	}
+	ev := msg.ev
+	if !ev.Done {
+		m.stages = append(m.stages, stageLine{name: ev.Name})
+	} else {
+		found := false
+		for i := len(m.stages) - 1; i >= 0; i-- {
+			if m.stages[i].name == ev.Name && !m.stages[i].done {
+				m.stages[i] = stageLine{name: ev.Name, done: true, ok: ev.OK, dur: ev.Duration}
+				found = true
+				break
+			}
+		}
+		if !found {
+			m.stages = append(m.stages, stageLine{name: ev.Name, done: true, ok: ev.OK, dur: ev.Duration})
+		}
+	}
+	return m.run.listen()
+}
+
+// cancelAction cancels the running action (ctrl+c during a test). The
+// run still reports back; only then does the UI take the session again.
+func (m *Model) cancelAction() {
+	if m.run != nil && !m.run.canceled {
+		m.run.canceled = true
+		m.run.cancel()
+	}
+}
+
+func (m *Model) onActionDone(msg actionDoneMsg) tea.Cmd {
+	if m.run == nil || msg.run != m.run.id {
+		return nil
+	}
+	r := m.run
+	m.run = nil
+	r.cancel()
+	if m.det.pending != nil {
+		m.s.Provider = *m.det.pending
+		m.det.pending = nil
+	}
+	switch r.action.Kind {
+	case wizard.ActionTest:
+		if m.s.Result != nil {
+			m.stages = m.stages[:0]
+			for _, st := range m.s.Result.Stages {
+				m.stages = append(m.stages, stageLine{name: st.Name, done: true, ok: st.OK, dur: st.Duration})
+			}
+		}
+	case wizard.ActionCheck:
+		m.checks = append([]providers.Check(nil), m.s.Checks...)
+	}
+	if msg.err != nil {
+		return m.showBlocked(diagnosisOf(msg.err, r.canceled), r.action.State, true)
+	}
+	// A test that finished before the cancel took hold counts as it is.
+	return m.advance()
+}
+
+// diagnosisOf turns an error that kept an action from running (not a
+// failed check or test, which the session records) into a diagnosis.
+func diagnosisOf(err error, canceled bool) providers.Diagnosis {
+	var pe *providers.Error
+	switch {
+	case canceled || errors.Is(err, context.Canceled):
+		return providers.Diagnosis{Code: providers.CodeCanceled, Actor: providers.ActorUser}
+	case errors.As(err, &pe):
+		return pe.Diagnosis
+	case errors.Is(err, secrets.ErrTooLarge):
+		return providers.Diagnosis{Code: providers.CodeSecretsTooLarge, Actor: providers.ActorUser}
+	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound):
+		return providers.Diagnosis{Code: providers.CodeSecretsUnavailable, Actor: providers.ActorUser, Reply: err.Error()}
+	}
+	return providers.Diagnosis{Code: providers.CodeUnknown, Reply: err.Error()}
+}
+
+// runningView shows the running action: the checks, the sign-in, or the
+// live test with one line per stage.
+func (m *Model) runningView(w int) string {
+	var b strings.Builder
+	switch m.run.action.Kind {
+	case wizard.ActionCheck:
+		b.WriteString(m.spin.View() + " " + m.words.T("tui.checks.running"))
+	case wizard.ActionAuthorize:
+		b.WriteString(m.spin.View() + " " + wrap(m.words.T("tui.authorize.running", m.args()), w-2))
+	case wizard.ActionTest:
+		if c := m.checksView(w, true); c != "" {
+			b.WriteString(c + "\n\n")
+		}
+		b.WriteString(m.st.bold.Render(wrap(m.words.T("tui.test.title", m.args()), w)) + "\n")
+		b.WriteString(m.stagesView())
+	}
+	if m.run.canceled {
+		b.WriteString("\n" + m.st.warn.Render(m.words.T("tui.test.canceling")))
+	}
+	return b.String()
+}
+
+// stagesView is one line per stage: a spinner while it runs, then ✓ and
+// its duration, or ✗.
+func (m *Model) stagesView() string {
+	if len(m.stages) == 0 && m.run != nil {
+		return "  " + m.spin.View() + " " + m.words.T("tui.test.starting")
+	}
+	lines := make([]string, 0, len(m.stages))
+	for _, s := range m.stages {
+		name := m.words.Stage(s.name)
+		switch {
+		case !s.done:
+			lines = append(lines, "  "+m.spin.View()+" "+name)
+		case s.ok:
+			lines = append(lines, "  "+m.st.ok.Render(markOK)+" "+padRight(name, 16)+" "+m.st.faint.Render(m.words.Duration(s.dur)))
+		default:
+			lines = append(lines, "  "+m.st.bad.Render(markBad)+" "+padRight(name, 16)+" "+m.st.faint.Render(m.words.Duration(s.dur)))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// checksView lists the prerequisites with ✓ (passed), ! (warning) or ✗.
+// Compact shows only the count when all passed.
+func (m *Model) checksView(w int, compact bool) string {
+	if len(m.checks) == 0 {
+		return ""
+	}
+	args := m.args()
+	var lines []string
+	allOK := true
+	for _, c := range m.checks {
+		t := m.words.Check(c.ID, args).Title
+		switch {
+		case c.OK:
+			lines = append(lines, m.st.ok.Render(markOK)+" "+t)
+		case c.Warning:
+			allOK = false
+			lines = append(lines, m.st.warn.Render(markWarn)+" "+t+m.checkWhy(c))
+		default:
+			allOK = false
+			lines = append(lines, m.st.bad.Render(markBad)+" "+t+m.checkWhy(c))
+		}
+	}
+	if compact && allOK {
+		return m.st.ok.Render(markOK) + " " + m.words.T("tui.checks.passed", map[string]string{"count": strconv.Itoa(len(m.checks))})
+	}
+	return truncateLines(strings.Join(lines, "\n"), w)
+}
+
+func (m *Model) checkWhy(c providers.Check) string {
+	if c.Diagnosis == nil {
+		return ""
+	}
+	return m.st.faint.Render(" — " + m.words.Diagnosis(*c.Diagnosis).Title)
+}
+
+func padRight(s string, n int) string {
+	if w := len([]rune(s)); w < n {
+		return s + strings.Repeat(" ", n-w)
+	}
+	return s
+}

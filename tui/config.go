@@ -1,0 +1,99 @@
+// Package tui is jobmail's interactive wizard: a bubbletea root model that
+// renders the questions of the wizard machine as huh fields, one view per
+// step (forwarding, channel, prerequisites, live test), runs the machine's
+// actions off the UI goroutine, shows a diagnosis when a check or the live
+// test fails, and at the end stores the password in the OS keyring and
+// writes the setup file and the platform export.
+//
+// Nothing here decides what a valid answer is, which question comes next or
+// what a default is: that is the wizard package's job, shared with the
+// headless replay. This package only asks, shows and runs. Words come from
+// the message catalogue (tui/i18n).
+package tui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/tui/i18n"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// DefaultSetupPath is where the wizard writes the setup file unless told
+// otherwise; the next `jobmail` looks there to offer a resume.
+const DefaultSetupPath = "jobmail.yaml"
+
+// DetectBudget bounds the MX lookup that suggests a channel. The person is
+// typing meanwhile; after this the suggestion is simply "unknown".
+const DetectBudget = 2 * time.Second
+
+// Detection is what the MX records of the company domain say.
+type Detection struct {
+	Provider string   // google | microsoft | other | "" (unknown)
+	MX       []string // the mail exchangers, by preference
+}
+
+// Config is everything the wizard needs from the outside world. cmd fills
+// it; tests fill it with in-process servers and temporary paths.
+type Config struct {
+	Words *i18n.Localizer
+	// Env runs the machine's actions (checks, sign-in, live test).
+	Env *wizard.Env
+	// Keyring opens the OS keyring; it is called only at the end, from a
+	// command, never on the UI goroutine.
+	Keyring func() secrets.Store
+	// SetupPath is the setup file to write (and to resume from).
+	SetupPath string
+	// ExportPath is the platform export to write when done.
+	ExportPath string
+	// WriteExport writes the platform export for a finished session.
+	WriteExport func(path string, s *wizard.Session) error
+	// Detect looks up the provider of a domain within ctx's deadline; nil
+	// means LookupMX with net.DefaultResolver.
+	Detect func(ctx context.Context, domain string) (Detection, error)
+	// Accessible asks with huh's accessible mode: plain prompts, one static
+	// form at a time, no redrawing (for screen readers and TERM=dumb).
+	Accessible bool
+	// Now dates the support report; nil means time.Now.
+	Now func() time.Time
+	// In and Out are the terminal; nil means the process's stdin/stdout.
+	In  io.Reader
+	Out io.Writer
+	// Err receives the closing summary after the screen is released
+	// (paths written, or where the progress was saved); nil discards it.
+	Err io.Writer
+	// Environ is the environment the program inspects for its color
+	// profile (NO_COLOR, TERM); nil means the process's.
+	Environ []string
+	// NoAltScreen keeps the wizard in the normal screen buffer.
+	NoAltScreen bool
+}
+
+func (c *Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Outcome is how a wizard run ended.
+type Outcome string
+
+const (
+	OutcomeDone        Outcome = "done"         // tested, stored, written
+	OutcomeQuit        Outcome = "quit"         // the person quit; progress saved
+	OutcomeTestFailed  Outcome = "test_failed"  // quit from a failed live test
+	OutcomePrereqFail  Outcome = "prereq_failed" // quit from a failed prerequisite
+	OutcomeSecretsFail Outcome = "secrets_failed" // the keyring could not take the password
+)
+
+// Result is what Run reports to cmd for the exit code and the last words.
+type Result struct {
+	Outcome    Outcome
+	SetupPath  string // written (done) or progress saved (quit); "" if nothing was written
+	ExportPath string // written when done
+	Account    string // keyring account of the stored password
+	Err        error  // an error that ended the run (e.g. the setup file could not be written)
+}

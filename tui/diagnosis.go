@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// blockedView is a failed check or live test (or an action that could not
+// run): the diagnosis and what the person can do about it.
+type blockedView struct {
+	d       providers.Diagnosis
+	state   wizard.State
+	fromErr bool // the session did not record it (the action failed to run)
+}
+
+// The choices of the diagnosis view.
+const (
+	choiceFix    = "fix"
+	choiceRetry  = "retry"
+	choiceReport = "report"
+	choiceBack   = "back"
+	choiceQuit   = "quit"
+)
+
+// showBlocked shows diagnosis d with its choices: go to the field that
+// fixes it (first, when there is one: that is usually the way out), retry,
+// save a support report, go back a step, quit.
+func (m *Model) showBlocked(d providers.Diagnosis, st wizard.State, fromErr bool) tea.Cmd {
+	m.mode = modeBlocked
+	m.blocked = &blockedView{d: d, state: st, fromErr: fromErr}
+	return m.showBlockedMenu()
+}
+
+func (m *Model) showBlockedMenu() tea.Cmd {
+	b := m.blocked
+	var opts []huh.Option[string]
+	if b.d.Field != "" {
+		args := map[string]string{"field": m.fieldTitle(b.d.Field)}
+		opts = append(opts, huh.NewOption(m.words.T("tui.diag.fix", args), choiceFix))
+	}
+	if b.state == wizard.StateTest || b.fromErr {
+		opts = append(opts, huh.NewOption(m.words.T("tui.diag.retry"), choiceRetry))
+	}
+	opts = append(opts, huh.NewOption(m.words.T("tui.diag.report"), choiceReport))
+	if b.d.Field == "" {
+		opts = append(opts, huh.NewOption(m.words.T("tui.diag.back"), choiceBack))
+	}
+	opts = append(opts, huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
+	m.choice = opts[0].Value
+	m.menu = m.newForm(huh.NewSelect[string]().
+		Title(m.words.T("tui.diag.choose")).
+		Options(opts...).
+		Value(&m.choice))
+	return m.menu.Init()
+}
+
+// fieldTitle names a setup key by its question's title.
+func (m *Model) fieldTitle(key string) string {
+	field := key
+	if i := strings.IndexByte(key, '.'); i >= 0 && !strings.HasPrefix(key, "platform.") {
+		field = key[i+1:]
+	}
+	t := m.words.Question(wizard.Question{Field: field, Args: m.args()}).Title
+	if t == "" || strings.HasPrefix(t, "question.") || strings.HasPrefix(t, "check.") {
+		return key
+	}
+	return t
+}
+
+func (m *Model) onBlockedChoice() tea.Cmd {
+	switch m.choice {
+	case choiceReport:
+		return tea.Batch(m.saveReport(), m.showBlockedMenu())
+	case choiceQuit:
+		return m.quitNow()
+	}
+	m.resolveBlocked(m.choice)
+	return m.advance()
+}
+
+// resolveBlocked applies a choice of the diagnosis view to the session;
+// the caller then asks the machine what comes next.
+func (m *Model) resolveBlocked(choice string) {
+	b := m.blocked
+	m.blocked = nil
+	switch choice {
+	case choiceFix:
+		m.rewindToField(b.d.Field, wizard.StatePrerequisites)
+	case choiceRetry:
+		if !b.fromErr && b.state == wizard.StateTest {
+			m.s.Retry()
+		}
+	case choiceBack:
+		m.rewindStep(b.state)
+	}
+}
+
+// blockedContext: the stages of a failed test, so one sees where it broke.
+func (m *Model) blockedContext(w int) string {
+	if m.blocked.state != wizard.StateTest || len(m.stages) == 0 {
+		return m.checksView(w, false)
+	}
+	return m.stagesView()
+}
+
+// blockedView is the diagnosis: title, what happened, the server's reply
+// verbatim, what to do and who must do it, then the choices.
+func (m *Model) blockedView(w int) string {
+	d := m.blocked.d
+	args := m.args()
+	for k, v := range d.Args {
+		args[k] = v
+	}
+	d.Args = args
+	t := m.words.Diagnosis(d)
+	var b strings.Builder
+	b.WriteString(m.st.bad.Render(markBad+" "+t.Title) + "\n")
+	if t.Explain != "" {
+		b.WriteString(wrap(t.Explain, w) + "\n")
+	}
+	if d.Reply != "" {
+		b.WriteString(m.st.label.Render(m.words.T("tui.diag.reply")) + "\n")
+		b.WriteString(indent(truncateLines(d.Reply, w-2), "  ") + "\n")
+	}
+	b.WriteString(wrap(m.st.label.Render(m.words.T("tui.diag.remedy"))+" "+t.Remedy, w) + "\n")
+	if t.Actor != "" {
+		b.WriteString(m.st.label.Render(m.words.T("tui.diag.actor")) + " " + m.st.bold.Render(t.Actor) + "\n")
+	}
+	if m.notice != "" {
+		b.WriteString(m.st.ok.Render(wrap(m.notice, w)) + "\n")
+	}
+	b.WriteString("\n" + m.menu.View())
+	return b.String()
+}

@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// EnvPasswordRef is the reference written instead of "keyring" when the
+// keyring cannot take the password and the person chooses the
+// environment instead.
+const EnvPasswordRef = "env:JOBMAIL_SMTP_PASSWORD"
+
+type finishedMsg struct {
+	account   string // keyring account written ("" if none)
+	keyErr    error  // the keyring refused; nothing else was written
+	setupErr  error
+	exportErr error
+}
+
+// startFinish stores the password (when asked to) and writes the setup
+// file and the export, in a command: keyring and disk may be slow.
+func (m *Model) startFinish(storePassword bool) tea.Cmd {
+	m.mode = modeFinishing
+	m.s.Setup.Progress = nil
+	cfg, s, ctx := m.cfg, m.s, m.ctx
+	work := func() tea.Msg { return finish(ctx, cfg, s, storePassword) }
+	return tea.Batch(m.startSpinner(), work)
+}
+
+// finish is the end of a successful run: keyring first (without it the
+// setup file would point at nothing), then the setup file, then the export.
+func finish(ctx context.Context, cfg Config, s *wizard.Session, storePassword bool) finishedMsg {
+	var out finishedMsg
+	mb := s.Mailbox()
+	if storePassword && mb.ChannelID() == providers.ChannelSMTP && !s.Password.Empty() && mb.SMTP != nil {
+		user := mb.SMTP.Username
+		if user == "" {
+			user = mb.Address
+		}
+		account := wizard.KeyringAccount(providers.ChannelSMTP, user)
+		if cfg.Keyring == nil {
+			out.keyErr = fmt.Errorf("store password: %w", secrets.ErrUnavailable)
+			return out
+		}
+		if err := cfg.Keyring().Set(ctx, account, s.Password); err != nil {
+			out.keyErr = fmt.Errorf("store password: %w", err)
+			return out
+		}
+		out.account = account
+	}
+	if err := wizard.Save(cfg.SetupPath, s.Setup); err != nil {
+		out.setupErr = fmt.Errorf("write setup file: %w", err)
+		return out
+	}
+	if cfg.WriteExport != nil && cfg.ExportPath != "" {
+		if err := cfg.WriteExport(cfg.ExportPath, s); err != nil {
+			out.exportErr = fmt.Errorf("write export: %w", err)
+		}
+	}
+	return out
+}
+
+func (m *Model) onFinished(msg finishedMsg) tea.Cmd {
+	m.fin = msg
+	if msg.keyErr != nil {
+		m.mode = modeKeyring
+		m.result = Result{Outcome: OutcomeSecretsFail, Err: msg.keyErr}
+		return m.showKeyringMenu()
+	}
+	m.mode = modeDone
+	m.result = Result{Outcome: OutcomeDone, Account: msg.account}
+	switch {
+	case msg.setupErr != nil:
+		m.result.Err = msg.setupErr
+	case msg.exportErr != nil:
+		m.result.SetupPath = m.cfg.SetupPath
+		m.result.Err = msg.exportErr
+	default:
+		m.result.SetupPath, m.result.ExportPath = m.cfg.SetupPath, m.cfg.ExportPath
+	}
+	return nil
+}
+
+// The choices when the keyring refused the password.
+const (
+	choiceKeyRetry = "retry"
+	choiceKeyEnv   = "env"
+)
+
+func (m *Model) showKeyringMenu() tea.Cmd {
+	args := map[string]string{"ref": EnvPasswordRef}
+	m.choice = choiceKeyRetry
+	m.menu = m.newForm(huh.NewSelect[string]().
+		Title(m.words.T("tui.diag.choose")).
+		Options(
+			huh.NewOption(m.words.T("tui.keyring.retry"), choiceKeyRetry),
+			huh.NewOption(m.words.T("tui.keyring.env", args), choiceKeyEnv),
+			huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit),
+		).
+		Value(&m.choice))
+	return m.menu.Init()
+}
+
+func (m *Model) onKeyringChoice() tea.Cmd {
+	switch m.choice {
+	case choiceKeyRetry:
+		return m.startFinish(true)
+	case choiceKeyEnv:
+		m.s.Mailbox().SMTP.Password = EnvPasswordRef
+		return m.startFinish(false)
+	}
+	m.quitYes = true
+	return m.quitNow()
+}
+
+// keyringView says that the keyring refused and that nothing was written
+// in plain text instead; the choices follow.
+func (m *Model) keyringView(w int) string {
+	t := m.words.Diagnosis(diagnosisOf(m.fin.keyErr, false))
+	var b strings.Builder
+	b.WriteString(m.st.bad.Render(markBad+" "+t.Title) + "\n")
+	b.WriteString(wrap(t.Explain, w) + "\n")
+	b.WriteString(m.st.faint.Render(truncateLines(m.fin.keyErr.Error(), w)) + "\n")
+	b.WriteString(wrap(m.st.label.Render(m.words.T("tui.diag.remedy"))+" "+t.Remedy, w))
+	return b.String()
+}
+
+// doneView: where the password and the files went, and what to do next.
+func (m *Model) doneView(w int) string {
+	args := m.args()
+	args["token"] = m.s.Token
+	args["setup"] = absPath(m.cfg.SetupPath)
+	args["export"] = absPath(m.cfg.ExportPath)
+	args["account"] = m.fin.account
+	args["service"] = secrets.Service
+	args["channel"] = m.words.Channel(m.s.Mailbox().ChannelID())
+	args["ref"] = EnvPasswordRef
+	var lines []string
+	ok := func(id string) { lines = append(lines, m.st.ok.Render(markOK)+" "+wrap(m.words.T(id, args), w-2)) }
+	bad := func(err error) { lines = append(lines, m.st.bad.Render(markBad)+" "+wrap(err.Error(), w-2)) }
+	lines = append(lines, m.st.bold.Render(m.words.T("tui.done.title", args)), "")
+	switch {
+	case m.fin.account != "":
+		ok("tui.done.keyring")
+	case m.s.Mailbox().SMTP != nil && m.s.Mailbox().SMTP.Password == EnvPasswordRef:
+		ok("tui.done.env")
+	}
+	if m.fin.setupErr != nil {
+		bad(m.fin.setupErr)
+	} else {
+		ok("tui.done.setup")
+		if m.fin.exportErr != nil {
+			bad(m.fin.exportErr)
+		} else if m.cfg.ExportPath != "" {
+			ok("tui.done.export")
+		}
+	}
+	lines = append(lines, "", m.st.bold.Render(m.words.T("tui.done.next")))
+	next := []string{"tui.done.next.token", "tui.done.next.switch", "tui.done.next.replay"}
+	if m.s.Mailbox().Forwarding != "done" {
+		next = append([]string{"tui.done.next.forwarding"}, next...)
+	}
+	for i, id := range next {
+		lines = append(lines, indent(wrap(fmt.Sprintf("%d. %s", i+1, m.words.T(id, args)), w-2), "  "))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,306 @@
+package i18n
+
+import (
+	"maps"
+	"strconv"
+	"strings"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// The helpers below build message ids from the core's values. Each family
+// is listed in the catalogue test (dynamicFamilies), which checks that
+// every member has its words in every language.
+
+// DiagnosisText is a diagnosis in words: a short title, what happened,
+// what to do, and who must do it.
+type DiagnosisText struct {
+	Title   string
+	Explain string
+	Remedy  string
+	Actor   string
+}
+
+// Diagnosis renders d from diag.<code>.title|explain|remedy and
+// actor.<actor>, with d.Args as template arguments. An argument "reason"
+// that names an entry unsupported.<reason> (config.unsupported_host) is
+// replaced by that entry's text. An unknown code renders as "unknown";
+// an empty actor as "".
+func (l *Localizer) Diagnosis(d providers.Diagnosis) DiagnosisText {
+	code := d.Code
+	if code == "" || !l.known("diag."+string(code)+".title") {
+		code = providers.CodeUnknown
+	}
+	args := maps.Clone(d.Args)
+	if args == nil {
+		args = map[string]string{}
+	}
+	if r := args["reason"]; r != "" {
+		// unsupported.<reason> for config.unsupported_host (hosts.go),
+		// reason.<reason> for every other code.
+		for _, id := range []string{"unsupported." + r, "reason." + r} {
+			if l.known(id) {
+				args["reason"] = l.T(id, d.Args)
+				break
+			}
+		}
+	}
+	l.wordArgs(args)
+	p := "diag." + string(code)
+	t := DiagnosisText{
+		Title:   l.T(p+".title", args),
+		Explain: l.T(p+".explain", args),
+		Remedy:  l.T(p+".remedy", args),
+	}
+	if d.Actor != "" {
+		t.Actor = l.Actor(d.Actor)
+	}
+	return t
+}
+
+// Actor names who acts: actor.user|mail_admin|platform.
+func (l *Localizer) Actor(a providers.Actor) string { return l.T("actor." + string(a)) }
+
+// Stage names a live-test stage: stage.<name>.
+func (l *Localizer) Stage(n providers.StageName) string { return l.T("stage." + string(n)) }
+
+// Step names a wizard step: step.<state>.
+func (l *Localizer) Step(s wizard.State) string { return l.T("step." + string(s)) }
+
+// Channel names a channel in the platform's words: channel.<channel>.
+func (l *Localizer) Channel(c providers.Channel) string { return l.T("channel." + string(c)) }
+
+// ChannelHint is the one-line description of a channel: channel.<channel>.hint.
+func (l *Localizer) ChannelHint(c providers.Channel) string {
+	return l.T("channel." + string(c) + ".hint")
+}
+
+// Security names a transport security mode as the platform's settings
+// form does: security.<mode>.
+func (l *Localizer) Security(s providers.Security) string { return l.T("security." + string(s)) }
+
+// SecurityHint explains a security mode in one line: security.<mode>.hint.
+func (l *Localizer) SecurityHint(s providers.Security) string {
+	return l.T("security." + string(s) + ".hint")
+}
+
+// Port explains a common SMTP port: port.<n>; other ports render as the
+// bare number.
+func (l *Localizer) Port(port int) string {
+	id := "port." + strconv.Itoa(port)
+	if !l.known(id) {
+		return strconv.Itoa(port)
+	}
+	return l.T(id)
+}
+
+// CheckText is one prerequisite in words: Title states it ("SMTP AUTH is
+// enabled…"), Question asks a person to confirm it, Why says why it
+// matters.
+type CheckText struct {
+	Title    string
+	Question string
+	Why      string
+}
+
+// Check renders prerequisite id from check.<id>.title|question|why.
+// Question is empty for checks only the program makes.
+func (l *Localizer) Check(id string, args map[string]string) CheckText {
+	p := "check." + id
+	t := CheckText{Title: l.T(p+".title", args), Why: l.T(p+".why", args)}
+	if l.known(p + ".question") {
+		t.Question = l.T(p+".question", args)
+	}
+	return t
+}
+
+// Option is one choice of a select question: the value that goes into the
+// setup file and its label.
+type Option struct {
+	Value string
+	Label string
+}
+
+// QuestionText is a wizard question in words.
+type QuestionText struct {
+	Title   string
+	Help    string
+	Options []Option
+}
+
+// Question renders a wizard question: question.<field>.title|help, and
+// for each option its label. Option labels reuse the names people see
+// elsewhere: channel.<v> for "channel", security.<v> for "smtp.security",
+// port.<v> for "smtp.port", otherwise option.<field>.<v>. A prerequisite
+// confirmation ("prerequisites.<id>") is asked with check.<id>.question
+// and explained with check.<id>.why, so the checklist and the question
+// cannot drift apart.
+func (l *Localizer) Question(q wizard.Question) QuestionText {
+	var t QuestionText
+	if id, ok := strings.CutPrefix(q.Field, "prerequisites."); ok {
+		c := l.Check(id, q.Args)
+		t.Title, t.Help = c.Question, c.Why
+		if t.Title == "" {
+			t.Title = c.Title
+		}
+	} else {
+		t.Title = l.T("question."+q.Field+".title", q.Args)
+		t.Help = l.T("question."+q.Field+".help", q.Args)
+	}
+	for _, v := range q.Options {
+		t.Options = append(t.Options, Option{Value: v, Label: l.OptionLabel(q.Field, v, q.Args)})
+	}
+	return t
+}
+
+// OptionLabel is the label of value v of select question field (see
+// Question for the ids).
+func (l *Localizer) OptionLabel(field, v string, args map[string]string) string {
+	switch field {
+	case "channel":
+		return l.T("channel."+v, args)
+	case "smtp.security":
+		return l.T("security."+v, args)
+	case "smtp.port":
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return v
+		}
+		return l.Port(n)
+	}
+	return l.T("option."+field+"."+v, args)
+}
+
+// ForwardingText tells how to forward the company address to the
+// platform's inbound address with one provider.
+type ForwardingText struct {
+	Title  string
+	Intro  string   // what forwarding is for (same for every provider)
+	Steps  []string // what to do, in order
+	Note   string   // the provider's pitfall
+	Verify string   // how the platform confirms it works
+}
+
+// ForwardingProviders are the providers with their own instructions; any
+// other value of Forwarding's provider gets "other".
+var ForwardingProviders = []string{"google", "microsoft", "other"}
+
+// Forwarding renders forwarding.<provider>.title|note and the numbered
+// steps forwarding.<provider>.step1, step2, … (as many as the English
+// catalogue has), plus forwarding.intro and forwarding.verify. args
+// should carry address (the company address) and inbound
+// (<account>-jobs@<mail domain>).
+func (l *Localizer) Forwarding(provider string, args map[string]string) ForwardingText {
+	if provider != "google" && provider != "microsoft" {
+		provider = "other"
+	}
+	p := "forwarding." + provider
+	t := ForwardingText{
+		Title:  l.T(p+".title", args),
+		Intro:  l.T("forwarding.intro", args),
+		Note:   l.T(p+".note", args),
+		Verify: l.T("forwarding.verify", args),
+	}
+	for i := 1; ; i++ {
+		id := p + ".step" + strconv.Itoa(i)
+		if !l.known(id) {
+			break
+		}
+		t.Steps = append(t.Steps, l.T(id, args))
+	}
+	return t
+}
+
+// TestMessage is the subject and body of the live test's message;
+// the subject carries token (the platform matches it when forwarding
+// brings the message back). args may add address and platform.
+func (l *Localizer) TestMessage(token string, args map[string]string) (subject, body string) {
+	a := maps.Clone(args)
+	if a == nil {
+		a = map[string]string{}
+	}
+	a["token"] = token
+	return l.T("testmail.subject", a), l.T("testmail.body", a)
+}
+
+// Field renders an invalid answer: "company.smtp.port: <why>", prefixed
+// with "file:line: " when known. The text is invalid.<reason> with e.Args
+// (plus key and line); a reason that is also a diagnosis (e.Code set,
+// e.g. config.unsupported_host) is told with the diagnosis's explanation
+// and remedy.
+func (l *Localizer) Field(e *wizard.FieldError) string {
+	if e == nil {
+		return ""
+	}
+	args := maps.Clone(e.Args)
+	if args == nil {
+		args = map[string]string{}
+	}
+	if _, ok := args["key"]; !ok {
+		args["key"] = e.Key
+	}
+	if e.Line > 0 {
+		args["line"] = strconv.Itoa(e.Line)
+	}
+	l.wordArgs(args)
+	var text string
+	switch id := "invalid." + e.Reason; {
+	case e.Code != "" && l.known("diag."+string(e.Code)+".title"):
+		d := l.Diagnosis(providers.Diagnosis{Code: e.Code, Args: args})
+		text = d.Explain + " " + d.Remedy
+	case e.Reason != "" && e.Reason != "invalid" && l.known(id):
+		text = l.T(id, args)
+	default:
+		text = l.T("invalid.invalid", args)
+		if e.Err != nil {
+			// The only detail there is; it is technical, like a server reply.
+			text += " (" + e.Err.Error() + ")"
+		}
+	}
+	var b strings.Builder
+	switch {
+	case e.File != "" && e.Line > 0:
+		b.WriteString(e.File + ":" + strconv.Itoa(e.Line) + ": ")
+	case e.Line > 0:
+		b.WriteString(l.T("field.line", args) + ": ")
+	case e.File != "":
+		b.WriteString(e.File + ": ")
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	b.WriteString(text)
+	return b.String()
+}
+
+// Missing renders a key that a headless run needs and the setup file
+// lacks: missing.in_file or missing.no_file.
+func (l *Localizer) Missing(e *wizard.MissingError) string {
+	if e == nil {
+		return ""
+	}
+	if e.File == "" {
+		return l.T("missing.no_file", map[string]string{"key": e.Key})
+	}
+	return l.T("missing.in_file", map[string]string{"key": e.Key, "file": e.File})
+}
+
+// codedArgs are arguments whose values are codes with words of their own
+// in the catalogue: detail.<v> ("missing_at"), type.<v> ("integer").
+// A value without an entry (a parser's own message) is shown as it is.
+var codedArgs = map[string]string{"detail": "detail.", "expected": "type.", "got": "type."}
+
+func (l *Localizer) wordArgs(args map[string]string) {
+	for k, prefix := range codedArgs {
+		if v := args[k]; v != "" && l.known(prefix+v) {
+			args[k] = l.T(prefix + v)
+		}
+	}
+}
+
+// known reports whether id exists in the catalogue (in any language:
+// English is the fallback for all).
+func (l *Localizer) known(id string) bool {
+	return l.T(id) != id
+}

@@ -1,0 +1,188 @@
+// Package i18n is jobmail's message catalogue: the one place where words for
+// people live, in English, German and Italian. The core (wizard, providers,
+// secrets) emits codes and arguments only; cmd and tui turn them into text
+// through a Localizer.
+//
+// The catalogues are YAML files embedded in the binary (active.<lang>.yaml),
+// read by go-i18n, which also picks plural forms by the CLDR rules. Message
+// ids are flat dotted keys ("diag.net.timeout.title"), so a key found in Go
+// source can be grepped in the catalogues. Templates use lowercase argument
+// names ({{.host}}); a missing argument renders as nothing, never as
+// "<no value>".
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"sync"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// Lang is a language the catalogue speaks.
+type Lang string
+
+const (
+	English Lang = "en"
+	German  Lang = "de"
+	Italian Lang = "it"
+)
+
+// Langs lists the supported languages, the default first.
+var Langs = []Lang{English, German, Italian}
+
+//go:embed active.*.yaml
+var catalogueFS embed.FS
+
+// parser renders templates with missingkey=zero: with map[string]string
+// data a missing argument becomes "" instead of "<no value>".
+var parser = &template.TextParser{Option: "missingkey=zero"}
+
+// loadBundle parses the embedded catalogues once. A broken catalogue is a
+// build defect that the package tests catch; at run time it degrades to
+// showing message ids rather than failing.
+var loadBundle = sync.OnceValues(func() (*goi18n.Bundle, error) {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	for _, l := range Langs {
+		name := "active." + string(l) + ".yaml"
+		if _, err := b.LoadMessageFileFS(catalogueFS, name); err != nil {
+			return goi18n.NewBundle(language.English), fmt.Errorf("load catalogue %s: %w", name, err)
+		}
+	}
+	return b, nil
+})
+
+// ParseLang reads a language name as given to --lang or found in a locale
+// variable ("de", "de_DE.UTF-8", "it-CH", "EN"). ok is false for anything
+// the catalogue does not speak, including "C" and "POSIX".
+func ParseLang(s string) (Lang, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, ".@"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexAny(s, "_-"); i >= 0 {
+		s = s[:i]
+	}
+	l := Lang(strings.ToLower(s))
+	for _, known := range Langs {
+		if l == known {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// Detect picks the language: the --lang flag when it names a supported
+// language, else the first of LC_ALL, LC_MESSAGES, LANG that is set (as
+// POSIX does: LC_ALL=C wins over LANG=de_DE), else English. An unsupported
+// locale ("C", "POSIX", "fr_FR") means English. Callers that want to reject
+// a bad --lang value check it with ParseLang first.
+func Detect(flagValue string, getenv func(string) string) Lang {
+	if l, ok := ParseLang(flagValue); ok {
+		return l
+	}
+	if getenv == nil {
+		return English
+	}
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(name); v != "" {
+			if l, ok := ParseLang(v); ok {
+				return l
+			}
+			return English
+		}
+	}
+	return English
+}
+
+// Localizer renders catalogue messages in one language. It is safe for
+// concurrent use; the zero value is not usable, call New.
+type Localizer struct {
+	lang     Lang
+	loc      *goi18n.Localizer
+	bundle   *goi18n.Bundle
+	defaults map[string]string
+}
+
+// New returns a Localizer for lang (English for an unknown lang). Every
+// message gets the platform defaults as arguments (platform, ips,
+// mail_domain, mail_service) unless the caller passes its own.
+func New(lang Lang) *Localizer {
+	if _, ok := ParseLang(string(lang)); !ok {
+		lang = English
+	}
+	b, _ := loadBundle()
+	return &Localizer{
+		lang:   lang,
+		loc:    goi18n.NewLocalizer(b, string(lang)),
+		bundle: b,
+		defaults: map[string]string{
+			"platform":     wizard.DefaultPlatformName,
+			"mail_domain":  wizard.DefaultMailDomain,
+			"mail_service": wizard.DefaultMailService,
+			"ips":          strings.Join(wizard.DefaultOutgoingIPs, ", "),
+		},
+	}
+}
+
+// WithDefaults returns a copy of l whose messages also get args unless a
+// call passes its own: e.g. the platform name and outgoing IPs of a setup
+// file that overrides them. Empty values are ignored.
+func (l *Localizer) WithDefaults(args map[string]string) *Localizer {
+	c := *l
+	c.defaults = maps.Clone(l.defaults)
+	for k, v := range args {
+		if v != "" {
+			c.defaults[k] = v
+		}
+	}
+	return &c
+}
+
+// Lang is the language l speaks.
+func (l *Localizer) Lang() Lang { return l.lang }
+
+// T renders message id with args (later maps win). A message missing in
+// l's language falls back to English; a message missing everywhere
+// renders as its id, so a gap shows up as "diag.x.title" on screen and in
+// the catalogue tests, never as a panic.
+func (l *Localizer) T(id string, args ...map[string]string) string {
+	return l.render(id, nil, args...)
+}
+
+// N renders message id in the plural form for count (CLDR rules of l's
+// language); the template sees the count as {{.count}}.
+func (l *Localizer) N(id string, count int, args map[string]string) string {
+	return l.render(id, count, args, map[string]string{"count": strconv.Itoa(count)})
+}
+
+// Has reports whether id exists in l's language (no English fallback).
+func (l *Localizer) Has(id string) bool {
+	_, tag, err := l.loc.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: id, TemplateParser: parser})
+	return err == nil && tag == language.Make(string(l.lang))
+}
+
+func (l *Localizer) render(id string, count any, args ...map[string]string) string {
+	data := maps.Clone(l.defaults)
+	for _, a := range args {
+		maps.Copy(data, a)
+	}
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: parser}
+	if count != nil {
+		cfg.PluralCount = count
+	}
+	s, err := l.loc.Localize(cfg)
+	if s == "" && err != nil {
+		return id
+	}
+	return s
+}

@@ -1,0 +1,78 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// keyMap holds the wizard's own keys. Everything else goes to the huh
+// field on screen (enter, arrows, typing), so the help line lists huh's
+// keys too, in the catalogue's words.
+type keyMap struct {
+	Quit     key.Binding // ask to quit; during a test: cancel it
+	Back     key.Binding // the previous question, across steps
+	PrevStep key.Binding // the start of the previous step
+	Next     key.Binding // huh: submit the field
+	Choose   key.Binding // huh: move in a select
+	Toggle   key.Binding // huh: yes/no
+	Exit     key.Binding // leave the done screen
+}
+
+func newKeyMap() keyMap {
+	return keyMap{
+		Quit:     key.NewBinding(key.WithKeys("ctrl+c")),
+		Back:     key.NewBinding(key.WithKeys("shift+tab")),
+		PrevStep: key.NewBinding(key.WithKeys("esc")),
+		Next:     key.NewBinding(key.WithKeys("enter")),
+		Choose:   key.NewBinding(key.WithKeys("up", "down")),
+		Toggle:   key.NewBinding(key.WithKeys("left", "right")),
+		Exit:     key.NewBinding(key.WithKeys("enter", "q", "esc", "ctrl+c")),
+	}
+}
+
+// helpItem is one "key what" pair of the help line.
+type helpItem struct{ key, id string }
+
+// helpLine renders items as "enter next · shift+tab back · …", cut to the
+// width so it always stays one line.
+func (m *Model) helpLine(items ...helpItem) string {
+	parts := make([]string, 0, len(items))
+	for _, it := range items {
+		parts = append(parts, m.st.key.Render(it.key)+" "+m.st.help.Render(m.words.T(it.id)))
+	}
+	return truncateLines(strings.Join(parts, m.st.help.Render(" · ")), m.width)
+}
+
+// help is the help line for the current screen.
+func (m *Model) help() string {
+	switch m.mode {
+	case modeQuestion:
+		items := []helpItem{{"enter", "tui.key.next"}}
+		if m.q != nil {
+			switch m.q.Kind {
+			case "select":
+				items = append(items, helpItem{"↑/↓", "tui.key.choose"})
+			case "confirm":
+				items = append(items, helpItem{"←/→", "tui.key.toggle"})
+			}
+		}
+		if len(m.history) > 0 {
+			items = append(items, helpItem{"shift+tab", "tui.key.back"})
+		}
+		if m.q != nil && m.q.State.Index() > 0 {
+			items = append(items, helpItem{"esc", "tui.key.prev_step"})
+		}
+		return m.helpLine(append(items, helpItem{"ctrl+c", "tui.key.quit"})...)
+	case modeRunning:
+		return m.helpLine(helpItem{"ctrl+c", "tui.key.cancel"})
+	case modeBlocked, modeKeyring, modeResume:
+		return m.helpLine(helpItem{"↑/↓", "tui.key.choose"}, helpItem{"enter", "tui.key.confirm"},
+			helpItem{"ctrl+c", "tui.key.quit"})
+	case modeQuit:
+		return m.helpLine(helpItem{"←/→", "tui.key.toggle"}, helpItem{"enter", "tui.key.confirm"})
+	case modeDone:
+		return m.helpLine(helpItem{"enter", "tui.key.exit"})
+	}
+	return ""
+}

@@ -1,0 +1,353 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/tui/i18n"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// mode is what the screen is doing; the machine's state is in the session.
+type mode int
+
+const (
+	modeQuestion  mode = iota // a huh field for the machine's question
+	modeRunning               // an action runs (checks, sign-in, live test)
+	modeBlocked               // the diagnosis view and its actions
+	modeFinishing             // keyring, setup file, export being written
+	modeKeyring               // the keyring refused the password: what now
+	modeDone                  // all written; next steps
+	modeQuit                  // "quit?" asked over the current screen
+	modeResume                // a saved run was found: resume it?
+)
+
+// Model is the wizard's root bubbletea model. It owns the session; every
+// change to the session happens in Update (on the UI goroutine), except
+// while an action runs: then the action's goroutine owns it until its
+// result message arrives, and Update leaves it alone.
+type Model struct {
+	cfg   Config
+	ctx   context.Context
+	words *i18n.Localizer
+	st    styles
+	keys  keyMap
+
+	s             *wizard.Session
+	mode          mode
+	width, height int
+
+	// the question on screen, its huh form and the struct it is bound to
+	q       *wizard.Question
+	form    *huh.Form
+	ans     *answer
+	history []asked // answered questions in order, for shift+tab
+
+	det     detection
+	spin    spinner.Model
+	ticking bool
+
+	run    *actionRun
+	runSeq int
+	stages []stageLine
+	checks []providers.Check
+
+	blocked *blockedView
+	menu    *huh.Form // the choices of the diagnosis, keyring and resume screens
+	choice  string
+
+	quitForm *huh.Form
+	quitYes  bool
+	prevMode mode
+
+	fin      finishedMsg
+	notice   string // one line about something just done (report saved…)
+	loadNote string // why an existing setup file was not used
+	resume   *wizard.Progress
+	result   Result
+}
+
+// asked is one answered question, remembered for going back and for the
+// summary of the step.
+type asked struct {
+	key, field string
+	state      wizard.State
+	kind       wizard.Kind
+	shown      string // the answer as shown (an option's label; never a password)
+}
+
+// newModel starts a session on setup (empty, or loaded from the setup
+// file). With resume set, the first screen offers to continue there.
+func newModel(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) *Model {
+	if cfg.Words == nil {
+		cfg.Words = i18n.New(i18n.English)
+	}
+	if cfg.SetupPath == "" {
+		cfg.SetupPath = DefaultSetupPath
+	}
+	m := &Model{
+		cfg:      cfg,
+		ctx:      ctx,
+		words:    cfg.Words,
+		st:       newStyles(),
+		keys:     newKeyMap(),
+		s:        wizard.NewSession(setup, true),
+		width:    80,
+		height:   24,
+		spin:     spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		loadNote: note,
+		resume:   resume,
+	}
+	return m
+}
+
+// Init shows the first screen: the resume offer or the first question.
+func (m *Model) Init() tea.Cmd {
+	if m.resume != nil {
+		return m.showResume()
+	}
+	return tea.Batch(m.detect(), m.advance())
+}
+
+// advance asks the machine what comes next and shows it.
+func (m *Model) advance() tea.Cmd {
+	st := m.s.Next()
+	switch {
+	case st.Question != nil:
+		return m.ask(*st.Question)
+	case st.Action != nil:
+		return m.startAction(*st.Action)
+	case st.Blocked != nil:
+		return m.showBlocked(*st.Blocked, st.State, false)
+	case st.Done:
+		return m.startFinish(true)
+	}
+	return nil
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resizeForms()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case spinner.TickMsg:
+		return m, m.onTick(msg)
+	case detectedMsg:
+		return m, m.onDetected(msg)
+	case stageMsg:
+		return m, m.onStage(msg)
+	case actionDoneMsg:
+		return m, m.onActionDone(msg)
+	case finishedMsg:
+		return m, m.onFinished(msg)
+	case reportSavedMsg:
+		return m, m.onReportSaved(msg)
+	case progressSavedMsg:
+		return m, m.onProgressSaved(msg)
+	}
+	return m, m.updateActiveForm(msg)
+}
+
+// onKey routes a key: the wizard's own keys first, the rest to the form.
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	switch m.mode {
+	case modeQuestion:
+		switch {
+		case key.Matches(k, m.keys.Quit):
+			return m.askQuit()
+		case key.Matches(k, m.keys.Back):
+			return m.back()
+		case key.Matches(k, m.keys.PrevStep):
+			return m.prevStep()
+		}
+	case modeRunning:
+		if key.Matches(k, m.keys.Quit) {
+			m.cancelAction()
+		}
+		return nil
+	case modeBlocked, modeKeyring, modeResume:
+		if key.Matches(k, m.keys.Quit) {
+			return m.askQuit()
+		}
+		if m.mode == modeBlocked && key.Matches(k, m.keys.PrevStep) {
+			return m.prevStepFrom(m.blocked.state)
+		}
+	case modeQuit:
+		if key.Matches(k, m.keys.Quit) { // a second ctrl+c: quit at once
+			m.quitYes = true
+			return m.quitNow()
+		}
+		if key.Matches(k, m.keys.PrevStep) {
+			m.mode = m.prevMode
+			return nil
+		}
+	case modeDone:
+		if key.Matches(k, m.keys.Exit) {
+			return tea.Quit
+		}
+		return nil
+	case modeFinishing:
+		return nil
+	}
+	return m.updateActiveForm(k)
+}
+
+// updateActiveForm hands msg to the form on screen and reacts when the
+// form is submitted.
+func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
+	var f **huh.Form
+	switch m.mode {
+	case modeQuestion:
+		f = &m.form
+	case modeBlocked, modeKeyring, modeResume:
+		f = &m.menu
+	case modeQuit:
+		f = &m.quitForm
+	default:
+		return nil
+	}
+	if *f == nil {
+		return nil
+	}
+	fm, cmd := (*f).Update(msg)
+	*f = fm.(*huh.Form)
+	if (*f).State != huh.StateCompleted {
+		return cmd
+	}
+	switch m.mode {
+	case modeQuestion:
+		return tea.Batch(cmd, m.answered())
+	case modeBlocked:
+		return tea.Batch(cmd, m.onBlockedChoice())
+	case modeKeyring:
+		return tea.Batch(cmd, m.onKeyringChoice())
+	case modeResume:
+		return tea.Batch(cmd, m.onResumeChoice())
+	case modeQuit:
+		return tea.Batch(cmd, m.onQuitAnswer())
+	}
+	return cmd
+}
+
+func (m *Model) resizeForms() {
+	for _, f := range []*huh.Form{m.form, m.menu, m.quitForm} {
+		if f != nil {
+			f.WithWidth(m.formWidth())
+		}
+	}
+}
+
+func (m *Model) formWidth() int { return max(min(m.width, 100)-2, 20) }
+
+// newForm is a one-group form with the wizard's look: huh's own help
+// line is off (the wizard draws one for the whole screen).
+func (m *Model) newForm(fields ...huh.Field) *huh.Form {
+	return huh.NewForm(huh.NewGroup(fields...)).
+		WithTheme(formTheme()).
+		WithShowHelp(false).
+		WithShowErrors(true).
+		WithWidth(m.formWidth())
+}
+
+// state is the step the screen belongs to.
+func (m *Model) state() wizard.State {
+	mo := m.mode
+	if mo == modeQuit {
+		mo = m.prevMode
+	}
+	switch {
+	case mo == modeDone || mo == modeFinishing || mo == modeKeyring:
+		return wizard.StateDone
+	case mo == modeRunning && m.run != nil:
+		if m.run.action.Kind == wizard.ActionTest {
+			return wizard.StateTest
+		}
+		return m.run.action.State
+	case mo == modeBlocked && m.blocked != nil:
+		return m.blocked.state
+	case m.q != nil:
+		return m.q.State
+	}
+	return wizard.StateForwarding
+}
+
+// View draws the screen: the header with the four steps, the body of the
+// current step, and the help line at the bottom, all within the window.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = !m.cfg.NoAltScreen
+	return v
+}
+
+func (m *Model) render() string {
+	w, h := max(m.width, 20), max(m.height, 8)
+	header := m.header(w)
+	help := m.help()
+	room := h - lipgloss.Height(header) - 2
+	context, main := m.body(w)
+	body := fit(context, main, room)
+	if n := lipgloss.Height(body); n < room {
+		body += strings.Repeat("\n", room-n)
+	}
+	return truncateLines(header+"\n"+body+"\n\n"+help, w)
+}
+
+// body is the current screen below the header: context (what was
+// answered, instructions, results) and main (the field or the choices).
+func (m *Model) body(w int) (context, main string) {
+	tw := min(w, 100) - 2
+	switch m.mode {
+	case modeQuestion:
+		return m.stepContext(tw), m.form.View()
+	case modeRunning:
+		return m.stepSummary(m.state(), tw), m.runningView(tw)
+	case modeBlocked:
+		return m.blockedContext(tw), m.blockedView(tw)
+	case modeFinishing:
+		return "", m.spin.View() + " " + m.words.T("tui.finish.running")
+	case modeKeyring:
+		return m.keyringView(tw), m.menu.View()
+	case modeDone:
+		return "", m.doneView(tw)
+	case modeQuit:
+		return m.quitContext(tw), m.quitForm.View()
+	case modeResume:
+		return m.resumeView(tw), m.menu.View()
+	}
+	return "", ""
+}
+
+// header is "jobmail  ✓ 1 Forwarding  ● 2 Channel  ○ 3 …" and a rule.
+func (m *Model) header(w int) string {
+	cur := m.state().Index()
+	parts := []string{m.st.title.Render("jobmail")}
+	for i, s := range wizard.States[:4] {
+		label := string(rune('1'+i)) + " " + m.words.Step(s)
+		switch {
+		case i < cur:
+			parts = append(parts, m.st.stepDone.Render(markOK+" "+label))
+		case i == cur:
+			parts = append(parts, m.st.stepNow.Render("● "+label))
+		default:
+			parts = append(parts, m.st.stepTodo.Render("○ "+label))
+		}
+	}
+	return strings.Join(parts, "  ") + "\n" + m.st.rule.Render(strings.Repeat("─", w))
+}
+
+// Result is how the run ended; valid after the program returned.
+func (m *Model) Result() Result { return m.result }
+
+// Session is the session the wizard drives (for tests and cmd).
+func (m *Model) Session() *wizard.Session { return m.s }

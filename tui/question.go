@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/jobmail/jobmail/tui/i18n"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// answer is the plain struct the field on screen is bound to: one of its
+// members, by the question's kind.
+type answer struct {
+	Text   string
+	Choice string
+	Yes    bool
+}
+
+// ask shows question q as a one-field huh form, prefilled with the
+// machine's value (the earlier answer or the default).
+func (m *Model) ask(q wizard.Question) tea.Cmd {
+	m.mode = modeQuestion
+	m.q = &q
+	m.ans = newAnswer(q)
+	m.form = m.newForm(m.field(q, m.ans, m.words))
+	return m.form.Init()
+}
+
+func newAnswer(q wizard.Question) *answer {
+	a := &answer{Text: q.Value, Choice: q.Value}
+	if q.Kind == wizard.KindConfirm {
+		yes, err := wizard.ParseConfirm(q.Value)
+		a.Yes = err == nil && yes
+	}
+	return a
+}
+
+// field builds the huh field for q, bound to a. Its validator is the
+// machine's Answer: the value is judged (and stored) by the wizard, and
+// its error is shown at the field in the catalogue's words.
+func (m *Model) field(q wizard.Question, a *answer, words *i18n.Localizer) huh.Field {
+	t := words.Question(q)
+	switch q.Kind {
+	case wizard.KindSelect:
+		opts := make([]huh.Option[string], 0, len(t.Options))
+		for _, o := range t.Options {
+			opts = append(opts, huh.NewOption(o.Label, o.Value))
+		}
+		return huh.NewSelect[string]().
+			Key(q.Key).
+			Title(t.Title).
+			Description(t.Help).
+			Options(opts...).
+			Value(&a.Choice).
+			Validate(func(v string) error { return m.answer(q.Key, v) })
+	case wizard.KindConfirm:
+		return huh.NewConfirm().
+			Key(q.Key).
+			Title(t.Title).
+			Description(t.Help).
+			Affirmative(words.T("tui.yes")).
+			Negative(words.T("tui.no")).
+			Value(&a.Yes).
+			Validate(func(v bool) error { return m.answer(q.Key, strconv.FormatBool(v)) })
+	case wizard.KindPassword:
+		return huh.NewInput().
+			Key(q.Key).
+			Title(t.Title).
+			Description(t.Help).
+			EchoMode(huh.EchoModePassword).
+			Value(&a.Text).
+			Validate(func(v string) error { return m.answer(q.Key, v) })
+	}
+	return huh.NewInput().
+		Key(q.Key).
+		Title(t.Title).
+		Description(t.Help).
+		Value(&a.Text).
+		Validate(func(v string) error { return m.answer(q.Key, v) })
+}
+
+// answer gives v to the machine. huh may validate the same value twice
+// (on enter and on blur); Answer stores the same value again, harmless.
+func (m *Model) answer(key, v string) error {
+	err := m.s.Answer(key, v)
+	if err == nil {
+		return nil
+	}
+	var fe *wizard.FieldError
+	if errors.As(err, &fe) {
+		return errors.New(m.words.Field(fe))
+	}
+	return err
+}
+
+// answered records the submitted question and moves on.
+func (m *Model) answered() tea.Cmd {
+	q := *m.q
+	m.history = append(m.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: m.shown(q)})
+	var cmds []tea.Cmd
+	if q.Field == "address" {
+		cmds = append(cmds, m.detect())
+	}
+	return tea.Batch(append(cmds, m.advance())...)
+}
+
+// shown is the answer to q as the summary shows it.
+func (m *Model) shown(q wizard.Question) string {
+	switch q.Kind {
+	case wizard.KindPassword:
+		return "••••••••"
+	case wizard.KindConfirm:
+		if m.ans.Yes {
+			return m.words.T("tui.yes")
+		}
+		return m.words.T("tui.no")
+	case wizard.KindSelect:
+		return m.words.OptionLabel(q.Field, m.ans.Choice, q.Args)
+	}
+	return m.ans.Text
+}
+
+// back returns to the previous question (shift+tab), across steps. The
+// machine keeps every answer as the prefill.
+func (m *Model) back() tea.Cmd {
+	if len(m.history) == 0 {
+		return nil
+	}
+	last := m.history[len(m.history)-1]
+	m.history = m.history[:len(m.history)-1]
+	if !m.s.BackTo(last.key) {
+		m.s.Back(last.state)
+		m.truncateHistory(last.state)
+	}
+	return m.advance()
+}
+
+// prevStep returns to the start of the step before the current one (esc).
+func (m *Model) prevStep() tea.Cmd { return m.prevStepFrom(m.state()) }
+
+func (m *Model) prevStepFrom(cur wizard.State) tea.Cmd {
+	if !m.rewindStep(cur) {
+		return nil
+	}
+	return m.advance()
+}
+
+// rewindStep makes the machine ask the step before cur again, from its
+// first question, every answer kept as the prefill.
+func (m *Model) rewindStep(cur wizard.State) bool {
+	i := cur.Index()
+	if i <= 0 {
+		return false
+	}
+	prev := wizard.States[i-1]
+	if cur == wizard.StateTest {
+		prev = wizard.StatePrerequisites // the test has no questions of its own
+	}
+	m.s.Back(prev)
+	m.truncateHistory(prev)
+	m.blocked = nil
+	return true
+}
+
+// rewindToField makes the machine ask the question with key next (from a
+// diagnosis: the cursor lands on the field that fixes it); everything
+// after it is asked again, prefilled.
+func (m *Model) rewindToField(key string, fallback wizard.State) {
+	if m.s.BackTo(key) {
+		if i := slices.IndexFunc(m.history, func(a asked) bool { return a.key == key }); i >= 0 {
+			m.history = m.history[:i]
+		}
+		return
+	}
+	m.s.Back(fallback)
+	m.truncateHistory(fallback)
+}
+
+// truncateHistory forgets the answers of st and later steps.
+func (m *Model) truncateHistory(st wizard.State) {
+	i := slices.IndexFunc(m.history, func(a asked) bool { return a.state.Index() >= st.Index() })
+	if i >= 0 {
+		m.history = m.history[:i]
+	}
+}
+
+// untouched reports whether the field on screen still holds its prefill.
+func (m *Model) untouched() bool {
+	if m.q == nil || m.ans == nil {
+		return false
+	}
+	fresh := newAnswer(*m.q)
+	return *fresh == *m.ans
+}
+
+// hovered is the option under the cursor of the select on screen.
+func (m *Model) hovered() string {
+	if m.form == nil || m.q == nil || m.q.Kind != wizard.KindSelect {
+		return ""
+	}
+	if s, ok := m.form.GetFocusedField().(*huh.Select[string]); ok {
+		if v, ok := s.Hovered(); ok {
+			return v
+		}
+	}
+	return m.ans.Choice
+}

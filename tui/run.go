@@ -1,0 +1,112 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/jobmail/jobmail/tui/i18n"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// Run runs the wizard in the terminal until the person is done or quits,
+// then prints where things were written (the screen itself is gone by
+// then). The error is for failures of the terminal itself; how the run
+// ended is in Result.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	setup, resume, note := LoadForResume(cfg)
+	if cfg.Accessible {
+		return runAccessible(ctx, cfg, setup, resume, note)
+	}
+	m := newModel(ctx, cfg, setup, resume, note)
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if cfg.In != nil {
+		opts = append(opts, tea.WithInput(cfg.In))
+	}
+	if cfg.Out != nil {
+		opts = append(opts, tea.WithOutput(cfg.Out))
+	}
+	if cfg.Environ != nil {
+		opts = append(opts, tea.WithEnvironment(cfg.Environ))
+	}
+	final, err := tea.NewProgram(m, opts...).Run()
+	if fm, ok := final.(*Model); ok && fm != nil {
+		m = fm
+	}
+	if m.run != nil { // the program ended under a running action
+		m.run.cancel()
+		<-m.run.done
+	}
+	res := m.Result()
+	if err != nil && res.Outcome == "" {
+		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) || errors.Is(err, tea.ErrProgramKilled) {
+			res.Outcome = OutcomeQuit
+			return res, nil
+		}
+		return res, fmt.Errorf("run the wizard: %w", err)
+	}
+	printSummary(cfg, m.words, res, m.s)
+	return res, nil
+}
+
+// LoadForResume reads the setup file when there is one: its answers
+// prefill the questions, and its saved progress is offered for resuming.
+// A file that cannot be used is not an error: the wizard starts afresh
+// and says why (note) on its first screen.
+func LoadForResume(cfg Config) (setup *wizard.Setup, resume *wizard.Progress, note string) {
+	path := cfg.SetupPath
+	if path == "" {
+		path = DefaultSetupPath
+	}
+	l, err := wizard.Load(path, wizard.LoadOptions{Partial: true})
+	switch {
+	case err == nil:
+		setup = l.Setup
+		resume = setup.Progress
+		setup.Progress = nil
+		return setup, resume, ""
+	case errors.Is(err, fs.ErrNotExist):
+		return &wizard.Setup{}, nil, ""
+	}
+	words := cfg.Words
+	if words == nil {
+		return &wizard.Setup{}, nil, err.Error()
+	}
+	var fe *wizard.FieldError
+	detail := err.Error()
+	if errors.As(err, &fe) {
+		detail = words.Field(fe)
+	}
+	return &wizard.Setup{}, nil, words.T("tui.load.failed", map[string]string{"path": path, "error": detail})
+}
+
+// printSummary repeats the outcome on the normal screen, for the
+// scrollback: what was written where, or where the progress is.
+func printSummary(cfg Config, words *i18n.Localizer, res Result, s *wizard.Session) {
+	w := cfg.Err
+	if w == nil {
+		w = io.Discard
+	}
+	args := map[string]string{"setup": absPath(res.SetupPath), "export": absPath(res.ExportPath),
+		"account": res.Account, "token": s.Token, "address": s.Mailbox().Address}
+	switch res.Outcome {
+	case OutcomeDone:
+		if res.SetupPath != "" {
+			fmt.Fprintln(w, words.T("tui.summary.done", args))
+		}
+		if res.Account != "" {
+			fmt.Fprintln(w, words.T("tui.summary.keyring", args))
+		}
+	default:
+		if res.SetupPath != "" {
+			fmt.Fprintln(w, words.T("tui.summary.progress", args))
+		}
+	}
+	if res.Err != nil {
+		fmt.Fprintln(w, "jobmail: "+res.Err.Error())
+	}
+}

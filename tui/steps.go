@@ -1,0 +1,152 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// stepContext is what the current step shows above its field: the
+// answers given so far in the step, then what belongs to the step
+// (the inbound address and forwarding instructions, the MX suggestion,
+// the port and security explanations).
+func (m *Model) stepContext(w int) string {
+	var parts []string
+	if s := m.stepSummary(m.q.State, w); s != "" {
+		parts = append(parts, s)
+	}
+	if m.loadNote != "" && len(m.history) == 0 {
+		parts = append(parts, m.st.warn.Render(wrap(m.loadNote, w)))
+	}
+	switch m.q.State {
+	case wizard.StateForwarding:
+		parts = append(parts, m.forwardingContext(w)...)
+	case wizard.StateChannel:
+		parts = append(parts, m.channelContext(w)...)
+	case wizard.StatePrerequisites:
+		parts = append(parts, m.prereqContext(w)...)
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// stepSummary lists the answers already given in step st, one a line.
+func (m *Model) stepSummary(st wizard.State, w int) string {
+	var lines []string
+	for _, a := range m.history {
+		if a.state != st {
+			continue
+		}
+		title := m.words.Question(wizard.Question{Field: a.field, Kind: a.kind, Args: m.args()}).Title
+		lines = append(lines, m.st.ok.Render(markOK)+" "+m.st.label.Render(title)+" "+a.shown)
+	}
+	return truncateLines(strings.Join(lines, "\n"), w)
+}
+
+// args are the placeholders the step texts use.
+func (m *Model) args() map[string]string {
+	mb := m.s.Mailbox()
+	a := map[string]string{
+		"address":  mb.Address,
+		"inbound":  m.s.Setup.InboundAddress(),
+		"domain":   domainOf(mb.Address),
+		"provider": m.s.Provider,
+		"platform": m.s.Setup.PlatformName(),
+	}
+	if mb.SMTP != nil {
+		a["host"] = mb.SMTP.Host
+		if mb.SMTP.Port != 0 {
+			a["port"] = strconv.Itoa(mb.SMTP.Port)
+		}
+	}
+	return a
+}
+
+// forwardingContext: the inbound address, big and alone on its line so it
+// is easy to select and copy, and the provider's forwarding instructions
+// while the person decides whether forwarding is done.
+func (m *Model) forwardingContext(w int) []string {
+	var parts []string
+	args := m.args()
+	if in := args["inbound"]; in != "" {
+		parts = append(parts, m.st.label.Render(m.words.T("tui.inbound.label", args))+"\n"+m.st.inbound.Render(in))
+	}
+	if m.q.Field != "forwarding" {
+		return parts
+	}
+	if m.det.running {
+		parts = append(parts, m.spin.View()+" "+m.words.T("tui.detect.running", args))
+	}
+	ft := m.words.Forwarding(m.s.Provider, args)
+	var b strings.Builder
+	b.WriteString(m.st.bold.Render(ft.Title))
+	for i, s := range ft.Steps {
+		b.WriteString("\n" + indent(wrap(strconv.Itoa(i+1)+". "+s, w-2), "  "))
+	}
+	if ft.Note != "" {
+		b.WriteString("\n" + m.st.warn.Render(wrap(markWarn+" "+ft.Note, w)))
+	}
+	if ft.Verify != "" {
+		b.WriteString("\n" + m.st.faint.Render(wrap(ft.Verify, w)))
+	}
+	return append(parts, b.String())
+}
+
+// channelContext: what the MX records say (a spinner while they are
+// looked up; typing is never blocked), the suggestion, the hovered
+// channel's one-line hint, and why SMTP does not work for Google.
+func (m *Model) channelContext(w int) []string {
+	args := m.args()
+	var parts []string
+	switch {
+	case m.det.running:
+		parts = append(parts, m.spin.View()+" "+m.words.T("tui.detect.running", args))
+	case m.det.done:
+		if len(m.det.result.MX) > 0 {
+			args["mx"] = m.det.result.MX[0]
+		}
+		p := m.det.result.Provider
+		if p == "" {
+			p = "unknown"
+		}
+		line := m.words.T("tui.detect.found."+p, args)
+		if m.q.Field == "channel" {
+			args["channel"] = m.words.Channel(providers.Channel(m.q.Value))
+			line += "\n" + m.st.bold.Render(m.words.T("tui.detect.suggest", args))
+		}
+		parts = append(parts, wrap(line, w))
+	}
+	if m.q.Field != "channel" {
+		return parts
+	}
+	h := providers.Channel(m.hovered())
+	if h != "" {
+		parts = append(parts, m.st.faint.Render(wrap(m.words.ChannelHint(h), w)))
+	}
+	if h == providers.ChannelSMTP && m.s.Provider == "google" {
+		d := m.words.Diagnosis(providers.Diagnosis{Code: providers.CodeConfigGoogleSMTP, Args: args})
+		parts = append(parts, m.st.warn.Render(wrap(markWarn+" "+d.Title, w))+"\n"+wrap(d.Explain+" "+d.Remedy, w))
+	}
+	return parts
+}
+
+// prereqContext explains the choice under the cursor of the security
+// select; ports explain themselves in their labels.
+func (m *Model) prereqContext(w int) []string {
+	if m.q.Field == "smtp.security" {
+		if h := m.hovered(); h != "" {
+			return []string{m.st.faint.Render(wrap(m.words.SecurityHint(providers.Security(h)), w))}
+		}
+	}
+	return nil
+}
+
+// domainOf is the part of an address after the last @.
+func domainOf(address string) string {
+	i := strings.LastIndexByte(address, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(address[i+1:]))
+}

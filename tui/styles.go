@@ -1,0 +1,104 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// styles are the few looks the wizard uses. Colors are the terminal's
+// own 16 ANSI colors, so they follow the user's theme (light or dark);
+// the program downsamples them away when NO_COLOR is set or the terminal
+// cannot show them, and every state is also told by a symbol (✓ ✗ ●), never
+// by color alone.
+type styles struct {
+	title, stepDone, stepNow, stepTodo lipgloss.Style
+	rule, faint, bold, ok, bad, warn   lipgloss.Style
+	inbound, key, help, label         lipgloss.Style
+}
+
+func newStyles() styles {
+	return styles{
+		title:    lipgloss.NewStyle().Bold(true),
+		stepDone: lipgloss.NewStyle().Foreground(lipgloss.Green),
+		stepNow:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Cyan),
+		stepTodo: lipgloss.NewStyle().Foreground(lipgloss.BrightBlack),
+		rule:     lipgloss.NewStyle().Foreground(lipgloss.BrightBlack),
+		faint:    lipgloss.NewStyle().Foreground(lipgloss.BrightBlack),
+		bold:     lipgloss.NewStyle().Bold(true),
+		ok:       lipgloss.NewStyle().Foreground(lipgloss.Green),
+		bad:      lipgloss.NewStyle().Foreground(lipgloss.Red),
+		warn:     lipgloss.NewStyle().Foreground(lipgloss.Yellow),
+		inbound: lipgloss.NewStyle().Bold(true).
+			Border(lipgloss.RoundedBorder()).
+			BorderForeground(lipgloss.Cyan).
+			Padding(0, 1),
+		key:   lipgloss.NewStyle().Bold(true),
+		help:  lipgloss.NewStyle().Foreground(lipgloss.BrightBlack),
+		label: lipgloss.NewStyle().Foreground(lipgloss.BrightBlack),
+	}
+}
+
+// formTheme is huh's base-16 theme: ANSI colors like ours.
+func formTheme() huh.Theme { return huh.ThemeFunc(huh.ThemeBase16) }
+
+// Marks used in lists: pending, passed, failed, warning, running.
+const (
+	markOK      = "✓"
+	markBad     = "✗"
+	markWarn    = "!"
+	markPending = "·"
+)
+
+// wrap breaks s at width (words first), keeping ANSI styles intact.
+func wrap(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, width, "")
+}
+
+// indent prefixes every line of s.
+func indent(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fit cuts body to at most h lines, dropping lines from the top of the
+// context (what was answered before) so the current field stays visible.
+func fit(context, form string, h int) string {
+	var ctx []string
+	if context != "" {
+		ctx = strings.Split(context, "\n")
+	}
+	f := strings.Split(form, "\n")
+	if len(f) >= h {
+		return strings.Join(f[:max(h, 0)], "\n")
+	}
+	room := h - len(f)
+	if len(ctx) > room {
+		ctx = ctx[len(ctx)-room:]
+	}
+	return strings.Join(append(ctx, f...), "\n")
+}
+
+// truncateLines cuts every line of s to width cells.
+func truncateLines(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if ansi.StringWidth(l) > width {
+			lines[i] = ansi.Truncate(l, width, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
+}

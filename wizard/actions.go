@@ -1,0 +1,218 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/platform"
+	"github.com/jobmail/jobmail/providers/smtp"
+	"github.com/jobmail/jobmail/secrets"
+)
+
+// Env is what actions need from the outside world. Both drivers fill it
+// and call Run, so checks and the live test exist once.
+type Env struct {
+	Secrets       *secrets.Resolver // resolves setup references (headless)
+	Timeout       time.Duration     // wall-clock bound of one live test; 0 = 30 s
+	AllowInsecure bool              // credentials over `none` allowed
+	Dialer        smtp.Dialer       // nil = net.Dialer
+	Now           func() time.Time  // nil = time.Now
+	// Message gives the localized subject and body of the test message;
+	// the subject must contain the token.
+	Message func(token string) (subject, body string)
+	// OAuth runs sign-in and builds OAuth testers for google/microsoft.
+	OAuth OAuthRunner
+}
+
+// OAuthRunner connects the machine to the direct integrations without
+// wizard importing their flows' terminal side.
+type OAuthRunner interface {
+	Authorize(ctx context.Context, s *Session) error
+	Tester(ctx context.Context, s *Session) (providers.Tester, error)
+	Checks(s *Session) []providers.Check
+}
+
+// DefaultTimeout bounds a live test when Env.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+// ErrNoOAuth means a google/microsoft channel was chosen but the driver
+// gave no OAuth runner.
+var ErrNoOAuth = errors.New("no oauth runner configured")
+
+// Run performs action a for session s and records its outcome in s.
+// An error means the action could not run at all (a secret could not be
+// resolved, the context ended); a failed check or test is not an error:
+// it is recorded, and Next returns it as Blocked.
+func (e *Env) Run(ctx context.Context, s *Session, a Action, obs providers.Observer) error {
+	switch a.Kind {
+	case ActionCheck:
+		s.RecordChecks(e.checks(s))
+		return nil
+	case ActionAuthorize:
+		if e.OAuth == nil {
+			return ErrNoOAuth
+		}
+		if err := e.OAuth.Authorize(ctx, s); err != nil {
+			return err
+		}
+		s.RecordAuthorized()
+		return nil
+	case ActionTest:
+		r, err := e.test(ctx, s, obs)
+		if err != nil {
+			return err
+		}
+		s.RecordResult(r)
+		return nil
+	}
+	return fmt.Errorf("unknown action %q", a.Kind)
+}
+
+func (e *Env) checks(s *Session) []providers.Check {
+	m := s.Mailbox()
+	var cs []providers.Check
+	switch m.ChannelID() {
+	case providers.ChannelSMTP:
+		cs = smtp.Prerequisites(e.smtpConfig(m, secrets.Secret{}), m.Address)
+		for i := range cs {
+			if cs[i].Diagnosis != nil && cs[i].Diagnosis.Field != "" {
+				cs[i].Diagnosis.Field = s.prefix() + "." + cs[i].Diagnosis.Field
+			}
+		}
+	case providers.ChannelGoogle, providers.ChannelMicrosoft:
+		if e.OAuth != nil {
+			cs = e.OAuth.Checks(s)
+		}
+	}
+	return append(cs, s.confirmationChecks()...)
+}
+
+// confirmationChecks turns a person's "no" into a check: some answers
+// make the test pointless (a shared mailbox cannot log in), others are
+// warnings the live test will confirm or refute.
+func (s *Session) confirmationChecks() []providers.Check {
+	m := s.Mailbox()
+	var cs []providers.Check
+	for _, id := range sortedKeys(m.Prerequisites) {
+		ok := m.Prerequisites[id]
+		c := providers.Check{ID: id, OK: ok}
+		if !ok {
+			code, fatal := confirmationCode(id)
+			c.Warning = !fatal
+			c.Diagnosis = &providers.Diagnosis{Code: code, Actor: providers.ActorMailAdmin,
+				Field: s.prefix() + ".prerequisites." + id, Args: map[string]string{"address": m.Address}}
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+func confirmationCode(id string) (providers.Code, bool) {
+	switch id {
+	case "not_shared_mailbox", "licensed_mailbox":
+		return providers.CodeConfigSharedMailbox, true
+	case "smtp_auth_enabled":
+		return providers.CodeAuthSMTPAuthDisabled, true
+	case "security_defaults_allow_basic_auth":
+		return providers.CodeAuthBasicAuthBlocked, true
+	case "admin_rights_or_consent":
+		return providers.CodeOAuthAdminConsent, false
+	case "ip_allowlist":
+		return providers.CodeSMTPRejected, false
+	}
+	return providers.CodeAuthRejected, false
+}
+
+func (e *Env) test(ctx context.Context, s *Session, obs providers.Observer) (providers.Result, error) {
+	m := s.Mailbox()
+	timeout := e.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	var t providers.Tester
+	switch m.ChannelID() {
+	case providers.ChannelSMTP:
+		pw := s.Password
+		if !s.Interactive || pw.Empty() {
+			var err error
+			if pw, err = e.secret(ctx, m.SMTP.Password, KeyringAccount(providers.ChannelSMTP, m.SMTP.Username)); err != nil {
+				return providers.Result{}, err
+			}
+		}
+		t = smtp.New(e.smtpConfig(m, pw))
+	case providers.ChannelGoogle, providers.ChannelMicrosoft:
+		if e.OAuth == nil {
+			return providers.Result{}, ErrNoOAuth
+		}
+		var err error
+		if t, err = e.OAuth.Tester(ctx, s); err != nil {
+			return providers.Result{}, err
+		}
+	default:
+		t = platform.New(s.Setup.InboundAddress())
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r := t.Test(ctx, e.message(s), obs)
+	if r.Diagnosis != nil && r.Diagnosis.Field != "" && m.ChannelID() == providers.ChannelSMTP {
+		r.Diagnosis.Field = s.prefix() + "." + r.Diagnosis.Field
+	}
+	return r, nil
+}
+
+func (e *Env) secret(ctx context.Context, ref, account string) (secrets.Secret, error) {
+	if ref == "" {
+		ref = "keyring"
+	}
+	r, err := secrets.ParseRef(ref)
+	if err != nil {
+		return secrets.Secret{}, err
+	}
+	if e.Secrets == nil {
+		return secrets.Secret{}, fmt.Errorf("resolve %s: %w", r, secrets.ErrUnavailable)
+	}
+	return e.Secrets.Resolve(ctx, r, account)
+}
+
+func (e *Env) smtpConfig(m *Mailbox, pw secrets.Secret) smtp.Config {
+	c := m.SMTP
+	if c == nil {
+		c = &SMTP{}
+	}
+	sec := providers.Security(c.Security)
+	if sec == "" {
+		sec = providers.SecurityStartTLS
+	}
+	port := c.Port
+	if port == 0 {
+		port = DefaultPort(sec)
+	}
+	user := c.Username
+	if user == "" {
+		user = m.Address
+	}
+	return smtp.Config{Host: c.Host, Port: port, Security: sec, Username: user, Password: pw,
+		CAFile: c.CAFile, AllowInsecure: e.AllowInsecure, Dialer: e.Dialer, Now: e.Now}
+}
+
+func (e *Env) message(s *Session) providers.Message {
+	m := s.Mailbox()
+	subject, body := "jobmail test "+s.Token, "jobmail test message, verification token "+s.Token
+	if e.Message != nil {
+		subject, body = e.Message(s.Token)
+	}
+	name := ""
+	if m.SenderName != "employee" {
+		name = s.Setup.PlatformName()
+	}
+	return providers.Message{From: m.Address, SenderName: name, To: m.Address, Token: s.Token, Subject: subject, Body: body}
+}
+
+// KeyringAccount is the keyring entry of a mailbox's secret, e.g.
+// "smtp:jobs@acme.de". Wizard and headless replays agree on it.
+func KeyringAccount(ch providers.Channel, user string) string {
+	return string(ch) + ":" + user
+}

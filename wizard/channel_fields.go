@@ -1,0 +1,212 @@
+package wizard
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/jobmail/jobmail/providers"
+)
+
+// Well-known submission hosts for the detected provider; prefill only.
+var providerSMTPHost = map[string]string{
+	"google":    "smtp.gmail.com",
+	"microsoft": "smtp.office365.com",
+}
+
+func (s *Session) smtpFields() []field {
+	m := s.Mailbox()
+	if m.SMTP == nil {
+		m.SMTP = &SMTP{}
+	}
+	c := m.SMTP
+	fs := []field{
+		{name: "smtp.host", state: StatePrerequisites, kind: KindInput,
+			def: func(s *Session) string { return providerSMTPHost[s.Provider] },
+			get: func(*Session) (string, bool) { return c.Host, c.Host != "" },
+			set: func(_ *Session, v string) error { return setWith(&c.Host, v, ValidateSMTPHost) }},
+		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true,
+			options: func(*Session) []string { return securityOptions() },
+			def:     constDefault(string(providers.SecurityStartTLS)),
+			get:     func(*Session) (string, bool) { return c.Security, c.Security != "" },
+			set:     func(_ *Session, v string) error { return setWith(&c.Security, v, ValidateSecurity) }},
+		{name: "smtp.port", state: StatePrerequisites, kind: KindSelect, optional: true,
+			options: constOptions("587", "465", "25", "2525"),
+			def:     func(*Session) string { return strconv.Itoa(DefaultPort(providers.Security(c.Security))) },
+			get:     func(*Session) (string, bool) { return strconv.Itoa(c.Port), c.Port != 0 },
+			set:     func(_ *Session, v string) error { return setInt(&c.Port, v, ValidatePort) }},
+		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true,
+			def: func(*Session) string { return m.Address },
+			get: func(*Session) (string, bool) { return c.Username, c.Username != "" },
+			set: func(_ *Session, v string) error { return setWith(&c.Username, v, ValidateUsername) }},
+		{name: "smtp.password", state: StatePrerequisites, kind: KindPassword,
+			optional: !s.Interactive, def: s.secretDefault,
+			get: func(s *Session) (string, bool) {
+				if s.Interactive {
+					return "", !s.Password.Empty()
+				}
+				return c.Password, c.Password != ""
+			},
+			set: s.setPassword(&c.Password)},
+		{name: "smtp.ca_file", state: StatePrerequisites, kind: KindInput, optional: true,
+			when: func(*Session) bool { return providers.Security(c.Security).Verifies() },
+			get:  func(*Session) (string, bool) { return c.CAFile, c.CAFile != "" },
+			set:  func(_ *Session, v string) error { return setWith(&c.CAFile, v, validateOptionalCAFile) }},
+	}
+	for _, id := range smtpConfirmations(s.Provider, c.Host) {
+		fs = append(fs, s.confirmField(id))
+	}
+	return fs
+}
+
+func (s *Session) googleFields() []field {
+	m := s.Mailbox()
+	if m.Google == nil {
+		m.Google = &Google{}
+	}
+	g := m.Google
+	return []field{
+		{name: "google.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
+			get: func(*Session) (string, bool) { return g.ClientID, g.ClientID != "" },
+			set: func(_ *Session, v string) error { return setWith(&g.ClientID, v, validateOptional(ValidateClientID)) }},
+		{name: "google.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
+			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
+			get: func(*Session) (string, bool) { return g.RefreshToken, g.RefreshToken != "" },
+			set: func(_ *Session, v string) error { return setWith(&g.RefreshToken, v, ValidateSecretRef) }},
+		s.confirmField("not_shared_mailbox"),
+		s.confirmField("admin_rights_or_consent"),
+	}
+}
+
+func (s *Session) microsoftFields() []field {
+	m := s.Mailbox()
+	if m.Microsoft == nil {
+		m.Microsoft = &Microsoft{}
+	}
+	ms := m.Microsoft
+	return []field{
+		{name: "microsoft.tenant", state: StatePrerequisites, kind: KindInput, optional: true,
+			def: func(*Session) string { return "organizations" },
+			get: func(*Session) (string, bool) { return ms.Tenant, ms.Tenant != "" },
+			set: func(_ *Session, v string) error { return setWith(&ms.Tenant, v, ValidateTenant) }},
+		{name: "microsoft.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
+			get: func(*Session) (string, bool) { return ms.ClientID, ms.ClientID != "" },
+			set: func(_ *Session, v string) error { return setWith(&ms.ClientID, v, validateOptional(ValidateClientID)) }},
+		{name: "microsoft.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
+			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
+			get: func(*Session) (string, bool) { return ms.RefreshToken, ms.RefreshToken != "" },
+			set: func(_ *Session, v string) error { return setWith(&ms.RefreshToken, v, ValidateSecretRef) }},
+		s.confirmField("licensed_mailbox"),
+		s.confirmField("not_shared_mailbox"),
+		s.confirmField("admin_rights_or_consent"),
+	}
+}
+
+// smtpConfirmations are the prerequisites only a person can confirm, by
+// provider (KNOWLEDGE.md, "Prerequisites by channel").
+func smtpConfirmations(provider, host string) []string {
+	ids := []string{"not_shared_mailbox"}
+	if provider == "microsoft" || strings.EqualFold(host, "smtp.office365.com") {
+		ids = append(ids, "smtp_auth_enabled", "security_defaults_allow_basic_auth", "licensed_mailbox")
+	}
+	if provider != "google" && provider != "microsoft" {
+		ids = append(ids, "ip_allowlist")
+	}
+	return append(ids, "external_apps_allowed")
+}
+
+// confirmField is a yes/no prerequisite stored under prerequisites.<id>.
+// Headless runs may leave it out (the live test is the proof); an explicit
+// "false" is kept and fails the check that reads it.
+func (s *Session) confirmField(id string) field {
+	m := s.Mailbox()
+	return field{name: "prerequisites." + id, state: StatePrerequisites, kind: KindConfirm, optional: true,
+		def: constDefault("true"),
+		get: func(*Session) (string, bool) {
+			v, ok := m.Prerequisites[id]
+			return strconv.FormatBool(v), ok
+		},
+		set: func(_ *Session, v string) error {
+			b, err := ParseConfirm(v)
+			if err != nil {
+				return err
+			}
+			if m.Prerequisites == nil {
+				m.Prerequisites = map[string]bool{}
+			}
+			m.Prerequisites[id] = b
+			return nil
+		}}
+}
+
+// setPassword stores the typed secret (interactive) in the session and the
+// reference "keyring" in the setup, or validates a reference (headless).
+func (s *Session) setPassword(ref *string) func(*Session, string) error {
+	return func(s *Session, v string) error {
+		if s.Interactive {
+			if strings.ContainsAny(v, "\r\n") {
+				return &FieldError{Reason: "crlf"}
+			}
+			s.Password = secretOf(v)
+			*ref = "keyring"
+			return nil
+		}
+		return setWith(ref, v, ValidateSecretRef)
+	}
+}
+
+func (s *Session) secretDefault(*Session) string {
+	if s.Interactive {
+		return ""
+	}
+	return "keyring"
+}
+
+// DefaultPort is the port that goes with a security mode.
+func DefaultPort(sec providers.Security) int {
+	if sec == providers.SecuritySMTPS {
+		return 465
+	}
+	return 587
+}
+
+// ParseConfirm reads a yes/no answer.
+func ParseConfirm(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "y", "ja", "sì", "si", "1":
+		return true, nil
+	case "false", "no", "n", "nein", "0":
+		return false, nil
+	}
+	return false, &FieldError{Reason: "confirm_invalid"}
+}
+
+// ValidateSMTPHost is ValidateHost plus the unsupported-host list: the
+// reason is given at the field, before any connection.
+func ValidateSMTPHost(v string) error {
+	if err := ValidateHost(v); err != nil {
+		return err
+	}
+	if u, bad := providers.CheckHost(v); bad {
+		d := providers.UnsupportedDiagnosis(u, "")
+		return &FieldError{Reason: "unsupported_host", Code: d.Code, Args: d.Args}
+	}
+	return nil
+}
+
+func validateOptional(f func(string) error) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return nil
+		}
+		return f(v)
+	}
+}
+
+func securityOptions() []string {
+	out := make([]string, len(providers.Securities))
+	for i, c := range providers.Securities {
+		out[i] = string(c)
+	}
+	return out
+}
+

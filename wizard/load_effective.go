@@ -1,0 +1,214 @@
+package wizard
+
+import (
+	"fmt"
+	"maps"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/jobmail/jobmail/providers"
+)
+
+// EffectiveMailbox is one mailbox the platform sends as, with every
+// default and every inherited setting filled in: what the live test uses
+// and the export describes. Only the settings block of Channel is set.
+type EffectiveMailbox struct {
+	Key           string // setup-file key prefix: "company" or "entities[2]"
+	Name          string // "company" for the company, else the entity's name
+	Address       string
+	SenderName    string // company | employee
+	Forwarding    string // done | later | "" (not answered)
+	Channel       providers.Channel
+	SMTP          *SMTP
+	Google        *Google
+	Microsoft     *Microsoft
+	Prerequisites map[string]bool
+	// Inherited is set for an entity without an address of its own: it is
+	// the company's mailbox and connection under the entity's name.
+	Inherited bool
+}
+
+// CompanyName is the Name of the company's EffectiveMailbox.
+const CompanyName = "company"
+
+// Defaults the setup file may leave out (also stated in the JSON Schema):
+//
+//	sender_name  company
+//	channel      platform
+//	smtp.security starttls; smtp.port DefaultPort(security)
+//	smtp.username the mailbox's address; smtp.password keyring
+//	google/microsoft refresh_token keyring
+//
+// Inheritance of an entity that has its own address: sender_name and
+// channel come from the company when not given. For the connection, an
+// entity that names no host of its own uses the company's server (host,
+// security, port, ca_file, each overridable; a changed security brings
+// its own default port); one that names a host inherits nothing of the
+// company's server. OAuth client settings (client_id, tenant, endpoints,
+// smtp_host/smtp_port/ca_file) are inherited field by field. Credentials
+// are never inherited: username defaults to the entity's own address,
+// password and refresh_token to the keyring (an entry per login), because
+// a login belongs to one mailbox.
+func (s *Setup) Effective() []EffectiveMailbox {
+	company := effectiveOf("company", CompanyName, &s.Company, nil)
+	out := []EffectiveMailbox{company}
+	for i := range s.Entities {
+		e := &s.Entities[i]
+		key := "entities[" + strconv.Itoa(i) + "]"
+		if e.Address == "" {
+			m := effectiveOf(key, e.Name, &s.Company, nil)
+			m.Inherited = true
+			if e.SenderName != "" {
+				m.SenderName = e.SenderName
+			}
+			out = append(out, m)
+			continue
+		}
+		out = append(out, effectiveOf(key, e.Name, &e.Mailbox, &s.Company))
+	}
+	return out
+}
+
+func effectiveOf(key, name string, m, parent *Mailbox) EffectiveMailbox {
+	if parent == nil {
+		parent = &Mailbox{}
+	}
+	e := EffectiveMailbox{
+		Key: key, Name: name, Address: m.Address, Forwarding: m.Forwarding,
+		SenderName:    firstOf(m.SenderName, parent.SenderName, "company"),
+		Channel:       providers.Channel(firstOf(m.Channel, parent.Channel, string(providers.ChannelPlatform))),
+		Prerequisites: maps.Clone(m.Prerequisites),
+	}
+	switch e.Channel {
+	case providers.ChannelSMTP:
+		e.SMTP = effectiveSMTP(m.SMTP, parent.SMTP, m.Address)
+	case providers.ChannelGoogle:
+		e.Google = effectiveGoogle(m.Google, parent.Google)
+	case providers.ChannelMicrosoft:
+		e.Microsoft = effectiveMicrosoft(m.Microsoft, parent.Microsoft)
+	}
+	return e
+}
+
+func effectiveSMTP(own, parent *SMTP, address string) *SMTP {
+	if own == nil {
+		own = &SMTP{}
+	}
+	c := SMTP{Host: own.Host, Port: own.Port, Security: own.Security, CAFile: own.CAFile}
+	if own.Host == "" && parent != nil {
+		c.Host = parent.Host
+		if c.Security == "" {
+			c.Security = parent.Security
+			if c.Port == 0 {
+				c.Port = parent.Port
+			}
+		}
+		c.CAFile = firstOf(own.CAFile, parent.CAFile)
+	}
+	c.Host = asciiHost(c.Host)
+	c.Security = firstOf(c.Security, string(providers.SecurityStartTLS))
+	if c.Port == 0 {
+		c.Port = DefaultPort(providers.Security(c.Security))
+	}
+	c.Username = firstOf(own.Username, address)
+	c.Password = firstOf(own.Password, "keyring")
+	return &c
+}
+
+func effectiveGoogle(own, parent *Google) *Google {
+	if own == nil {
+		own = &Google{}
+	}
+	if parent == nil {
+		parent = &Google{}
+	}
+	return &Google{
+		ClientID:     firstOf(own.ClientID, parent.ClientID),
+		RefreshToken: firstOf(own.RefreshToken, "keyring"),
+		AuthURL:      firstOf(own.AuthURL, parent.AuthURL),
+		TokenURL:     firstOf(own.TokenURL, parent.TokenURL),
+		SMTPHost:     asciiHost(firstOf(own.SMTPHost, parent.SMTPHost)),
+		SMTPPort:     firstInt(own.SMTPPort, parent.SMTPPort),
+		CAFile:       firstOf(own.CAFile, parent.CAFile),
+	}
+}
+
+func effectiveMicrosoft(own, parent *Microsoft) *Microsoft {
+	if own == nil {
+		own = &Microsoft{}
+	}
+	if parent == nil {
+		parent = &Microsoft{}
+	}
+	return &Microsoft{
+		Tenant:       firstOf(own.Tenant, parent.Tenant),
+		ClientID:     firstOf(own.ClientID, parent.ClientID),
+		RefreshToken: firstOf(own.RefreshToken, "keyring"),
+		AuthorityURL: firstOf(own.AuthorityURL, parent.AuthorityURL),
+		SMTPHost:     asciiHost(firstOf(own.SMTPHost, parent.SMTPHost)),
+		SMTPPort:     firstInt(own.SMTPPort, parent.SMTPPort),
+		CAFile:       firstOf(own.CAFile, parent.CAFile),
+	}
+}
+
+// ConnectionKey identifies what a live test of this mailbox exercises:
+// the channel, its settings and credentials reference, and the address
+// the test message is sent as (send-as rights are per address). Mailboxes
+// with equal keys need one test between them; an entity without an
+// address of its own always shares the company's key.
+func (e EffectiveMailbox) ConnectionKey() string {
+	addr := strings.ToLower(e.Address)
+	if c, err := CanonicalAddress(e.Address); err == nil {
+		addr = strings.ToLower(c)
+	}
+	var parts []string
+	switch {
+	case e.Channel == providers.ChannelSMTP && e.SMTP != nil:
+		c := e.SMTP
+		parts = []string{strings.ToLower(c.Host), strconv.Itoa(c.Port), c.Security, c.Username, c.Password, c.CAFile, addr}
+	case e.Channel == providers.ChannelGoogle && e.Google != nil:
+		g := e.Google
+		parts = []string{g.ClientID, g.RefreshToken, g.AuthURL, g.TokenURL, strings.ToLower(g.SMTPHost), strconv.Itoa(g.SMTPPort), g.CAFile, addr}
+	case e.Channel == providers.ChannelMicrosoft && e.Microsoft != nil:
+		m := e.Microsoft
+		parts = []string{strings.ToLower(m.Tenant), m.ClientID, m.RefreshToken, m.AuthorityURL, strings.ToLower(m.SMTPHost), strconv.Itoa(m.SMTPPort), m.CAFile, addr}
+	default:
+		return string(providers.ChannelPlatform) // nothing to connect to
+	}
+	return fmt.Sprintf("%s%q", e.Channel, parts)
+}
+
+// asciiHost is a host name as the resolver and TLS need it: punycode,
+// lower case (mail.bücher.de → mail.xn--bcher-kva.de). IP addresses and
+// invalid names are returned unchanged; validation reports the latter.
+func asciiHost(h string) string {
+	if h == "" || hostProblem(h, true) != "" {
+		return h
+	}
+	if _, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
+		return h
+	}
+	if a, d := hostnameProblem(h); d == "" {
+		return a
+	}
+	return h
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func firstInt(vs ...int) int {
+	for _, v := range vs {
+		if v != 0 {
+			return v
+		}
+	}
+	return 0
+}

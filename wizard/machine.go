@@ -1,0 +1,207 @@
+package wizard
+
+import (
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/secrets"
+)
+
+// State is a step of the wizard. The values appear in saved progress and
+// in the TUI's header; never rename one.
+type State string
+
+const (
+	StateForwarding    State = "forwarding"
+	StateChannel       State = "channel"
+	StatePrerequisites State = "prerequisites"
+	StateTest          State = "test"
+	StateDone          State = "done"
+)
+
+// States are the four steps and the end, in order.
+var States = []State{StateForwarding, StateChannel, StatePrerequisites, StateTest, StateDone}
+
+// Index is the position of st in States (-1 if unknown).
+func (st State) Index() int {
+	for i, s := range States {
+		if s == st {
+			return i
+		}
+	}
+	return -1
+}
+
+// ActionKind names work the driver must run for the machine: it may take
+// network time, so the TUI runs it off the UI goroutine and Replay runs it
+// in line. Results come back through Session.Record*.
+type ActionKind string
+
+const (
+	ActionCheck     ActionKind = "check"     // automatic prerequisites
+	ActionAuthorize ActionKind = "authorize" // OAuth sign-in (interactive only)
+	ActionTest      ActionKind = "test"      // the live test
+)
+
+// Action is a unit of work the machine asks for.
+type Action struct {
+	Kind  ActionKind
+	State State
+}
+
+// Step is what the machine wants next: exactly one of Question, Action or
+// Done is set. Blocked carries a failed check or test that stops the run
+// until an answer changes (the driver shows it and lets the user go back).
+type Step struct {
+	State    State
+	Question *Question
+	Action   *Action
+	Done     bool
+	Blocked  *providers.Diagnosis
+}
+
+// Session is the state of one run for one mailbox: the answers so far
+// (held in the setup model itself, so nothing is written twice) and the
+// results of actions. Interactive sessions keep the typed password in
+// Password (never in Setup); headless ones resolve Setup's reference.
+type Session struct {
+	Setup       *Setup
+	Interactive bool
+	Provider    string // detected from MX: google | microsoft | other | "" (unknown)
+
+	Password secrets.Secret // typed in the wizard; goes to the keyring on save
+	Checks   []providers.Check
+	Result   *providers.Result
+	Token    string // verification token of this session's test message
+	Warnings []Warning
+
+	answered   map[string]bool
+	checked    bool
+	authorized bool
+}
+
+// NewSession starts a session on setup (which may be empty or loaded from
+// a file). A fresh verification token is drawn.
+func NewSession(setup *Setup, interactive bool) *Session {
+	if setup == nil {
+		setup = &Setup{}
+	}
+	if setup.Version == 0 {
+		setup.Version = SetupVersion
+	}
+	return &Session{Setup: setup, Interactive: interactive, Token: NewToken(), answered: map[string]bool{}}
+}
+
+// Mailbox is the mailbox this session configures.
+func (s *Session) Mailbox() *Mailbox { return &s.Setup.Company }
+
+// Next returns the next step: the first question of the current branch
+// not yet answered in this session, else the next action, else Done.
+func (s *Session) Next() Step {
+	for _, q := range s.questions() {
+		if !s.answered[q.Key] {
+			q := q
+			return Step{State: q.State, Question: &q}
+		}
+	}
+	if !s.checked {
+		return Step{State: StatePrerequisites, Action: &Action{Kind: ActionCheck, State: StatePrerequisites}}
+	}
+	for _, c := range s.Checks {
+		if !c.OK && !c.Warning && c.Diagnosis != nil {
+			d := *c.Diagnosis
+			return Step{State: StatePrerequisites, Blocked: &d}
+		}
+	}
+	if s.needsAuthorize() && !s.authorized {
+		return Step{State: StatePrerequisites, Action: &Action{Kind: ActionAuthorize, State: StatePrerequisites}}
+	}
+	if s.Result == nil {
+		return Step{State: StateTest, Action: &Action{Kind: ActionTest, State: StateTest}}
+	}
+	if !s.Result.OK() {
+		d := providers.Diagnosis{Code: providers.CodeUnknown}
+		if s.Result.Diagnosis != nil {
+			d = *s.Result.Diagnosis
+		}
+		return Step{State: StateTest, Blocked: &d}
+	}
+	return Step{State: StateDone, Done: true}
+}
+
+// Answer validates value for the question key and stores it. An invalid
+// value is a *FieldError tied to key; nothing is stored then. Answering
+// a question again invalidates later results (checks, test).
+func (s *Session) Answer(key, value string) error {
+	q, ok := s.question(key)
+	if !ok {
+		return &FieldError{Key: key, Reason: "unknown_key"}
+	}
+	if err := s.apply(q, value); err != nil {
+		return err
+	}
+	s.answered[key] = true
+	s.invalidate()
+	return nil
+}
+
+// Back returns to state st: every answer of st and later states is asked
+// again (values are kept as defaults), and results are cleared.
+func (s *Session) Back(st State) {
+	for _, q := range s.questions() {
+		if q.State.Index() >= st.Index() {
+			delete(s.answered, q.Key)
+		}
+	}
+	s.invalidate()
+}
+
+// BackTo returns to the question with key (e.g. from a diagnosis's field),
+// asking it and everything after it again. It reports false when no
+// question has that key in the current branch.
+func (s *Session) BackTo(key string) bool {
+	qs := s.questions()
+	for i, q := range qs {
+		if q.Key == key {
+			for _, later := range qs[i:] {
+				delete(s.answered, later.Key)
+			}
+			s.invalidate()
+			return true
+		}
+	}
+	return false
+}
+
+// Answered reports whether key was answered in this session.
+func (s *Session) Answered(key string) bool { return s.answered[key] }
+
+// RecordChecks stores the outcome of ActionCheck.
+func (s *Session) RecordChecks(cs []providers.Check) {
+	s.Checks, s.checked = cs, true
+	s.Warnings = s.Warnings[:0]
+	for _, c := range cs {
+		if c.Warning && c.Diagnosis != nil {
+			s.Warnings = append(s.Warnings, Warning{Key: c.Diagnosis.Field, Diagnosis: *c.Diagnosis})
+		}
+	}
+}
+
+// RecordAuthorized marks the OAuth sign-in done.
+func (s *Session) RecordAuthorized() { s.authorized = true }
+
+// RecordResult stores the outcome of ActionTest.
+func (s *Session) RecordResult(r providers.Result) { s.Result = &r }
+
+// Retry forgets the last test result so that Next asks for the test again.
+func (s *Session) Retry() { s.Result = nil }
+
+func (s *Session) invalidate() {
+	s.checked, s.Checks, s.Result = false, nil, nil
+}
+
+func (s *Session) needsAuthorize() bool {
+	switch s.Mailbox().ChannelID() {
+	case providers.ChannelGoogle, providers.ChannelMicrosoft:
+		return s.Interactive
+	}
+	return false
+}

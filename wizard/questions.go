@@ -1,0 +1,233 @@
+package wizard
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/jobmail/jobmail/providers"
+)
+
+// Kind is how a question is asked.
+type Kind string
+
+const (
+	KindInput    Kind = "input"
+	KindSelect   Kind = "select"
+	KindConfirm  Kind = "confirm"
+	KindPassword Kind = "password"
+)
+
+// Question is one answer the machine needs, as data. Key is the full
+// setup-file key ("company.smtp.host"); Field is the same without the
+// mailbox prefix ("smtp.host") and names the catalogue entries
+// (question.<Field>.title|help, option.<Field>.<value>). Value is the
+// current answer or the default, for prefilling.
+type Question struct {
+	Key      string
+	Field    string
+	State    State
+	Kind     Kind
+	Options  []string
+	Value    string
+	Optional bool
+	Args     map[string]string
+}
+
+// field defines one question: where it lives in the model, how it is
+// validated, when it is asked. One definition serves both drivers.
+type field struct {
+	name     string // key below the mailbox ("smtp.host") or absolute ("platform.account")
+	absolute bool
+	state    State
+	kind     Kind
+	options  func(s *Session) []string
+	def      func(s *Session) string
+	optional bool
+	when     func(s *Session) bool
+	get      func(s *Session) (string, bool)
+	set      func(s *Session, v string) error
+}
+
+func (s *Session) fields() []field {
+	m := s.Mailbox()
+	var fs []field
+	fs = append(fs,
+		field{name: "address", state: StateForwarding, kind: KindInput,
+			get: func(*Session) (string, bool) { return m.Address, m.Address != "" },
+			set: func(_ *Session, v string) error { return setWith(&m.Address, v, ValidateAddress) }},
+		field{name: "platform.account", absolute: true, state: StateForwarding, kind: KindInput,
+			get: func(s *Session) (string, bool) { return s.Setup.Platform.Account, s.Setup.Platform.Account != "" },
+			set: func(s *Session, v string) error { return setWith(&s.Setup.Platform.Account, v, ValidateAccount) }},
+		field{name: "sender_name", state: StateForwarding, kind: KindSelect, optional: true,
+			options: constOptions("company", "employee"), def: constDefault("company"),
+			get: func(*Session) (string, bool) { return m.SenderName, m.SenderName != "" },
+			set: func(_ *Session, v string) error { return setWith(&m.SenderName, v, ValidateSenderName) }},
+		field{name: "forwarding", state: StateForwarding, kind: KindSelect, optional: true,
+			options: constOptions("done", "later"), def: constDefault("later"),
+			get: func(*Session) (string, bool) { return m.Forwarding, m.Forwarding != "" },
+			set: func(_ *Session, v string) error { return setWith(&m.Forwarding, v, ValidateForwarding) }},
+		field{name: "channel", state: StateChannel, kind: KindSelect, optional: true,
+			options: func(*Session) []string { return channelOptions() }, def: suggestedChannel,
+			get: func(*Session) (string, bool) { return m.Channel, m.Channel != "" },
+			set: func(_ *Session, v string) error { return setWith(&m.Channel, v, ValidateChannel) }},
+	)
+	switch m.ChannelID() {
+	case providers.ChannelSMTP:
+		fs = append(fs, s.smtpFields()...)
+	case providers.ChannelGoogle:
+		fs = append(fs, s.googleFields()...)
+	case providers.ChannelMicrosoft:
+		fs = append(fs, s.microsoftFields()...)
+	}
+	return fs
+}
+
+// questions is the current branch as data, in order.
+func (s *Session) questions() []Question {
+	var qs []Question
+	for _, f := range s.fields() {
+		if f.when != nil && !f.when(s) {
+			continue
+		}
+		qs = append(qs, s.questionOf(f))
+	}
+	return qs
+}
+
+func (s *Session) question(key string) (field, bool) {
+	for _, f := range s.fields() {
+		if s.keyOf(f) == key && (f.when == nil || f.when(s)) {
+			return f, true
+		}
+	}
+	return field{}, false
+}
+
+func (s *Session) keyOf(f field) string {
+	if f.absolute {
+		return f.name
+	}
+	return s.prefix() + "." + f.name
+}
+
+func (s *Session) prefix() string { return "company" }
+
+func (s *Session) questionOf(f field) Question {
+	q := Question{Key: s.keyOf(f), Field: f.name, State: f.state, Kind: f.kind, Optional: f.optional, Args: s.args()}
+	if f.options != nil {
+		q.Options = f.options(s)
+	}
+	if v, ok := f.get(s); ok {
+		q.Value = v
+	} else if f.def != nil {
+		q.Value = f.def(s)
+	}
+	if f.kind == KindPassword {
+		q.Value = "" // never prefill a secret
+	}
+	return q
+}
+
+// apply validates and stores v through the field's setter. An empty value
+// for an optional question means its default.
+func (s *Session) apply(f field, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" && f.def != nil {
+		v = f.def(s)
+	}
+	if v == "" && !f.optional {
+		return &FieldError{Key: s.keyOf(f), Reason: "required"}
+	}
+	if err := f.set(s, v); err != nil {
+		return withKey(err, s.keyOf(f))
+	}
+	return nil
+}
+
+// args are the placeholders every question's help text may use.
+func (s *Session) args() map[string]string {
+	m := s.Mailbox()
+	return map[string]string{
+		"address":  m.Address,
+		"inbound":  s.Setup.InboundAddress(),
+		"provider": s.Provider,
+		"platform": s.Setup.PlatformName(),
+	}
+}
+
+// InboundAddress is where forwarding must send mail: <account>-jobs@<mail domain>.
+func (s *Setup) InboundAddress() string {
+	if s.Platform.Account == "" {
+		return ""
+	}
+	d := s.Platform.MailDomain
+	if d == "" {
+		d = DefaultMailDomain
+	}
+	return s.Platform.Account + "-jobs@" + d
+}
+
+// PlatformName is the platform's display name.
+func (s *Setup) PlatformName() string {
+	if s.Platform.Name != "" {
+		return s.Platform.Name
+	}
+	return DefaultPlatformName
+}
+
+func setWith(dst *string, v string, validate func(string) error) error {
+	if validate != nil {
+		if err := validate(v); err != nil {
+			return err
+		}
+	}
+	*dst = v
+	return nil
+}
+
+func setInt(dst *int, v string, validate func(string) error) error {
+	if err := validate(v); err != nil {
+		return err
+	}
+	n, _ := strconv.Atoi(v) // validated above
+	*dst = n
+	return nil
+}
+
+func constOptions(vs ...string) func(*Session) []string { return func(*Session) []string { return vs } }
+func constDefault(v string) func(*Session) string       { return func(*Session) string { return v } }
+
+func channelOptions() []string {
+	out := make([]string, len(providers.Channels))
+	for i, c := range providers.Channels {
+		out[i] = string(c)
+	}
+	return out
+}
+
+// suggestedChannel follows the seeds: Google users must use the direct
+// integration, Microsoft users should; everyone else sends over SMTP. With
+// nothing detected the platform's own service is the safe default.
+func suggestedChannel(s *Session) string {
+	switch s.Provider {
+	case "google":
+		return string(providers.ChannelGoogle)
+	case "microsoft":
+		return string(providers.ChannelMicrosoft)
+	case "other":
+		return string(providers.ChannelSMTP)
+	}
+	return string(providers.ChannelPlatform)
+}
+
+// withKey puts key on a *FieldError that has none (validators don't know
+// where their value came from).
+func withKey(err error, key string) error {
+	if fe, ok := err.(*FieldError); ok {
+		if fe.Key == "" {
+			fe.Key = key
+		}
+		return fe
+	}
+	return &FieldError{Key: key, Reason: "invalid", Err: err}
+}

@@ -1,0 +1,197 @@
+package wizard
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/jobmail/jobmail/secrets"
+)
+
+// setupHeader opens every saved setup file. It says what the file is and
+// that it holds no secret, for the person who opens it in an editor.
+const setupHeader = `# jobmail setup file (version 1): the answers of a jobmail run, replayable
+# with "jobmail --config FILE". It holds no secret: passwords and tokens
+# appear only as references (keyring, env:NAME, file:PATH or stdin).
+`
+
+// Save writes s to path atomically (a temporary file in the same
+// directory, mode 0600, synced, then renamed over path), so that a crash
+// or kill at any moment leaves either the previous file or the new one,
+// never a mix. Keys are written in the contract's order, empty ones left
+// out. A secret field that does not hold a reference, or a value with a
+// line break, is refused before anything is written.
+func Save(path string, s *Setup) error {
+	data, err := MarshalSetup(s)
+	if err != nil {
+		return fmt.Errorf("save setup file: %w", err)
+	}
+	if err := WriteFileAtomic(path, data, 0o600); err != nil {
+		return fmt.Errorf("save setup file: %w", err)
+	}
+	return nil
+}
+
+// MarshalSetup is the content Save writes.
+func MarshalSetup(s *Setup) ([]byte, error) {
+	if s == nil {
+		return nil, errors.New("no setup to write")
+	}
+	if err := checkSavable(s); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.WriteString(setupHeader)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(s); err != nil {
+		return nil, fmt.Errorf("encode setup: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("encode setup: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// checkSavable refuses to write what must never be in the file: a secret
+// field holding anything but a reference (the model only ever holds
+// references; this is the last line of defence should a value slip in),
+// and control characters, which the loader would refuse anyway.
+func checkSavable(s *Setup) error {
+	refs := func(key string, m *Mailbox) error {
+		type ref struct{ key, v string }
+		var rs []ref
+		if m.SMTP != nil {
+			rs = append(rs, ref{key + ".smtp.password", m.SMTP.Password})
+		}
+		if m.Google != nil {
+			rs = append(rs, ref{key + ".google.refresh_token", m.Google.RefreshToken})
+		}
+		if m.Microsoft != nil {
+			rs = append(rs, ref{key + ".microsoft.refresh_token", m.Microsoft.RefreshToken})
+		}
+		for _, r := range rs {
+			if r.v == "" {
+				continue
+			}
+			if _, err := secrets.ParseRef(r.v); err != nil {
+				return &FieldError{Key: r.key, Reason: ReasonSecretUnsafe} // never the value
+			}
+		}
+		return nil
+	}
+	if err := refs("company", &s.Company); err != nil {
+		return err
+	}
+	for i := range s.Entities {
+		if err := refs("entities["+strconv.Itoa(i)+"]", &s.Entities[i].Mailbox); err != nil {
+			return err
+		}
+	}
+	return controlFree(reflect.ValueOf(s).Elem(), "")
+}
+
+// controlFree walks every string of the model for control characters.
+func controlFree(v reflect.Value, key string) error {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return controlFree(v.Elem(), key)
+		}
+	case reflect.Struct:
+		fields := yamlFields(v.Type())
+		for _, name := range slices.Sorted(maps.Keys(fields)) {
+			if err := controlFree(v.FieldByIndex(fields[name]), joinKey(key, name)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			if err := controlFree(v.Index(i), key+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			k := iter.Key().String()
+			if err := checkControl(k); err != nil {
+				err.(*FieldError).Key = key
+				return err
+			}
+		}
+	case reflect.String:
+		if err := checkControl(v.String()); err != nil {
+			err.(*FieldError).Key = key
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteFileAtomic replaces path with data: written to a temporary file in
+// the same directory (so the rename cannot cross file systems), synced,
+// given perm, renamed over path, and the directory synced so the rename
+// itself survives a crash. A symlink at path is followed, so the file it
+// points to is replaced, not the link.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if target, eerr := filepath.EvalSymlinks(path); eerr == nil {
+			path = target
+		}
+	} else if lerr == nil && fi.IsDir() {
+		return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(perm); err != nil {
+		return fmt.Errorf("set mode: %w", err)
+	}
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename durable. Best effort: some file systems refuse
+// to sync a directory, and the file is in place either way.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}

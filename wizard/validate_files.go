@@ -1,0 +1,160 @@
+package wizard
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// MaxReferencedFile bounds a CA file read for validation: a certificate
+// bundle is a few hundred KiB at most; anything larger is a wrong path.
+const MaxReferencedFile = 4 << 20
+
+// errFileTooLarge is what ReadFileLimited returns past its limit.
+var errFileTooLarge = errors.New("file too large")
+
+// ReadFileLimited reads a regular file of at most MaxReferencedFile bytes.
+// It is the loader's default way to read a ca_file: it neither blocks on
+// a FIFO nor swallows /dev/zero.
+func ReadFileLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxReferencedFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxReferencedFile {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errFileTooLarge}
+	}
+	return b, nil
+}
+
+// CheckReadable reports whether path names a readable file without
+// reading it: the loader checks `file:` secret references this way, so a
+// secret's value is never loaded just to validate the setup file. Named
+// pipes and devices are stat'ed only (opening a FIFO would block).
+func CheckReadable(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return &fs.PathError{Op: "open", Path: path, Err: syscall.EISDIR}
+	}
+	if !fi.Mode().IsRegular() {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// ValidateCAFile checks that path names a readable PEM file holding at
+// least one X.509 certificate. readFile is how the file is read
+// (ReadFileLimited in production).
+func ValidateCAFile(path string, readFile func(string) ([]byte, error)) error {
+	if path == "" {
+		return reasonErr(ReasonRequired, nil)
+	}
+	if err := checkControl(path); err != nil {
+		return err
+	}
+	b, err := readFile(path)
+	if err != nil {
+		return &FieldError{Reason: ReasonCAFileUnreadable,
+			Args: map[string]string{"path": safeArg(path), "detail": fileProblem(err)},
+			Err:  fmt.Errorf("read ca file: %w", err)}
+	}
+	if n := countCertificates(b); n == 0 {
+		return reasonErr(ReasonCAFileNoCert, map[string]string{"path": safeArg(path)})
+	}
+	return nil
+}
+
+// countCertificates counts the PEM CERTIFICATE blocks that parse.
+func countCertificates(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		var blk *pem.Block
+		blk, b = pem.Decode(b)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			continue
+		}
+		if _, err := x509.ParseCertificate(blk.Bytes); err == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// ValidateSecretFile checks that a `file:` secret reference points to a
+// readable file. check must not read the content (CheckReadable).
+func ValidateSecretFile(path string, check func(string) error) error {
+	if path == "" {
+		return reasonErr(ReasonRequired, nil)
+	}
+	if err := checkControl(path); err != nil {
+		return err
+	}
+	if err := check(path); err != nil {
+		return &FieldError{Reason: ReasonSecretFileMissing,
+			Args: map[string]string{"path": safeArg(path), "detail": fileProblem(err)},
+			Err:  fmt.Errorf("check secret file: %w", err)}
+	}
+	return nil
+}
+
+// validateOptionalCAFile is the interactive machine's ca_file validator:
+// empty means none.
+func validateOptionalCAFile(v string) error {
+	if v == "" {
+		return nil
+	}
+	return ValidateCAFile(v, ReadFileLimited)
+}
+
+// fileProblem names why a file could not be used, as a catalogue detail.
+func fileProblem(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "not_found"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission"
+	case errors.Is(err, syscall.EISDIR):
+		return "is_directory"
+	case errors.Is(err, errFileTooLarge):
+		return "too_large"
+	case errors.Is(err, syscall.ENOTDIR):
+		return "not_found"
+	}
+	return "io"
+}
+
+// fileArgs are the Args of a whole-file error.
+func fileArgs(path string, kv ...string) map[string]string {
+	m := map[string]string{"path": safeArg(path)}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
