@@ -150,6 +150,9 @@ func (k *Keyring) call(ctx context.Context, op, account, secret string, fn func(
 	if account == "" {
 		return "", fmt.Errorf("keyring %s: empty account", op)
 	}
+	if err := ctx.Err(); err != nil {
+		return "", k.ctxErr(ctx, op, account, k.timeout(), "")
+	}
 	k.once.Do(func() { k.sem = make(chan struct{}, 1) })
 	b := k.backend
 	if b == nil {

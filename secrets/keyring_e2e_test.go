@@ -11,6 +11,9 @@ import (
 	"time"
 )
 
+// e2eKeyring reports whether the gated keyring tests must run.
+func e2eKeyring() bool { return os.Getenv("JOBMAIL_E2E_KEYRING") == "1" }
+
 // TestE2EKeyring is a real round trip through the OS keyring of the
 // session it runs in (gnome-keyring under dbus-run-session on Linux, see
 // shared/STACK.md). Gated: with JOBMAIL_E2E_KEYRING=1 a missing Secret

@@ -23,9 +23,6 @@ import (
 
 const childEnv = "JOBMAIL_SECRETS_CHILD"
 
-// e2eKeyring reports whether the gated keyring tests must run.
-func e2eKeyring() bool { return os.Getenv("JOBMAIL_E2E_KEYRING") == "1" }
-
 // runChild runs TestOSKeyringChild in mode, under wrap (e.g.
 // dbus-run-session) when given, and fails unless the child passed.
 func runChild(t *testing.T, mode string, wrap []string, env ...string) {

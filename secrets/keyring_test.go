@@ -84,7 +84,7 @@ func (f *fakeBackend) numCalls() int {
 }
 
 func TestKeyringRoundTrip(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	f := &fakeBackend{}
 	k := &Keyring{backend: f}
 	ctx := context.Background()
@@ -192,7 +192,7 @@ func TestKeyringErrorNeverHoldsSecret(t *testing.T) {
 }
 
 func TestKeyringTimeout(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	tests := []struct {
 		name string
 		call func(k *Keyring) error
@@ -235,7 +235,7 @@ func TestKeyringDefaultTimeout(t *testing.T) {
 // A stuck call must not let later calls pile up more stuck goroutines,
 // and its late answer must not be handed to anyone.
 func TestKeyringStuckCallSerialises(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	f := &fakeBackend{block: make(chan struct{}), entered: make(chan string, 10),
 		m: map[string]string{Service + "/a": "old-value"}}
 	k := &Keyring{Timeout: 80 * time.Millisecond, backend: f}
@@ -278,7 +278,7 @@ func TestKeyringStuckCallSerialises(t *testing.T) {
 }
 
 func TestKeyringCallerCancel(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	f := &fakeBackend{block: make(chan struct{}), entered: make(chan string, 1)}
 	defer close(f.block)
 	k := &Keyring{Timeout: 5 * time.Second, backend: f}
@@ -332,7 +332,7 @@ func TestProbe(t *testing.T) {
 }
 
 func TestProbeTimeout(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	f := &fakeBackend{block: make(chan struct{})}
 	defer close(f.block)
 	err := Probe(context.Background(), &Keyring{Timeout: 50 * time.Millisecond, backend: f})

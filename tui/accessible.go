@@ -208,11 +208,7 @@ func (a *accessible) diagnose(d providers.Diagnosis, st wizard.State) (Result, b
 	}
 	a.mode = modeBlocked
 	a.showBlockedMenu()
-	text := a.blockedView(a.width)
-	if i := strings.LastIndex(text, "\n\n"); i >= 0 {
-		text = text[:i] // the menu is asked below, as a form
-	}
-	a.say("", text)
+	a.say("", a.blockedContext(a.width))
 	for {
 		a.showBlockedMenu()
 		form := a.menu.WithAccessible(true).WithInput(a.in).WithOutput(a.out)

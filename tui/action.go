@@ -51,7 +51,7 @@ func (m *Model) startAction(a wizard.Action) tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
 	r := &actionRun{id: m.runSeq, action: a, cancel: cancel,
 		events: make(chan providers.StageEvent, 256), done: make(chan struct{})}
-	m.run, m.mode, m.notice = r, modeRunning, ""
+	m.run, m.mode, m.notice, m.scroll = r, modeRunning, "", 0
 	switch a.Kind {
 	case wizard.ActionTest:
 		m.stages = nil

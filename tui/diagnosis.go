@@ -31,7 +31,7 @@ const (
 // fixes it (first, when there is one: that is usually the way out), retry,
 // save a support report, go back a step, quit.
 func (m *Model) showBlocked(d providers.Diagnosis, st wizard.State, fromErr bool) tea.Cmd {
-	m.mode = modeBlocked
+	m.mode, m.scroll, m.notice = modeBlocked, 0, ""
 	m.blocked = &blockedView{d: d, state: st, fromErr: fromErr}
 	return m.showBlockedMenu()
 }
@@ -100,17 +100,10 @@ func (m *Model) resolveBlocked(choice string) {
 	}
 }
 
-// blockedContext: the stages of a failed test, so one sees where it broke.
+// blockedContext is the diagnosis: title, what happened, the server's
+// reply verbatim, what to do and who must do it; then where a failed test
+// broke, or the checklist. The choices follow below it (the menu).
 func (m *Model) blockedContext(w int) string {
-	if m.blocked.state != wizard.StateTest || len(m.stages) == 0 {
-		return m.checksView(w, false)
-	}
-	return m.stagesView()
-}
-
-// blockedView is the diagnosis: title, what happened, the server's reply
-// verbatim, what to do and who must do it, then the choices.
-func (m *Model) blockedView(w int) string {
 	d := m.blocked.d
 	args := m.args()
 	for k, v := range d.Args {
@@ -131,9 +124,27 @@ func (m *Model) blockedView(w int) string {
 	if t.Actor != "" {
 		b.WriteString(m.st.label.Render(m.words.T("tui.diag.actor")) + " " + m.st.bold.Render(t.Actor) + "\n")
 	}
+	if m.blocked.state == wizard.StateTest && len(m.stages) > 0 {
+		b.WriteString(m.stagesLine(w) + "\n")
+	} else if c := m.checksView(w, true); c != "" {
+		b.WriteString(c + "\n")
+	}
 	if m.notice != "" {
 		b.WriteString(m.st.ok.Render(wrap(m.notice, w)) + "\n")
 	}
-	b.WriteString("\n" + m.menu.View())
-	return b.String()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// stagesLine is the stages of a finished test on as few lines as fit:
+// "✓ Connect 2 ms · ✓ TLS encryption 9 ms · ✗ Sign-in 510 ms".
+func (m *Model) stagesLine(w int) string {
+	parts := make([]string, 0, len(m.stages))
+	for _, s := range m.stages {
+		mark := m.st.ok.Render(markOK)
+		if !s.ok {
+			mark = m.st.bad.Render(markBad)
+		}
+		parts = append(parts, mark+" "+m.words.Stage(s.name)+" "+m.st.faint.Render(m.words.Duration(s.dur)))
+	}
+	return wrap(strings.Join(parts, " · "), w)
 }

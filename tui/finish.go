@@ -28,7 +28,7 @@ type finishedMsg struct {
 // startFinish stores the password (when asked to) and writes the setup
 // file and the export, in a command: keyring and disk may be slow.
 func (m *Model) startFinish(storePassword bool) tea.Cmd {
-	m.mode = modeFinishing
+	m.mode, m.scroll = modeFinishing, 0
 	m.s.Setup.Progress = nil
 	cfg, s, ctx := m.cfg, m.s, m.ctx
 	work := func() tea.Msg { return finish(ctx, cfg, s, storePassword) }

@@ -17,6 +17,8 @@ type keyMap struct {
 	Choose   key.Binding // huh: move in a select
 	Toggle   key.Binding // huh: yes/no
 	Exit     key.Binding // leave the done screen
+	PageUp   key.Binding // scroll the context (instructions, diagnosis)
+	PageDown key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -28,6 +30,8 @@ func newKeyMap() keyMap {
 		Choose:   key.NewBinding(key.WithKeys("up", "down")),
 		Toggle:   key.NewBinding(key.WithKeys("left", "right")),
 		Exit:     key.NewBinding(key.WithKeys("enter", "q", "esc", "ctrl+c")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown")),
 	}
 }
 

@@ -43,6 +43,7 @@ type Model struct {
 	s             *wizard.Session
 	mode          mode
 	width, height int
+	scroll        int // first line of the context shown, when it does not fit
 
 	// the question on screen, its huh form and the struct it is bound to
 	q       *wizard.Question
@@ -140,6 +141,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resizeForms()
 		return m, nil
 	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, m.keys.PageDown):
+			m.scrollBy(max(m.height/2, 1))
+			return m, nil
+		case key.Matches(msg, m.keys.PageUp):
+			m.scrollBy(-max(m.height/2, 1))
+			return m, nil
+		}
 		return m, m.onKey(msg)
 	case spinner.TickMsg:
 		return m, m.onTick(msg)
@@ -222,6 +231,7 @@ func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
 	}
 	fm, cmd := (*f).Update(msg)
 	*f = fm.(*huh.Form)
+	m.relayout(*f)
 	if (*f).State != huh.StateCompleted {
 		return cmd
 	}
@@ -244,8 +254,21 @@ func (m *Model) resizeForms() {
 	for _, f := range []*huh.Form{m.form, m.menu, m.quitForm} {
 		if f != nil {
 			f.WithWidth(m.formWidth())
+			m.relayout(f)
 		}
 	}
+}
+
+// relayout makes the form measure itself again. huh sizes a group's
+// viewport only on a window-size message, from the content of that
+// moment; a field that wraps differently, or an error that appears below
+// it, would otherwise be cut off.
+func (m *Model) relayout(f *huh.Form) {
+	if f == nil || f.State != huh.StateNormal {
+		return
+	}
+	fm, _ := f.Update(tea.WindowSizeMsg{Width: m.formWidth(), Height: max(m.height-4, 6)})
+	_ = fm
 }
 
 func (m *Model) formWidth() int { return max(min(m.width, 100)-2, 20) }
@@ -253,11 +276,13 @@ func (m *Model) formWidth() int { return max(min(m.width, 100)-2, 20) }
 // newForm is a one-group form with the wizard's look: huh's own help
 // line is off (the wizard draws one for the whole screen).
 func (m *Model) newForm(fields ...huh.Field) *huh.Form {
-	return huh.NewForm(huh.NewGroup(fields...)).
+	f := huh.NewForm(huh.NewGroup(fields...)).
 		WithTheme(formTheme()).
 		WithShowHelp(false).
 		WithShowErrors(true).
 		WithWidth(m.formWidth())
+	m.relayout(f)
+	return f
 }
 
 // state is the step the screen belongs to.
@@ -291,16 +316,30 @@ func (m *Model) View() tea.View {
 }
 
 func (m *Model) render() string {
-	w, h := max(m.width, 20), max(m.height, 8)
+	w := max(m.width, 20)
 	header := m.header(w)
-	help := m.help()
-	room := h - lipgloss.Height(header) - 2
-	context, main := m.body(w)
-	body := fit(context, main, room)
+	body, room, _ := m.layout()
 	if n := lipgloss.Height(body); n < room {
 		body += strings.Repeat("\n", room-n)
 	}
-	return truncateLines(header+"\n"+body+"\n\n"+help, w)
+	return truncateLines(header+"\n"+body+"\n\n"+m.help(), w)
+}
+
+// layout is the body within the room between header and help line, and
+// how far its context can be scrolled.
+func (m *Model) layout() (body string, room, maxScroll int) {
+	w, h := max(m.width, 20), max(m.height, 8)
+	room = h - 2 - 2 // header and rule; blank line and help line
+	context, main := m.body(w)
+	more := m.st.faint.Render("  ↓ " + m.words.T("tui.key.more"))
+	body, maxScroll = fit(context, main, room, m.scroll, more)
+	return body, room, maxScroll
+}
+
+// scrollBy moves the context window by n lines, within its bounds.
+func (m *Model) scrollBy(n int) {
+	_, _, maxScroll := m.layout()
+	m.scroll = min(max(m.scroll+n, 0), maxScroll)
 }
 
 // body is the current screen below the header: context (what was
@@ -313,7 +352,7 @@ func (m *Model) body(w int) (context, main string) {
 	case modeRunning:
 		return m.stepSummary(m.state(), tw), m.runningView(tw)
 	case modeBlocked:
-		return m.blockedContext(tw), m.blockedView(tw)
+		return m.blockedContext(tw), m.menu.View()
 	case modeFinishing:
 		return "", m.spin.View() + " " + m.words.T("tui.finish.running")
 	case modeKeyring:

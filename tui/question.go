@@ -23,7 +23,7 @@ type answer struct {
 // ask shows question q as a one-field huh form, prefilled with the
 // machine's value (the earlier answer or the default).
 func (m *Model) ask(q wizard.Question) tea.Cmd {
-	m.mode = modeQuestion
+	m.mode, m.scroll = modeQuestion, 0
 	m.q = &q
 	m.ans = newAnswer(q)
 	m.form = m.newForm(m.field(q, m.ans, m.words))

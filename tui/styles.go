@@ -71,22 +71,28 @@ func indent(s, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
-// fit cuts body to at most h lines, dropping lines from the top of the
-// context (what was answered before) so the current field stays visible.
-func fit(context, form string, h int) string {
+// fit puts context above form within h lines. The form always shows in
+// full; context that does not fit is shown as a window starting at line
+// off (the person scrolls it with pgup/pgdn), with a last line saying so.
+// It returns the body and how far the window can scroll.
+func fit(context, form string, h, off int, more string) (string, int) {
 	var ctx []string
 	if context != "" {
 		ctx = strings.Split(context, "\n")
 	}
 	f := strings.Split(form, "\n")
 	if len(f) >= h {
-		return strings.Join(f[:max(h, 0)], "\n")
+		return strings.Join(f[:max(h, 0)], "\n"), 0
 	}
 	room := h - len(f)
-	if len(ctx) > room {
-		ctx = ctx[len(ctx)-room:]
+	if len(ctx) <= room {
+		return strings.Join(append(ctx, f...), "\n"), 0
 	}
-	return strings.Join(append(ctx, f...), "\n")
+	win := max(room-1, 0)
+	maxOff := len(ctx) - win
+	off = min(max(off, 0), maxOff)
+	shown := append(append([]string{}, ctx[off:off+win]...), more)
+	return strings.Join(append(shown, f...), "\n"), maxOff
 }
 
 // truncateLines cuts every line of s to width cells.

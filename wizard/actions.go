@@ -35,6 +35,11 @@ type OAuthRunner interface {
 	Checks(s *Session) []providers.Check
 }
 
+// credentialsPending stands for the password in the prerequisite checks:
+// they run before the secret is resolved and only ask whether credentials
+// will be sent (the smtp channel always authenticates), never its value.
+var credentialsPending = secrets.New("\x00pending")
+
 // DefaultTimeout bounds a live test when Env.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
@@ -76,7 +81,7 @@ func (e *Env) checks(s *Session) []providers.Check {
 	var cs []providers.Check
 	switch m.ChannelID() {
 	case providers.ChannelSMTP:
-		cs = smtp.Prerequisites(e.smtpConfig(m, secrets.Secret{}), m.Address)
+		cs = smtp.Prerequisites(e.smtpConfig(m, credentialsPending), m.Address)
 		for i := range cs {
 			if cs[i].Diagnosis != nil && cs[i].Diagnosis.Field != "" {
 				cs[i].Diagnosis.Field = s.prefix() + "." + cs[i].Diagnosis.Field

@@ -209,4 +209,3 @@ func securityOptions() []string {
 	}
 	return out
 }
-

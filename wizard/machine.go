@@ -73,6 +73,8 @@ type Session struct {
 	Token    string // verification token of this session's test message
 	Warnings []Warning
 
+	mb         *Mailbox // the mailbox configured: the company's or an entity's
+	key        string   // its setup-file key prefix: "company", "entities[2]"
 	answered   map[string]bool
 	checked    bool
 	authorized bool
@@ -87,11 +89,24 @@ func NewSession(setup *Setup, interactive bool) *Session {
 	if setup.Version == 0 {
 		setup.Version = SetupVersion
 	}
-	return &Session{Setup: setup, Interactive: interactive, Token: NewToken(), answered: map[string]bool{}}
+	return &Session{Setup: setup, Interactive: interactive, Token: NewToken(), answered: map[string]bool{},
+		mb: &setup.Company, key: "company"}
+}
+
+// NewMailboxSession starts a session for another mailbox of setup: an
+// entity's (key "entities[2]"), whose questions are the mailbox's own;
+// platform-wide answers are the company session's business.
+func NewMailboxSession(setup *Setup, key string, mb *Mailbox, interactive bool) *Session {
+	s := NewSession(setup, interactive)
+	s.mb, s.key = mb, key
+	return s
 }
 
 // Mailbox is the mailbox this session configures.
-func (s *Session) Mailbox() *Mailbox { return &s.Setup.Company }
+func (s *Session) Mailbox() *Mailbox { return s.mb }
+
+// Key is the mailbox's setup-file key prefix ("company", "entities[2]").
+func (s *Session) Key() string { return s.key }
 
 // Next returns the next step: the first question of the current branch
 // not yet answered in this session, else the next action, else Done.

@@ -86,7 +86,7 @@ func (s *Session) fields() []field {
 func (s *Session) questions() []Question {
 	var qs []Question
 	for _, f := range s.fields() {
-		if f.when != nil && !f.when(s) {
+		if !s.asks(f) {
 			continue
 		}
 		qs = append(qs, s.questionOf(f))
@@ -96,11 +96,20 @@ func (s *Session) questions() []Question {
 
 func (s *Session) question(key string) (field, bool) {
 	for _, f := range s.fields() {
-		if s.keyOf(f) == key && (f.when == nil || f.when(s)) {
+		if s.keyOf(f) == key && s.asks(f) {
 			return f, true
 		}
 	}
 	return field{}, false
+}
+
+// asks reports whether f is part of the current branch: its condition
+// holds, and platform-wide fields belong to the company's session only.
+func (s *Session) asks(f field) bool {
+	if f.absolute && s.key != "company" {
+		return false
+	}
+	return f.when == nil || f.when(s)
 }
 
 func (s *Session) keyOf(f field) string {
@@ -110,7 +119,7 @@ func (s *Session) keyOf(f field) string {
 	return s.prefix() + "." + f.name
 }
 
-func (s *Session) prefix() string { return "company" }
+func (s *Session) prefix() string { return s.key }
 
 func (s *Session) questionOf(f field) Question {
 	q := Question{Key: s.keyOf(f), Field: f.name, State: f.state, Kind: f.kind, Optional: f.optional, Args: s.args()}

@@ -21,6 +21,16 @@ func Replay(ctx context.Context, env *Env, setup *Setup, file string, obs provid
 	return s, st, err
 }
 
+// ReplayMailbox replays one effective mailbox (the company's or an
+// entity's, with inheritance applied) as its own session.
+func ReplayMailbox(ctx context.Context, env *Env, setup *Setup, em EffectiveMailbox, file string, obs providers.Observer) (*Session, Step, error) {
+	mb := &Mailbox{Address: em.Address, SenderName: em.SenderName, Forwarding: em.Forwarding, Channel: string(em.Channel),
+		SMTP: em.SMTP, Google: em.Google, Microsoft: em.Microsoft, Prerequisites: em.Prerequisites}
+	s := NewMailboxSession(setup, em.Key, mb, false)
+	st, err := s.replay(ctx, env, file, obs)
+	return s, st, err
+}
+
 func (s *Session) replay(ctx context.Context, env *Env, file string, obs providers.Observer) (Step, error) {
 	for {
 		if err := ctx.Err(); err != nil {

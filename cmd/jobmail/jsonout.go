@@ -13,6 +13,8 @@ import (
 type jsonResult struct {
 	OK         bool            `json:"ok"`
 	Entity     string          `json:"entity,omitempty"`
+	Key        string          `json:"key,omitempty"`
+	SharedWith string          `json:"tested_with,omitempty"`
 	Address    string          `json:"address,omitempty"`
 	Channel    string          `json:"channel,omitempty"`
 	Stages     []jsonStage     `json:"stages"`
@@ -25,6 +27,15 @@ type jsonResult struct {
 	Export     string          `json:"export,omitempty"`
 	SavedIn    string          `json:"saved_secret,omitempty"`
 	ExitCode   int             `json:"exit_code"`
+}
+
+// jsonRun is the object for a setup with entities: one jsonResult per
+// mailbox (company first), and the worst exit code.
+type jsonRun struct {
+	OK       bool         `json:"ok"`
+	Entities []jsonResult `json:"entities"`
+	Export   string       `json:"export,omitempty"`
+	ExitCode int          `json:"exit_code"`
 }
 
 type jsonStage struct {
@@ -66,7 +77,7 @@ func (o *Options) jsonDiag(d *providers.Diagnosis) *jsonDiagnosis {
 
 // jsonOf builds the object for one outcome.
 func (o *Options) jsonOf(out outcome, exportPath string) jsonResult {
-	j := jsonResult{OK: out.ExitCode == ExitOK, Entity: out.Entity, Stages: []jsonStage{},
+	j := jsonResult{OK: out.ExitCode == ExitOK, Entity: out.Entity, Key: out.Key, SharedWith: out.SharedWith, Stages: []jsonStage{},
 		Warnings: []jsonDiagnosis{}, Export: exportPath, SavedIn: o.savedSecret, ExitCode: out.ExitCode}
 	if s := out.Session; s != nil {
 		m := s.Mailbox()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
@@ -23,6 +24,67 @@ func (o *Options) stageObserver() providers.Observer {
 			mark = "✗"
 		}
 		fmt.Fprintf(o.f.Stderr, "  %s %-10s %8s\n", mark, o.words.T("stage."+string(ev.Name)), o.words.Duration(ev.Duration))
+	}
+}
+
+// printOutcomes writes the results of a run: one mailbox as one object
+// (the DESIGN.md contract), several as one object per entity under
+// "entities" plus a summary table for people.
+func printOutcomes(o *Options, outs []outcome, exportPath string, code int) {
+	if len(outs) == 1 {
+		printOutcome(o, outs[0], exportPath)
+		return
+	}
+	if o.JSON {
+		all := jsonRun{OK: code == ExitOK, Export: exportPath, ExitCode: code}
+		for _, out := range outs {
+			all.Entities = append(all.Entities, o.jsonOf(out, ""))
+		}
+		writeJSON(o, all)
+	}
+	printSummary(o, outs)
+	if code == ExitOK && exportPath != "" {
+		fmt.Fprintln(o.f.Stderr, o.words.T("cli.export_written", map[string]string{"path": exportPath}))
+	}
+}
+
+// printSummary is the table of a many-entity run: entity, address,
+// channel, result, duration, diagnosis code.
+func printSummary(o *Options, outs []outcome) {
+	tw := tabwriter.NewWriter(o.f.Stderr, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.words.T("cli.col.entity"), o.words.T("cli.col.address"),
+		o.words.T("cli.col.channel"), o.words.T("cli.col.result"), o.words.T("cli.col.duration"), o.words.T("cli.col.code"))
+	for _, out := range outs {
+		j := o.jsonOf(out, "")
+		result, code, dur := o.words.T("cli.result.ok"), "", ""
+		if !j.OK {
+			result = o.words.T("cli.result.failed")
+		}
+		if j.Diagnosis != nil {
+			code = j.Diagnosis.Code
+		}
+		if out.Session != nil && out.Session.Result != nil {
+			dur = o.words.Duration(out.Session.Result.Duration)
+		}
+		name := out.Entity
+		if name == wizard.CompanyName {
+			name = o.words.T("cli.company")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, j.Address, j.Channel, result, dur, code)
+	}
+	_ = tw.Flush()
+	for _, out := range outs {
+		if out.SharedWith != "" {
+			continue
+		}
+		if out.Step.Blocked != nil || out.Err != nil {
+			fmt.Fprintf(o.f.Stderr, "\n[%s]", out.Entity)
+			if out.Step.Blocked != nil {
+				printDiagnosis(o, o.f.Stderr, *out.Step.Blocked)
+			} else {
+				printError(o, out.Err)
+			}
+		}
 	}
 }
 

@@ -15,12 +15,13 @@ var errNoConfig = errors.New("missing --config FILE")
 
 // outcome is the result of one mailbox's run, ready to print.
 type outcome struct {
-	Entity   string
-	Key      string // mailbox key: "company", "entities[2]"
-	Session  *wizard.Session
-	Step     wizard.Step
-	Err      error
-	ExitCode int
+	Entity     string
+	Key        string // mailbox key: "company", "entities[2]"
+	SharedWith string // entity whose identical connection was tested instead
+	Session    *wizard.Session
+	Step       wizard.Step
+	Err        error
+	ExitCode   int
 }
 
 // runReplay is `jobmail --config` (write=true) and `jobmail test`
@@ -43,31 +44,28 @@ func runReplay(ctx context.Context, opts *Options, write bool) error {
 		}
 	}
 	env := opts.env()
-	s, step, err := wizard.Replay(ctx, env, setup, opts.Config, opts.stageObserver())
-	if s != nil {
-		s.Warnings = append(loaded.Warnings, s.Warnings...)
-	}
-	o := outcome{Session: s, Step: step, Err: err}
-	o.ExitCode = outcomeExit(ctx, o)
+	outs := replayAll(ctx, opts, env, setup, loaded.Warnings)
+	code := worstExit(outs)
 
 	var exportPath string
-	if write && o.ExitCode == ExitOK {
+	if write && code == ExitOK {
 		exportPath = opts.exportPath()
-		if err := writeExport(exportPath, setup, []outcome{o}, opts.f.Now()); err != nil {
-			o.Err, o.ExitCode = err, ExitUnexpected
-			exportPath = ""
+		if err := writeExport(exportPath, setup, outs, opts.f.Now()); err != nil {
+			outs[0].Err, outs[0].ExitCode = err, ExitUnexpected
+			exportPath, code = "", ExitUnexpected
 		}
 	}
-	if opts.SaveSecret && o.ExitCode == ExitOK {
+	if opts.SaveSecret && code == ExitOK {
 		if err := saveSecret(ctx, opts, env, setup); err != nil {
-			o.Err, o.ExitCode = err, exitCodeOf(err)
+			outs[0].Err, outs[0].ExitCode = err, exitCodeOf(err)
+			code = outs[0].ExitCode
 		}
 	}
-	printOutcome(opts, o, exportPath)
-	if o.ExitCode == ExitOK {
+	printOutcomes(opts, outs, exportPath, code)
+	if code == ExitOK {
 		return nil
 	}
-	return withExit(o.ExitCode, nil)
+	return withExit(code, nil)
 }
 
 // outcomeExit applies the exit-code table to a finished replay.

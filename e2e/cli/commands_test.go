@@ -17,7 +17,7 @@ func TestSetupErrorsNameKeyAndLine(t *testing.T) {
 		{"unknown key", "version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@acme.de\n  colour: blue\n", 2, []string{"company.colour", ":6"}},
 		{"port out of range", "version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@acme.de\n  channel: smtp\n  smtp:\n    host: smtp.acme.de\n    port: 70000\n", 2, []string{"company.smtp.port", ":9"}},
 		{"missing host", "version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@acme.de\n  channel: smtp\n  smtp:\n    port: 587\n", 2, []string{"company.smtp.host"}},
-		{"not yaml", "version: [1\n", 2, []string{"line"}},
+		{"not yaml", "version: [1\n", 2, []string{"bad.yaml:1:"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,10 +37,11 @@ const otherXML = `<clientConfig version="1.1"><emailProvider id="x">
 
 func TestAutoconfig(t *testing.T) {
 	release := make(chan struct{})
-	var gotQuery string
+	var gotQuery atomic.Value // written by the server goroutine
+	gotQuery.Store("")
 	mux := http.NewServeMux()
 	mux.HandleFunc("/mail/config-v1.1.xml", func(w http.ResponseWriter, r *http.Request) {
-		gotQuery = r.URL.Query().Get("emailaddress")
+		gotQuery.Store(r.URL.Query().Get("emailaddress"))
 		_, _ = w.Write([]byte(configXML))
 	})
 	mux.HandleFunc("/second/config-v1.1.xml", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(otherXML)) })
@@ -84,8 +86,8 @@ func TestAutoconfig(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
 			}
-			if tc.query != "" && gotQuery != tc.query {
-				t.Errorf("emailaddress query = %q, want %q", gotQuery, tc.query)
+			if q := gotQuery.Load().(string); tc.query != "" && q != tc.query {
+				t.Errorf("emailaddress query = %q, want %q", q, tc.query)
 			}
 		})
 	}

@@ -19,7 +19,7 @@ var testZone = []string{
 	"google.test. 300 IN MX 1 aspmx.l.google.com.",
 	"ms.test. 300 IN MX 0 ms-test.mail.protection.outlook.com.",
 	"ionos.test. 300 IN MX 10 mx00.ionos.de.",
-	"ionos.test. 300 IN MX 10 mx01.ionos.de.",
+	"ionos.test. 300 IN MX 20 mx01.ionos.de.",
 	"kas.test. 300 IN MX 10 w0123456.kasserver.com.",
 	"self.test. 300 IN MX 10 mx.self.test.",
 	"nullmx.test. 300 IN MX 0 .",

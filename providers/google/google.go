@@ -107,6 +107,12 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// KeyringAccount is the keyring entry (under secrets.Service) that holds
+// the refresh token for address.
+func KeyringAccount(address string) string {
+	return "google:" + strings.ToLower(strings.TrimSpace(address))
+}
+
 // Provider is the google channel.
 type Provider struct{ cfg Config }
 

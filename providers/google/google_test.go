@@ -76,7 +76,11 @@ type events struct {
 	ev []providers.StageEvent
 }
 
-func (e *events) observe(ev providers.StageEvent) { e.mu.Lock(); e.ev = append(e.ev, ev); e.mu.Unlock() }
+func (e *events) observe(ev providers.StageEvent) {
+	e.mu.Lock()
+	e.ev = append(e.ev, ev)
+	e.mu.Unlock()
+}
 
 func message() providers.Message {
 	return providers.Message{From: address, To: address, Token: "verify-4711",

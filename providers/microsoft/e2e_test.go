@@ -194,7 +194,7 @@ func TestE2EKeyringRoundTrip(t *testing.T) {
 	if err := secrets.Probe(ctx, kr); err != nil {
 		t.Fatalf("keyring: %v", err)
 	}
-	account := "microsoft:" + address + ":e2e-" + rand.Text()
+	account := microsoft.KeyringAccount(address) + ":e2e-" + rand.Text()
 	t.Cleanup(func() { _ = kr.Delete(context.Background(), account) })
 
 	r := newRig(t, oauthtest.Options{}, "")

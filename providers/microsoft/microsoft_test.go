@@ -23,7 +23,11 @@ import (
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
-		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"))
+		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+		// go-keyring's D-Bus session connection is a process-wide singleton
+		// (keyring e2e test only).
+		goleak.IgnoreAnyFunction("github.com/godbus/dbus/v5.newConn.func1"),
+		goleak.IgnoreAnyFunction("github.com/godbus/dbus/v5.(*Conn).inWorker"))
 }
 
 const address = "jobs@example.test"

@@ -142,6 +142,38 @@ func TestPasteFallback(t *testing.T) {
 	}
 }
 
+// TestPasteModeLocalBrowser: in paste mode the loopback listener runs as
+// well, so a browser on the same machine completes without any pasting,
+// and the pending ReadRedirect is cancelled.
+func TestPasteModeLocalBrowser(t *testing.T) {
+	s := oauthtest.New(t, oauthtest.Options{})
+	b := &oauthtest.Browser{}
+	readEnded := make(chan error, 1)
+	p := &prompter{}
+	p.onEvent = func(e oauth.Event) {
+		if e.Kind == oauth.EventAwaitPaste {
+			go func() { _ = b.Open(e.URL) }()
+		}
+	}
+	p.read = func(ctx context.Context) (string, error) {
+		<-ctx.Done()
+		readEnded <- ctx.Err()
+		return "", ctx.Err()
+	}
+	g, err := newFlow(s).Authorize(context.Background(), oauth.ModePaste, address, nil, p)
+	if err != nil || g.Account != address {
+		t.Fatalf("Authorize: %v (%+v)", err, g)
+	}
+	select {
+	case <-readEnded:
+	case <-time.After(5 * time.Second):
+		t.Fatal("ReadRedirect was not cancelled")
+	}
+	if pages := b.Pages(); len(pages) != 1 || pages[0].Status != 200 {
+		t.Errorf("pages = %+v", pages)
+	}
+}
+
 func TestStateMismatch(t *testing.T) {
 	t.Run("pasted from another attempt", func(t *testing.T) {
 		s := oauthtest.New(t, oauthtest.Options{})

@@ -34,6 +34,7 @@ const (
 	// ModePaste is for a machine without a browser: the user opens the URL
 	// elsewhere and pastes back the address the browser ended on. The
 	// loopback listener runs as well, so a local browser still completes.
+	// The Opener is not used.
 	ModePaste Mode = "paste"
 	// ModeDevice is the device code flow (Microsoft only).
 	ModeDevice Mode = "device"

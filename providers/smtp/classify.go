@@ -74,11 +74,17 @@ func classifyReplyError(e *ReplyError) providers.Code {
 func isOAuthMech(m string) bool { return m == "XOAUTH2" || m == "OAUTHBEARER" }
 
 // classify maps a refused reply to a code. cmd is what the reply answered
-// (cmdGreeting, cmdAUTH, …); mech the SASL mechanism for AUTH, "" when
-// unknown. Specific enhanced codes win over the command; then the
+// (cmdGreeting, cmdAUTH, …; "" when unknown, as in an error from another
+// client library); mech the SASL mechanism for AUTH, "" when unknown. Specific enhanced codes win over the command; then the
 // command decides, because 550 after MAIL, RCPT or DATA blames different
 // things.
 func classify(cmd, mech string, code int, enh, text string) providers.Code {
+	if enh != "" && int(enh[0]-'0') != code/100 {
+		enh = "" // "250 5.7.139" is nonsense: trust the reply code
+	}
+	if cmd == "" && (code == 534 || code == 535) {
+		cmd = cmdAUTH // only authentication answers with these
+	}
 	lower := strings.ToLower(text)
 	switch {
 	case enh == "4.7.66" || enh == "5.7.66" || strings.Contains(lower, "tls 1.0 and 1.1"):
@@ -135,6 +141,8 @@ func classify(cmd, mech string, code int, enh, text string) providers.Code {
 		return providers.CodeSendSenderRejected
 	case cmd == cmdRCPT:
 		return providers.CodeSendRecipientRejected
+	case cmd == "":
+		return providers.CodeSMTPRejected // a refusal whose command is unknown
 	}
 	return providers.CodeSendMessageRejected
 }

@@ -44,7 +44,7 @@ var catalogueFS embed.FS
 
 // parser renders templates with missingkey=zero: with map[string]string
 // data a missing argument becomes "" instead of "<no value>".
-var parser = &template.TextParser{Option: "missingkey=zero"}
+var textParser = &template.TextParser{Option: "missingkey=zero"}
 
 // loadBundle parses the embedded catalogues once. A broken catalogue is a
 // build defect that the package tests catch; at run time it degrades to
@@ -167,7 +167,7 @@ func (l *Localizer) N(id string, count int, args map[string]string) string {
 
 // Has reports whether id exists in l's language (no English fallback).
 func (l *Localizer) Has(id string) bool {
-	_, tag, err := l.loc.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: id, TemplateParser: parser})
+	_, tag, err := l.loc.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: id, TemplateParser: textParser})
 	return err == nil && tag == language.Make(string(l.lang))
 }
 
@@ -176,7 +176,7 @@ func (l *Localizer) render(id string, count any, args ...map[string]string) stri
 	for _, a := range args {
 		maps.Copy(data, a)
 	}
-	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: parser}
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: textParser}
 	if count != nil {
 		cfg.PluralCount = count
 	}

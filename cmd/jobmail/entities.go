@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"sync"
+
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// replayAll tests every mailbox of the setup: the company's and each
+// entity's, with inheritance applied. Identical connections are tested
+// once and share the result; distinct ones run concurrently, at most
+// opts.Parallel at a time. Outcomes come back in setup order.
+func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizard.Setup, warnings []wizard.Warning) []outcome {
+	ems := setup.Effective()
+	outs := make([]outcome, len(ems))
+	first := map[string]int{} // connection key → index of the mailbox that runs it
+	var runs []int
+	for i, em := range ems {
+		outs[i] = outcome{Entity: em.Name, Key: em.Key}
+		if _, seen := first[em.ConnectionKey()]; !seen {
+			first[em.ConnectionKey()] = i
+			runs = append(runs, i)
+		}
+	}
+	// Stage lines are for one connection; many would interleave, so
+	// several connections get the summary table instead.
+	obs := opts.stageObserver()
+	if len(runs) > 1 {
+		obs = nil
+	}
+	parallel := opts.Parallel
+	if parallel < 1 {
+		parallel = 1
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, i := range runs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				outs[i].Err, outs[i].ExitCode = ctx.Err(), ExitInterrupted
+				return
+			}
+			s, st, err := wizard.ReplayMailbox(ctx, env, setup, ems[i], opts.Config, obs)
+			outs[i].Session, outs[i].Step, outs[i].Err = s, st, err
+			outs[i].ExitCode = outcomeExit(ctx, outs[i])
+		}(i)
+	}
+	wg.Wait()
+	for i, em := range ems {
+		if j := first[em.ConnectionKey()]; j != i {
+			name, key := outs[i].Entity, outs[i].Key
+			outs[i] = outs[j]
+			outs[i].Entity, outs[i].Key, outs[i].SharedWith = name, key, outs[j].Entity
+		}
+	}
+	if outs[0].Session != nil {
+		outs[0].Session.Warnings = append(append([]wizard.Warning{}, warnings...), outs[0].Session.Warnings...)
+	}
+	return outs
+}
+
+// exitRank orders exit codes from best to worst, so that a run over many
+// entities exits with its worst result.
+var exitRank = map[int]int{ExitOK: 0, ExitTestFailed: 1, ExitPrereq: 2, ExitSecrets: 3, ExitUsage: 4, ExitUnexpected: 5, ExitInterrupted: 6}
+
+func worstExit(outs []outcome) int {
+	worst := ExitOK
+	for _, o := range outs {
+		if exitRank[o.ExitCode] > exitRank[worst] {
+			worst = o.ExitCode
+		}
+	}
+	return worst
+}

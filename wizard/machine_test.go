@@ -1,0 +1,209 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jobmail/jobmail/providers"
+)
+
+// script answers questions by key until the machine asks for an action,
+// blocks or is done; a question without an answer fails the test.
+func script(t *testing.T, s *Session, answers map[string]string) Step {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		st := s.Next()
+		if st.Question == nil {
+			return st
+		}
+		v, ok := answers[st.Question.Key]
+		if !ok {
+			t.Fatalf("unexpected question %q (state %s)", st.Question.Key, st.State)
+		}
+		if err := s.Answer(st.Question.Key, v); err != nil {
+			t.Fatalf("answer %s=%q: %v", st.Question.Key, v, err)
+		}
+	}
+	t.Fatal("machine did not settle in 100 steps")
+	return Step{}
+}
+
+var smtpAnswers = map[string]string{
+	"company.address":                             "jobs@acme.de",
+	"platform.account":                            "acme",
+	"company.sender_name":                         "company",
+	"company.forwarding":                          "done",
+	"company.channel":                             "smtp",
+	"company.smtp.host":                           "smtp.acme.de",
+	"company.smtp.security":                       "starttls",
+	"company.smtp.port":                           "587",
+	"company.smtp.username":                       "",
+	"company.smtp.password":                       "s3cret-typed",
+	"company.smtp.ca_file":                        "",
+	"company.prerequisites.not_shared_mailbox":    "yes",
+	"company.prerequisites.ip_allowlist":          "yes",
+	"company.prerequisites.external_apps_allowed": "yes",
+}
+
+func TestInteractiveSMTPPath(t *testing.T) {
+	s := NewSession(nil, true)
+	s.Provider = "other"
+	st := script(t, s, smtpAnswers)
+	if st.Action == nil || st.Action.Kind != ActionCheck {
+		t.Fatalf("after the questions: %+v, want the check action", st)
+	}
+	m := s.Mailbox()
+	if m.SMTP.Username != "jobs@acme.de" || m.SMTP.Port != 587 || m.SMTP.Password != "keyring" {
+		t.Fatalf("defaults not applied: %+v", m.SMTP)
+	}
+	if s.Password.Reveal() != "s3cret-typed" {
+		t.Fatal("typed password not kept in the session")
+	}
+	if s.Setup.InboundAddress() != "acme-jobs@m-personio.de" {
+		t.Fatalf("inbound %q", s.Setup.InboundAddress())
+	}
+	s.RecordChecks([]providers.Check{{ID: "host_supported", Automatic: true, OK: true}})
+	if st := s.Next(); st.Action == nil || st.Action.Kind != ActionTest {
+		t.Fatalf("after checks: %+v, want the test", st)
+	}
+	s.RecordResult(providers.Result{Diagnosis: &providers.Diagnosis{Code: providers.CodeAuthRejected, Field: "company.smtp.password"}, Err: errors.New("535")})
+	st = s.Next()
+	if st.Blocked == nil || st.Blocked.Code != providers.CodeAuthRejected || st.State != StateTest {
+		t.Fatalf("failed test: %+v", st)
+	}
+	if !s.BackTo(st.Blocked.Field) {
+		t.Fatal("BackTo the diagnosis field failed")
+	}
+	if q := s.Next().Question; q == nil || q.Key != "company.smtp.password" || q.Value != "" {
+		t.Fatalf("after BackTo: %+v, want the password question, empty", q)
+	}
+	script(t, s, smtpAnswers)
+	s.RecordChecks(nil)
+	s.RecordResult(providers.Result{})
+	if st := s.Next(); !st.Done {
+		t.Fatalf("after a passing test: %+v", st)
+	}
+}
+
+func TestAnswerValidation(t *testing.T) {
+	cases := []struct {
+		key, value, reason string
+		code               providers.Code
+	}{
+		{"company.address", "not an address", "", ""},
+		{"company.address", "jobs@@acme.de", "", ""},
+		{"platform.account", "Acme Corp!", "", ""},
+		{"company.smtp.host", "smtp-relay.gmail.com", "unsupported_host", providers.CodeConfigUnsupportedHost},
+		{"company.smtp.host", "acme.mail.protection.outlook.com", "unsupported_host", providers.CodeConfigUnsupportedHost},
+		{"company.smtp.host", "http://smtp.acme.de", "", ""},
+		{"company.smtp.port", "70000", "", ""},
+		{"company.smtp.port", "abc", "", ""},
+		{"company.smtp.security", "tls", "", ""},
+		{"company.channel", "fax", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
+			s := NewSession(&Setup{Company: Mailbox{Channel: "smtp"}}, true)
+			err := s.Answer(tc.key, tc.value)
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("want a *FieldError, got %v", err)
+			}
+			if fe.Key != tc.key {
+				t.Fatalf("error key %q, want %q", fe.Key, tc.key)
+			}
+			if tc.reason != "" && fe.Reason != tc.reason {
+				t.Fatalf("reason %q, want %q", fe.Reason, tc.reason)
+			}
+			if fe.Code != tc.code {
+				t.Fatalf("code %q, want %q", fe.Code, tc.code)
+			}
+			if s.Answered(tc.key) {
+				t.Fatal("an invalid answer was stored")
+			}
+		})
+	}
+}
+
+func TestBackKeepsAnswers(t *testing.T) {
+	s := NewSession(nil, true)
+	script(t, s, smtpAnswers)
+	s.Back(StateChannel)
+	q := s.Next().Question
+	if q == nil || q.Key != "company.channel" || q.Value != "smtp" {
+		t.Fatalf("after Back: %+v, want the channel question prefilled with smtp", q)
+	}
+	if !s.Answered("company.address") {
+		t.Fatal("Back(channel) forgot the forwarding answers")
+	}
+	if err := s.Answer("company.channel", "platform"); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Next(); st.Action == nil || st.Action.Kind != ActionCheck {
+		t.Fatalf("platform channel needs no more questions, got %+v", st)
+	}
+}
+
+func TestGoogleSuggested(t *testing.T) {
+	s := NewSession(nil, true)
+	s.Provider = "google"
+	_ = s.Answer("company.address", "jobs@acme.de")
+	_ = s.Answer("platform.account", "acme")
+	_ = s.Answer("company.sender_name", "")
+	_ = s.Answer("company.forwarding", "")
+	q := s.Next().Question
+	if q == nil || q.Key != "company.channel" || q.Value != "google" {
+		t.Fatalf("channel question %+v, want google suggested", q)
+	}
+}
+
+func TestReplay(t *testing.T) {
+	smtpSetup := func(mut func(*Setup)) *Setup {
+		s := &Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp",
+			SMTP: &SMTP{Host: "smtp.acme.de", Password: "env:PW"}}}
+		if mut != nil {
+			mut(s)
+		}
+		return s
+	}
+	cases := []struct {
+		name    string
+		setup   *Setup
+		missing string
+		blocked providers.Code
+		done    bool
+	}{
+		{"platform channel is done at once", &Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de"}}, "", "", true},
+		{"missing address", &Setup{Version: 1, Platform: Platform{Account: "acme"}}, "company.address", "", false},
+		{"missing host", smtpSetup(func(s *Setup) { s.Company.SMTP.Host = "" }), "company.smtp.host", "", false},
+		{"shared mailbox stops at prerequisites", smtpSetup(func(s *Setup) {
+			s.Company.Prerequisites = map[string]bool{"not_shared_mailbox": false}
+		}), "", providers.CodeConfigSharedMailbox, false},
+		{"credentials in clear", smtpSetup(func(s *Setup) { s.Company.SMTP.Security = "none" }), "", providers.CodeConfigInsecure, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := &Env{}
+			s, st, err := Replay(context.Background(), env, tc.setup, "jobmail.yaml", nil)
+			var me *MissingError
+			switch {
+			case tc.missing != "":
+				if !errors.As(err, &me) || me.Key != tc.missing {
+					t.Fatalf("err %v, want missing %q", err, tc.missing)
+				}
+				if want := `missing "` + tc.missing + `" in jobmail.yaml`; len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
+					t.Fatalf("message %q, want prefix %q", err, want)
+				}
+			case tc.blocked != "":
+				if err != nil || st.Blocked == nil || st.Blocked.Code != tc.blocked || st.State != StatePrerequisites {
+					t.Fatalf("step %+v err %v, want blocked %s at prerequisites", st, err, tc.blocked)
+				}
+			case tc.done:
+				if err != nil || !st.Done || s.Result == nil || !s.Result.OK() {
+					t.Fatalf("step %+v err %v, want done", st, err)
+				}
+			}
+		})
+	}
+}
