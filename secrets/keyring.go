@@ -151,7 +151,7 @@ func (k *Keyring) call(ctx context.Context, op, account, secret string, fn func(
 		return "", fmt.Errorf("keyring %s: empty account", op)
 	}
 	if err := ctx.Err(); err != nil {
-		return "", k.ctxErr(ctx, op, account, k.timeout(), "")
+		return "", k.ctxErr(ctx, op, account, 0, "deadline passed before the call")
 	}
 	k.once.Do(func() { k.sem = make(chan struct{}, 1) })
 	b := k.backend

@@ -294,6 +294,24 @@ func TestKeyringCallerCancel(t *testing.T) {
 	}
 }
 
+func TestKeyringContextDoneBeforeCall(t *testing.T) {
+	f := &fakeBackend{}
+	k := &Keyring{backend: f}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	if _, err := k.Get(canceled, "a"); !errors.Is(err, context.Canceled) || errors.Is(err, ErrUnavailable) {
+		t.Fatalf("canceled: %v", err)
+	}
+	if _, err := k.Get(expired, "a"); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("expired: %v", err)
+	}
+	if f.numCalls() != 0 {
+		t.Fatal("the keyring was called with a finished context")
+	}
+}
+
 func TestKeyringEmptyAccount(t *testing.T) {
 	f := &fakeBackend{}
 	k := &Keyring{backend: f}

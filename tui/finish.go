@@ -140,7 +140,6 @@ func (m *Model) doneView(w int) string {
 	args["setup"] = absPath(m.cfg.SetupPath)
 	args["export"] = absPath(m.cfg.ExportPath)
 	args["account"] = m.fin.account
-	args["service"] = secrets.Service
 	args["channel"] = m.words.Channel(m.s.Mailbox().ChannelID())
 	args["ref"] = EnvPasswordRef
 	var lines []string

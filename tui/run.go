@@ -96,7 +96,10 @@ func printSummary(cfg Config, words *i18n.Localizer, res Result, s *wizard.Sessi
 	switch res.Outcome {
 	case OutcomeDone:
 		if res.SetupPath != "" {
-			fmt.Fprintln(w, words.T("tui.summary.done", args))
+			fmt.Fprintln(w, words.T("tui.summary.setup", args))
+		}
+		if res.ExportPath != "" {
+			fmt.Fprintln(w, words.T("tui.summary.export", args))
 		}
 		if res.Account != "" {
 			fmt.Fprintln(w, words.T("tui.summary.keyring", args))

@@ -106,11 +106,7 @@ func (m *Model) channelContext(w int) []string {
 		if len(m.det.result.MX) > 0 {
 			args["mx"] = m.det.result.MX[0]
 		}
-		p := m.det.result.Provider
-		if p == "" {
-			p = "unknown"
-		}
-		line := m.words.T("tui.detect.found."+p, args)
+		line := m.words.T(foundID(m.det.result.Provider), args)
 		if m.q.Field == "channel" {
 			args["channel"] = m.words.Channel(providers.Channel(m.q.Value))
 			line += "\n" + m.st.bold.Render(m.words.T("tui.detect.suggest", args))
@@ -149,4 +145,17 @@ func domainOf(address string) string {
 		return ""
 	}
 	return strings.ToLower(strings.TrimSpace(address[i+1:]))
+}
+
+// foundID is the message for what the MX lookup found.
+func foundID(provider string) string {
+	switch provider {
+	case "google":
+		return "tui.detect.found.google"
+	case "microsoft":
+		return "tui.detect.found.microsoft"
+	case "other":
+		return "tui.detect.found.other"
+	}
+	return "tui.detect.found.unknown"
 }

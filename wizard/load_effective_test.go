@@ -15,9 +15,9 @@ func TestEffectiveDefaultsAndInheritance(t *testing.T) {
 				Password: "env:ACME_PW", CAFile: "/etc/acme-ca.pem"}},
 		Entities: []Entity{
 			{Name: "Acme Logistics"}, // no address: the company's mailbox
-			{Name: "Acme Italia", Mailbox: Mailbox{Address: "jobs@acme.it"}},                                        // inherits the server, not the login
-			{Name: "Acme France", Mailbox: Mailbox{Address: "jobs@acme.fr", SMTP: &SMTP{Security: "smtps"}}},        // own security: own default port
-			{Name: "Acme Spain", Mailbox: Mailbox{Address: "jobs@acme.es", SMTP: &SMTP{Host: "smtp.acme.es"}}},      // own server: nothing inherited
+			{Name: "Acme Italia", Mailbox: Mailbox{Address: "jobs@acme.it"}},                                            // inherits the server, not the login
+			{Name: "Acme France", Mailbox: Mailbox{Address: "jobs@acme.fr", SMTP: &SMTP{Security: "smtps"}}},            // own security: own default port
+			{Name: "Acme Spain", Mailbox: Mailbox{Address: "jobs@acme.es", SMTP: &SMTP{Host: "smtp.acme.es"}}},          // own server: nothing inherited
 			{Name: "Acme UK", Mailbox: Mailbox{Address: "jobs@acme.co.uk", Channel: "platform", SenderName: "company"}}, // own channel
 		},
 	}

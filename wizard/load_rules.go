@@ -68,7 +68,7 @@ func (c *checker) optional(key, v string, validate func(string) error) {
 // required validates v at key; an absent value is an error unless the
 // file is partial.
 func (c *checker) required(key, v string, validate func(string) error) {
-	if v == "" && !c.given(key) && c.opts.Partial {
+	if v == "" && c.opts.Partial {
 		return
 	}
 	c.add(key, validate(v))

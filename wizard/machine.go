@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
 )
 
@@ -68,6 +69,7 @@ type Session struct {
 	Provider    string // detected from MX: google | microsoft | other | "" (unknown)
 
 	Password secrets.Secret // typed in the wizard; goes to the keyring on save
+	Grant    *oauth.Grant   // OAuth sign-in of this session (refresh token → keyring on save)
 	Checks   []providers.Check
 	Result   *providers.Result
 	Token    string // verification token of this session's test message

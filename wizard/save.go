@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -49,17 +50,119 @@ func MarshalSetup(s *Setup) ([]byte, error) {
 	if err := checkSavable(s); err != nil {
 		return nil, err
 	}
+	root := toNode(reflect.ValueOf(s).Elem())
+	if root == nil {
+		root = &yaml.Node{Kind: yaml.MappingNode}
+	}
 	var buf bytes.Buffer
 	buf.WriteString(setupHeader)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(s); err != nil {
+	if err := enc.Encode(root); err != nil {
 		return nil, fmt.Errorf("encode setup: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("encode setup: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// toNode builds the YAML of a model value in field order, leaving out
+// what is empty (zero scalars, nil or empty blocks and lists), so that a
+// saved file never holds `host: ""`, which the loader would refuse as a
+// value given empty. Confirmations (map values) are kept even when false:
+// a "no" is an answer. Strings are tagged !!str, so the encoder quotes
+// those that would read back as another type ("587", "true").
+func toNode(v reflect.Value) *yaml.Node {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return toNode(v.Elem())
+	case reflect.Struct:
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		appendFields(n, v)
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return n
+	case reflect.Slice:
+		if v.Len() == 0 {
+			return nil
+		}
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		for i := 0; i < v.Len(); i++ {
+			item := toNode(v.Index(i))
+			if item == nil {
+				item = &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+			}
+			n.Content = append(n.Content, item)
+		}
+		return n
+	case reflect.Map:
+		if v.Len() == 0 {
+			return nil
+		}
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			n.Content = append(n.Content, strNode(k.String()), scalarNode(v.MapIndex(k)))
+		}
+		return n
+	case reflect.String:
+		if v.String() == "" {
+			return nil
+		}
+		return strNode(v.String())
+	case reflect.Int:
+		if v.Int() == 0 {
+			return nil
+		}
+		return scalarNode(v)
+	case reflect.Bool:
+		return scalarNode(v)
+	}
+	return nil
+}
+
+// appendFields adds the non-empty fields of struct v to mapping n, in
+// declaration order, following `,inline` embedding.
+func appendFields(n *yaml.Node, v reflect.Value) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if strings.Contains(","+opts+",", ",inline,") && f.Type.Kind() == reflect.Struct {
+			appendFields(n, v.Field(i))
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if child := toNode(v.Field(i)); child != nil {
+			n.Content = append(n.Content, strNode(name), child)
+		}
+	}
+}
+
+func strNode(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+}
+
+func scalarNode(v reflect.Value) *yaml.Node {
+	switch v.Kind() {
+	case reflect.Bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(v.Bool())}
+	case reflect.Int:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(v.Int(), 10)}
+	}
+	return strNode(v.String())
 }
 
 // checkSavable refuses to write what must never be in the file: a secret

@@ -114,13 +114,11 @@ func saveSecret(ctx context.Context, opts *Options, env *wizard.Env, setup *wiza
 }
 
 func (o *Options) env() *wizard.Env {
+	store := lazyStore{open: o.f.Keyring}
+	resolver := &secrets.Resolver{Store: store, LookupEnv: o.f.LookupEnv, ReadFile: o.f.ReadFile, Stdin: o.f.Stdin}
 	return &wizard.Env{
-		Secrets: &secrets.Resolver{
-			Store:     lazyStore{open: o.f.Keyring},
-			LookupEnv: o.f.LookupEnv,
-			ReadFile:  o.f.ReadFile,
-			Stdin:     o.f.Stdin,
-		},
+		Secrets:       resolver,
+		OAuth:         &wizard.OAuth{Getenv: o.f.Getenv, Secrets: resolver, Store: store},
 		Timeout:       o.Timeout,
 		AllowInsecure: o.AllowInsecure,
 		Now:           o.f.Now,

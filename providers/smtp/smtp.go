@@ -99,11 +99,14 @@ func (c Config) now() time.Time {
 type Tester struct {
 	cfg Config
 
-	// The trust anchors are loaded on the first verifying handshake only:
-	// x509.SystemCertPool costs 10–15 ms, most of a whole loopback send.
-	rootsOnce sync.Once
-	roots     *x509.CertPool
-	rootsErr  error
+	// Trust anchors, each loaded on first need only: x509.SystemCertPool
+	// costs 10–15 ms, most of a whole loopback send.
+	firstOnce sync.Once
+	first     *x509.CertPool // RootCAs and/or the CA file; nil when neither
+	firstErr  error
+	fullOnce  sync.Once
+	full      *x509.CertPool // system roots plus the CA file
+	fullErr   error
 }
 
 // New returns a Tester for cfg.

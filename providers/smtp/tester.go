@@ -2,8 +2,6 @@ package smtp
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"net"
 	"strconv"
@@ -206,10 +204,7 @@ func (r *run) greeting() error {
 // secure establishes TLS: at once for SMTPS (then reads the greeting, which
 // only exists inside TLS), or by EHLO + STARTTLS otherwise.
 func (r *run) secure() error {
-	cfg, err := r.tlsConfig()
-	if err != nil {
-		return err
-	}
+	cfg := r.tlsConfig()
 	if r.t.cfg.Security != providers.SecuritySMTPS {
 		rep, err := r.sess.cmd(cmdEHLO, "EHLO "+r.helloName(), "EHLO "+r.helloName(), 250)
 		if err != nil {
@@ -234,52 +229,6 @@ func (r *run) secure() error {
 		return r.greeting()
 	}
 	return nil
-}
-
-func (r *run) tlsConfig() (*tls.Config, error) {
-	cfg := &tls.Config{
-		ServerName: strings.Trim(strings.TrimSuffix(r.t.cfg.Host, "."), "[]"),
-		MinVersion: tls.VersionTLS12,
-		Time:       r.t.cfg.Now,
-	}
-	if !r.t.cfg.Security.Verifies() {
-		cfg.InsecureSkipVerify = true // starttls-noverify, chosen on purpose
-		return cfg, nil
-	}
-	pool, err := r.t.rootPool()
-	if err != nil {
-		return nil, err
-	}
-	cfg.RootCAs = pool
-	return cfg, nil
-}
-
-func (t *Tester) rootPool() (*x509.CertPool, error) {
-	t.rootsOnce.Do(func() {
-		pool := t.cfg.RootCAs
-		if pool == nil {
-			sys, err := x509.SystemCertPool()
-			if err != nil || sys == nil {
-				sys = x509.NewCertPool() // no system roots: only the CA file can help
-			}
-			pool = sys
-		} else if t.cfg.CAFile != "" {
-			pool = pool.Clone() // never change the caller's pool
-		}
-		if t.cfg.CAFile != "" {
-			certs, err := readCAFile(t.cfg.CAFile)
-			if err != nil {
-				t.rootsErr = &providers.Error{Diagnosis: *invalid(FieldCAFile, "ca_file",
-					map[string]string{"path": t.cfg.CAFile}), Err: err}
-				return
-			}
-			for _, c := range certs {
-				pool.AddCert(c)
-			}
-		}
-		t.roots = pool
-	})
-	return t.roots, t.rootsErr
 }
 
 func (r *run) helloName() string {

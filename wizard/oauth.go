@@ -1,0 +1,132 @@
+package wizard
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/google"
+	"github.com/jobmail/jobmail/providers/microsoft"
+	"github.com/jobmail/jobmail/providers/oauth"
+	"github.com/jobmail/jobmail/secrets"
+)
+
+// OAuth runs the direct integrations (google, microsoft) for the machine.
+// Interactive runs sign in through Mode, Opener and Prompter (the driver
+// renders the prompter's events); headless runs never open a browser:
+// they resolve the stored refresh token and store a rotated one at once.
+type OAuth struct {
+	Mode       oauth.Mode
+	Opener     oauth.Opener
+	Prompter   oauth.Prompter
+	Getenv     func(string) string // client ids from JOBMAIL_*_CLIENT_ID when the setup has none
+	Secrets    *secrets.Resolver   // headless: resolves refresh_token references
+	Store      secrets.Store       // where rotated refresh tokens go (the keyring)
+	HTTPClient *http.Client
+}
+
+// oauthProvider is what google.Provider and microsoft.Provider share.
+type oauthProvider interface {
+	Authorize(ctx context.Context, mode oauth.Mode, address string, opener oauth.Opener, prompter oauth.Prompter) (oauth.Grant, error)
+	Tester(address string, refresh secrets.Secret, store func(secrets.Secret) error) providers.Tester
+	Prerequisites(address, account string, confirmed map[string]bool) []providers.Check
+}
+
+func (o *OAuth) provider(m *Mailbox) (oauthProvider, string, string, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	switch m.ChannelID() {
+	case providers.ChannelGoogle:
+		g := m.Google
+		if g == nil {
+			g = &Google{}
+		}
+		p, err := google.New(google.Config{ClientID: g.ClientID, AuthURL: g.AuthURL, TokenURL: g.TokenURL,
+			SMTPHost: g.SMTPHost, SMTPPort: g.SMTPPort, CAFile: g.CAFile, HTTPClient: o.HTTPClient}.WithEnv(getenv))
+		return p, google.KeyringAccount(m.Address), g.RefreshToken, err
+	case providers.ChannelMicrosoft:
+		ms := m.Microsoft
+		if ms == nil {
+			ms = &Microsoft{}
+		}
+		p, err := microsoft.New(microsoft.Config{Tenant: ms.Tenant, ClientID: ms.ClientID, AuthorityURL: ms.AuthorityURL,
+			SMTPHost: ms.SMTPHost, SMTPPort: ms.SMTPPort, CAFile: ms.CAFile, HTTPClient: o.HTTPClient}.WithEnv(getenv))
+		return p, microsoft.KeyringAccount(m.Address), ms.RefreshToken, err
+	}
+	return nil, "", "", fmt.Errorf("channel %q has no oauth sign-in", m.Channel)
+}
+
+// Authorize signs the mailbox's address in and keeps the grant in the
+// session; the refresh token reaches the keyring when the wizard saves.
+func (o *OAuth) Authorize(ctx context.Context, s *Session) error {
+	p, _, _, err := o.provider(s.Mailbox())
+	if err != nil {
+		return err
+	}
+	g, err := p.Authorize(ctx, o.Mode, s.Mailbox().Address, o.Opener, o.Prompter)
+	if err != nil {
+		return err
+	}
+	s.Grant = &g
+	return nil
+}
+
+// Tester builds the live test: from the session's grant when signed in
+// here, else from the stored refresh token.
+func (o *OAuth) Tester(ctx context.Context, s *Session) (providers.Tester, error) {
+	m := s.Mailbox()
+	p, account, ref, err := o.provider(m)
+	if err != nil {
+		return nil, err
+	}
+	if s.Grant != nil {
+		return p.Tester(m.Address, s.Grant.Refresh, func(n secrets.Secret) error { s.Grant.Refresh = n; return nil }), nil
+	}
+	if ref == "" {
+		ref = "keyring"
+	}
+	r, err := secrets.ParseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	refresh, err := o.Secrets.Resolve(ctx, r, account)
+	if err != nil {
+		return nil, err
+	}
+	store := func(secrets.Secret) error { return nil } // env:/file:/stdin cannot be written back
+	if r.Kind == secrets.RefKeyring && o.Store != nil {
+		store = func(n secrets.Secret) error { return o.Store.Set(ctx, account, n) }
+	}
+	return p.Tester(m.Address, refresh, store), nil
+}
+
+// Checks are the provider's prerequisites; the signed-in account is known
+// only after an interactive sign-in.
+func (o *OAuth) Checks(s *Session) []providers.Check {
+	m := s.Mailbox()
+	p, _, _, err := o.provider(m)
+	if err != nil {
+		return []providers.Check{{ID: "oauth_config", Automatic: true, Diagnosis: &providers.Diagnosis{
+			Code: providers.CodeOAuthAppNotFound, Actor: providers.ActorUser, Field: s.prefix() + "." + m.Channel}}}
+	}
+	account := ""
+	if s.Grant != nil {
+		account = s.Grant.Account
+	}
+	// Only the automatic checks: confirmations are the machine's questions
+	// (prerequisites.<id>), turned into checks by confirmationChecks.
+	var cs []providers.Check
+	for _, c := range p.Prerequisites(m.Address, account, nil) {
+		if !c.Automatic {
+			continue
+		}
+		if d := c.Diagnosis; d != nil && d.Field != "" {
+			d.Field = s.prefix() + "." + d.Field
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
