@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 
 	"charm.land/huh/v2"
@@ -112,6 +113,9 @@ func (a *accessible) loop() Result {
 // askOne asks q with a static accessible form; false means the person
 // left (ctrl+c or end of input).
 func (a *accessible) askOne(q wizard.Question) bool {
+	if openChoice(q) && q.Value != "" && !slices.Contains(q.Options, q.Value) {
+		q.Kind = wizard.KindInput
+	}
 	a.q, a.ans, a.mode = &q, newAnswer(q), modeQuestion
 	if ctx := a.stepContext(a.width); ctx != "" && q.State != wizard.StatePrerequisites {
 		a.say(ctx)
@@ -124,7 +128,14 @@ func (a *accessible) askOne(q wizard.Question) bool {
 		WithShowHelp(false).
 		WithInput(a.in).
 		WithOutput(a.out)
-	if err := a.runForm(form); err != nil || !a.s.Answered(q.Key) {
+	if err := a.runForm(form); err != nil {
+		return false
+	}
+	if q.Kind == wizard.KindSelect && a.ans.Choice == otherChoice {
+		q.Kind = wizard.KindInput
+		return a.askOne(q)
+	}
+	if !a.s.Answered(q.Key) {
 		return false
 	}
 	a.history = append(a.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: a.shown(q)})
@@ -184,7 +195,7 @@ func (a *accessible) runAction(act wizard.Action) {
 		if !ev.OK {
 			mark = markBad
 		}
-		a.say(fmt.Sprintf("  %s %s %s", mark, a.words.Stage(ev.Name), a.words.Duration(ev.Duration)))
+		a.say(fmt.Sprintf("  %s %s %s", mark, a.words.Stage(ev.Name), a.dur(ev.Duration)))
 	}
 	var err error
 	if a.cfg.Env == nil {

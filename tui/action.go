@@ -200,9 +200,9 @@ func (m *Model) stagesView() string {
 		case !s.done:
 			lines = append(lines, "  "+m.spin.View()+" "+name)
 		case s.ok:
-			lines = append(lines, "  "+m.st.ok.Render(markOK)+" "+padRight(name, 16)+" "+m.st.faint.Render(m.words.Duration(s.dur)))
+			lines = append(lines, "  "+m.st.ok.Render(markOK)+" "+padRight(name, 20)+" "+m.st.faint.Render(m.dur(s.dur)))
 		default:
-			lines = append(lines, "  "+m.st.bad.Render(markBad)+" "+padRight(name, 16)+" "+m.st.faint.Render(m.words.Duration(s.dur)))
+			lines = append(lines, "  "+m.st.bad.Render(markBad)+" "+padRight(name, 20)+" "+m.st.faint.Render(m.dur(s.dur)))
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -82,10 +82,10 @@ func (c *Config) now() time.Time {
 type Outcome string
 
 const (
-	OutcomeDone        Outcome = "done"         // tested, stored, written
-	OutcomeQuit        Outcome = "quit"         // the person quit; progress saved
-	OutcomeTestFailed  Outcome = "test_failed"  // quit from a failed live test
-	OutcomePrereqFail  Outcome = "prereq_failed" // quit from a failed prerequisite
+	OutcomeDone        Outcome = "done"           // tested, stored, written
+	OutcomeQuit        Outcome = "quit"           // the person quit; progress saved
+	OutcomeTestFailed  Outcome = "test_failed"    // quit from a failed live test
+	OutcomePrereqFail  Outcome = "prereq_failed"  // quit from a failed prerequisite
 	OutcomeSecretsFail Outcome = "secrets_failed" // the keyring could not take the password
 )
 

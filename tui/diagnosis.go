@@ -144,7 +144,7 @@ func (m *Model) stagesLine(w int) string {
 		if !s.ok {
 			mark = m.st.bad.Render(markBad)
 		}
-		parts = append(parts, mark+" "+m.words.Stage(s.name)+" "+m.st.faint.Render(m.words.Duration(s.dur)))
+		parts = append(parts, mark+" "+m.words.Stage(s.name)+" "+m.st.faint.Render(m.dur(s.dur)))
 	}
 	return wrap(strings.Join(parts, " · "), w)
 }

@@ -140,6 +140,7 @@ func (m *Model) doneView(w int) string {
 	args["setup"] = absPath(m.cfg.SetupPath)
 	args["export"] = absPath(m.cfg.ExportPath)
 	args["account"] = m.fin.account
+	args["service"] = secrets.Service
 	args["channel"] = m.words.Channel(m.s.Mailbox().ChannelID())
 	args["ref"] = EnvPasswordRef
 	var lines []string
@@ -168,7 +169,7 @@ func (m *Model) doneView(w int) string {
 		next = append([]string{"tui.done.next.forwarding"}, next...)
 	}
 	for i, id := range next {
-		lines = append(lines, indent(wrap(fmt.Sprintf("%d. %s", i+1, m.words.T(id, args)), w-2), "  "))
+		lines = append(lines, hanging(fmt.Sprintf("%d. ", i+1), m.words.T(id, args), w))
 	}
 	return strings.Join(lines, "\n")
 }

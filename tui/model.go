@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -73,6 +74,16 @@ type Model struct {
 	loadNote string // why an existing setup file was not used
 	resume   *wizard.Progress
 	result   Result
+
+	// durFmt formats stage durations; tests fix it so screens are stable.
+	durFmt func(time.Duration) string
+}
+
+func (m *Model) dur(d time.Duration) string {
+	if m.durFmt != nil {
+		return m.durFmt(d)
+	}
+	return m.words.Duration(d)
 }
 
 // asked is one answered question, remembered for going back and for the

@@ -12,6 +12,15 @@ import (
 	"github.com/jobmail/jobmail/wizard"
 )
 
+// otherChoice is the extra option of an open choice: "another value…".
+const otherChoice = "\x00other"
+
+// openChoice tells a select whose options are only the common values: the
+// machine accepts any port (ValidatePort), the options are 587, 465, 25
+// and 2525 with their explanations. Such a select gets an "other" option
+// that turns it into a text field.
+func openChoice(q wizard.Question) bool { return q.Field == "smtp.port" }
+
 // answer is the plain struct the field on screen is bound to: one of its
 // members, by the question's kind.
 type answer struct {
@@ -23,6 +32,9 @@ type answer struct {
 // ask shows question q as a one-field huh form, prefilled with the
 // machine's value (the earlier answer or the default).
 func (m *Model) ask(q wizard.Question) tea.Cmd {
+	if openChoice(q) && q.Value != "" && !slices.Contains(q.Options, q.Value) {
+		q.Kind = wizard.KindInput // a value of its own: let it be edited
+	}
 	m.mode, m.scroll = modeQuestion, 0
 	m.q = &q
 	m.ans = newAnswer(q)
@@ -46,9 +58,12 @@ func (m *Model) field(q wizard.Question, a *answer, words *i18n.Localizer) huh.F
 	t := words.Question(q)
 	switch q.Kind {
 	case wizard.KindSelect:
-		opts := make([]huh.Option[string], 0, len(t.Options))
+		opts := make([]huh.Option[string], 0, len(t.Options)+1)
 		for _, o := range t.Options {
 			opts = append(opts, huh.NewOption(o.Label, o.Value))
+		}
+		if openChoice(q) {
+			opts = append(opts, huh.NewOption(words.T("tui.option.other"), otherChoice))
 		}
 		return huh.NewSelect[string]().
 			Key(q.Key).
@@ -56,7 +71,12 @@ func (m *Model) field(q wizard.Question, a *answer, words *i18n.Localizer) huh.F
 			Description(t.Help).
 			Options(opts...).
 			Value(&a.Choice).
-			Validate(func(v string) error { return m.answer(q.Key, v) })
+			Validate(func(v string) error {
+				if v == otherChoice {
+					return nil // asked next as a text field
+				}
+				return m.answer(q.Key, v)
+			})
 	case wizard.KindConfirm:
 		return huh.NewConfirm().
 			Key(q.Key).
@@ -92,7 +112,9 @@ func (m *Model) answer(key, v string) error {
 	}
 	var fe *wizard.FieldError
 	if errors.As(err, &fe) {
-		return errors.New(m.words.Field(fe))
+		at := *fe
+		at.Key = "" // shown at the field itself
+		return errors.New(m.words.Field(&at))
 	}
 	return err
 }
@@ -100,6 +122,10 @@ func (m *Model) answer(key, v string) error {
 // answered records the submitted question and moves on.
 func (m *Model) answered() tea.Cmd {
 	q := *m.q
+	if q.Kind == wizard.KindSelect && m.ans.Choice == otherChoice {
+		q.Kind = wizard.KindInput
+		return m.ask(q)
+	}
 	m.history = append(m.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: m.shown(q)})
 	var cmds []tea.Cmd
 	if q.Field == "address" {

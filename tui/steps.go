@@ -82,7 +82,7 @@ func (m *Model) forwardingContext(w int) []string {
 	var b strings.Builder
 	b.WriteString(m.st.bold.Render(ft.Title))
 	for i, s := range ft.Steps {
-		b.WriteString("\n" + indent(wrap(strconv.Itoa(i+1)+". "+s, w-2), "  "))
+		b.WriteString("\n" + hanging(strconv.Itoa(i+1)+". ", s, w))
 	}
 	if ft.Note != "" {
 		b.WriteString("\n" + m.st.warn.Render(wrap(markWarn+" "+ft.Note, w)))
@@ -158,4 +158,19 @@ func foundID(provider string) string {
 		return "tui.detect.found.other"
 	}
 	return "tui.detect.found.unknown"
+}
+
+// hanging wraps text after a list marker, continuation lines aligned
+// with the text: "  1. first line\n     second line".
+func hanging(marker, text string, w int) string {
+	pad := "  " + strings.Repeat(" ", len(marker))
+	lines := strings.Split(wrap(text, w-len(pad)), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = "  " + marker + lines[i]
+		} else if lines[i] != "" {
+			lines[i] = pad + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
 }

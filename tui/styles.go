@@ -16,7 +16,7 @@ import (
 type styles struct {
 	title, stepDone, stepNow, stepTodo lipgloss.Style
 	rule, faint, bold, ok, bad, warn   lipgloss.Style
-	inbound, key, help, label         lipgloss.Style
+	inbound, key, help, label          lipgloss.Style
 }
 
 func newStyles() styles {
@@ -52,12 +52,37 @@ const (
 	markPending = "·"
 )
 
-// wrap breaks s at width (words first), keeping ANSI styles intact.
+// wrap breaks s at spaces so that no line is wider than width. Unlike
+// ansi.Wordwrap it never breaks at a hyphen: addresses such as
+// acme-jobs@m-personio.de must stay whole to be copied. A word longer
+// than a line is cut hard.
 func wrap(s string, width int) string {
 	if width <= 0 {
 		return s
 	}
-	return ansi.Wrap(s, width, "")
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line, lw := "", 0
+		for _, word := range strings.Split(para, " ") {
+			ww := ansi.StringWidth(word)
+			switch {
+			case lw == 0:
+				line, lw = word, ww
+			case lw+1+ww <= width:
+				line, lw = line+" "+word, lw+1+ww
+			default:
+				out = append(out, line)
+				line, lw = word, ww
+			}
+			for lw > width {
+				out = append(out, ansi.Truncate(line, width, ""))
+				line = ansi.TruncateLeft(line, width, "")
+				lw = ansi.StringWidth(line)
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 // indent prefixes every line of s.

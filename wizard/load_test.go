@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -400,5 +401,104 @@ func runUnreadableAsNobody(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "--- PASS: TestLoadUnreadableChild") {
 		t.Fatalf("child did not run the check:\n%s", out)
+	}
+}
+
+// FuzzLoad: any input is refused with *FieldErrors that carry a reason,
+// or loads into a setup that saves, reloads to the same meaning, and
+// saves to the same bytes again. Never a panic. Referenced files are
+// served from memory so that fuzzed paths never touch the disk.
+func FuzzLoad(f *testing.F) {
+	for _, dir := range []string{"testdata/examples", "testdata/broken"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, p := range files {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	ca, err := os.ReadFile("testdata/certs/ca.pem")
+	if err != nil {
+		f.Fatal(err)
+	}
+	opts := LoadOptions{
+		ReadFile: func(p string) ([]byte, error) {
+			if p == "testdata/certs/ca.pem" {
+				return ca, nil
+			}
+			return nil, os.ErrNotExist
+		},
+		CheckReadable: func(p string) error {
+			if p == "testdata/certs/password.txt" {
+				return nil
+			}
+			return os.ErrNotExist
+		},
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := Parse("fuzz.yaml", data, opts)
+		if err != nil {
+			var se *SetupError
+			if !errors.As(err, &se) || len(se.Errors) == 0 {
+				t.Fatalf("error %v (%T) is not a SetupError", err, err)
+			}
+			for _, fe := range se.Errors {
+				if fe.Reason == "" || fe.File != "fuzz.yaml" {
+					t.Fatalf("bad FieldError %+v", fe)
+				}
+			}
+			return
+		}
+		out, err := MarshalSetup(l.Setup)
+		if err != nil {
+			t.Fatalf("a loaded setup does not save: %v", err)
+		}
+		l2, err := Parse("saved.yaml", out, opts)
+		if err != nil {
+			t.Fatalf("saved setup does not load: %v\n%s", err, out)
+		}
+		if !reflect.DeepEqual(l.Setup.Effective(), l2.Setup.Effective()) {
+			t.Fatalf("meaning changed by save:\n%s", out)
+		}
+		if out2, _ := MarshalSetup(l2.Setup); !bytes.Equal(out, out2) {
+			t.Fatalf("save not stable:\n%s\n%s", out, out2)
+		}
+	})
+}
+
+// TestLoadWorstCaseInputsAreBounded: hostile documents just under the size
+// limit are refused (or loaded) in bounded time, never hang the loader.
+func TestLoadWorstCaseInputsAreBounded(t *testing.T) {
+	var ents strings.Builder
+	ents.WriteString("version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@acme.de\nentities:\n")
+	for i := 0; ents.Len() < MaxSetupSize-100; i++ {
+		ents.WriteString("  - {name: e" + strconv.Itoa(i) + ", address: j" + strconv.Itoa(i) + "@acme.de}\n")
+	}
+	for name, c := range map[string]struct {
+		doc    string
+		reason string // "" = loads
+	}{
+		"deep sequence":     {strings.Repeat("[", MaxSetupSize-10), ReasonYAMLSyntax},
+		"deep mapping":      {strings.Repeat("{a: ", MaxSetupSize/4-10), ReasonYAMLSyntax},
+		"unknown keys":      {strings.Repeat("zz: 1\n", MaxSetupSize/6-10), ReasonUnknownKey},
+		"one long value":    {"version: 1\ncompany: {address: jobs@acme.de}\nplatform:\n  account: " + strings.Repeat("a", MaxSetupSize-80) + "\n", ReasonAccountInvalid},
+		"20000 entities":    {ents.String(), ""},
+		"long indent":       {"version: 1\n" + strings.Repeat(" ", MaxSetupSize-20) + "x: 1\n", ReasonYAMLSyntax},
+		"one byte too many": {strings.Repeat("#", MaxSetupSize+1), ReasonFileTooLarge},
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Parse(name, []byte(c.doc), LoadOptions{})
+			if took := time.Since(start); took > 10*time.Second {
+				t.Fatalf("took %v", took)
+			}
+			var fe *FieldError
+			switch {
+			case c.reason == "" && err != nil:
+				t.Fatal(err)
+			case c.reason != "" && (!errors.As(err, &fe) || fe.Reason != c.reason):
+				t.Fatalf("err %v, want %s", err, c.reason)
+			}
+		})
 	}
 }

@@ -15,25 +15,33 @@ import (
 // bundle is a few hundred KiB at most; anything larger is a wrong path.
 const MaxReferencedFile = 4 << 20
 
-// errFileTooLarge is what ReadFileLimited returns past its limit.
-var errFileTooLarge = errors.New("file too large")
+// Errors of ReadFileLimited.
+var (
+	errFileTooLarge = errors.New("file too large")
+	errNotRegular   = errors.New("not a regular file")
+)
 
 // ReadFileLimited reads a regular file of at most MaxReferencedFile bytes.
-// It is the loader's default way to read a ca_file: it neither blocks on
-// a FIFO nor swallows /dev/zero.
+// It is the loader's default way to read a ca_file: it refuses what is not
+// a regular file, so it neither blocks on a FIFO nor swallows /dev/zero.
 func ReadFileLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
+	// Stat before opening: opening a FIFO blocks until a writer comes,
+	// and /dev/stdin would wait for a person.
+	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	if fi.IsDir() {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
 	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errNotRegular}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, MaxReferencedFile+1))
 	if err != nil {
 		return nil, err
@@ -144,6 +152,8 @@ func fileProblem(err error) string {
 		return "is_directory"
 	case errors.Is(err, errFileTooLarge):
 		return "too_large"
+	case errors.Is(err, errNotRegular):
+		return "not_regular"
 	case errors.Is(err, syscall.ENOTDIR):
 		return "not_found"
 	}

@@ -307,6 +307,10 @@ func TestValidateSecretFileDoesNotRead(t *testing.T) {
 	if err := ValidateSecretFile(fifo, CheckReadable); err != nil {
 		t.Fatalf("fifo: %v", err)
 	}
+	// A CA file is read, so a FIFO is refused before it is opened.
+	if reason, detail := reasonOf(t, ValidateCAFile(fifo, ReadFileLimited)); reason != ReasonCAFileUnreadable || detail != "not_regular" {
+		t.Fatalf("fifo as ca_file: %q/%q", reason, detail)
+	}
 	if reason, detail := reasonOf(t, ValidateSecretFile(dir, CheckReadable)); reason != ReasonSecretFileMissing || detail != "is_directory" {
 		t.Fatalf("directory: %q/%q", reason, detail)
 	}

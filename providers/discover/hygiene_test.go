@@ -33,7 +33,7 @@ func TestHygiene(t *testing.T) {
 		zone = append(zone, fmt.Sprintf(`l%d.deep.test. 300 IN TXT "v=spf1 include:l%d.deep.test a mx"`, i, i+1))
 	}
 	zone = append(zone, `deep.test. 300 IN TXT "v=spf1 include:l0.deep.test ~all"`)
-	srv := startDNS(t, zone, map[string]time.Duration{"slow.test.": 2 * time.Second})
+	srv := startDNS(t, zone, map[string]time.Duration{"slow.test.": time.Minute})
 	r := NewServerResolver(srv.addr)
 
 	type f struct {
@@ -66,7 +66,11 @@ func TestHygiene(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.domain, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+			budget := 10 * time.Second // generous: a loaded machine is slow, the answer still comes
+			if tc.domain == "slow.test" {
+				budget = 300 * time.Millisecond
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), budget)
 			defer cancel()
 			got := checkHygiene(ctx, r, tc.domain, DefaultPlatformSPF)
 			var codes, want []providers.Code

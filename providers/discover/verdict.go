@@ -85,6 +85,9 @@ func (c *Candidate) compare(o *Candidate) int {
 // finish turns the collected facts into the verdict and the notices.
 func (r *run) finish() {
 	rep := r.report
+	for _, c := range r.cands { // sources arrive in any order; best first
+		slices.SortFunc(c.Sources, func(a, b Source) int { return cmp.Compare(sourceRank[a], sourceRank[b]) })
+	}
 	order := slices.SortedFunc(maps.Values(r.cands), (*Candidate).compare)
 	rep.Candidates = make([]Candidate, 0, len(order))
 	for _, c := range order {

@@ -93,7 +93,7 @@ func TestProbeAgainstInProcessServers(t *testing.T) {
 					t.Errorf("last step = %+v, want a clean QUIT", last)
 				}
 			}
-			if tc.timeout > 0 && res.Duration > tc.timeout+200*time.Millisecond {
+			if tc.timeout > 0 && res.Duration > tc.timeout+slack {
 				t.Errorf("took %v, bound was %v", res.Duration, tc.timeout)
 			}
 		})

@@ -113,19 +113,17 @@ func (r *run) passwordAuth(mech, user string, pw secrets.Secret) error {
 		if _, err := s.cmd(cmdAUTH, "AUTH LOGIN", "AUTH LOGIN", 334); err != nil {
 			return withMech(err, mech)
 		}
-		for _, v := range []string{user, pw.Reveal()} {
-			if err := r.payload([]byte(v)); err != nil {
-				return err
-			}
-			want := 334
-			if v != user {
-				want = 235
-			}
-			if _, err := s.expect(cmdAUTH, mech, want); err != nil {
-				return err
-			}
+		if err := r.payload([]byte(user)); err != nil {
+			return err
 		}
-		return nil
+		if _, err := s.expect(cmdAUTH, mech, 334); err != nil {
+			return err
+		}
+		if err := r.payload([]byte(pw.Reveal())); err != nil {
+			return err
+		}
+		_, err := s.expect(cmdAUTH, mech, 235)
+		return err
 	default: // CRAM-MD5
 		rep, err := s.cmd(cmdAUTH, "AUTH CRAM-MD5", "AUTH CRAM-MD5", 334)
 		if err != nil {

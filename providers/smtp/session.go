@@ -3,14 +3,17 @@ package smtp
 import (
 	"bufio"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/secrets"
 )
 
 // Bounds on what a server may send. RFC 5321 allows 512 octets per reply
@@ -120,7 +123,7 @@ func (s *session) readLine() (string, error) {
 	b, err := s.r.ReadSlice('\n')
 	switch {
 	case errors.Is(err, bufio.ErrBufferFull):
-		return "", &ProtocolError{Stage: s.stage, Reason: "line_too_long", Line: s.clean(b)}
+		return "", &ProtocolError{Stage: s.stage, Reason: "line_too_long", Line: shorten(s.clean(b))}
 	case err != nil:
 		return "", &ioError{Op: "read", Partial: s.clean(b), Err: err}
 	}
@@ -162,9 +165,9 @@ func (s *session) readReply() (reply, error) {
 		}
 		line, err := s.readLine()
 		if err != nil {
-			var io *ioError
-			if errors.As(err, &io) && len(rep.Lines) > 0 {
-				io.Partial = strings.TrimSpace(rep.text() + "\n" + io.Partial)
+			var ioe *ioError
+			if errors.As(err, &ioe) && len(rep.Lines) > 0 {
+				ioe.Partial = strings.TrimSpace(rep.text() + "\n" + ioe.Partial)
 			}
 			return rep, err
 		}
@@ -271,4 +274,67 @@ func shorten(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// scrubber removes secret values from everything the server says before it
+// is stored: some servers echo a refused command line ("504 Unrecognized
+// authentication type AUTH PLAIN AGpv…") and the base64 of PLAIN, LOGIN and
+// XOAUTH2 payloads carries the password or token. Every value is scrubbed
+// whatever its length: a one-letter password makes a transcript hard to
+// read, which is better than leaking it.
+type scrubber struct{ values []string }
+
+func newScrubber(ss ...secrets.Secret) *scrubber {
+	sc := &scrubber{}
+	for _, s := range ss {
+		sc.add(s.Reveal())
+	}
+	return sc
+}
+
+// add registers a value and its base64 forms (standard, unpadded, URL).
+func (sc *scrubber) add(v string) {
+	if v == "" {
+		return
+	}
+	b := []byte(v)
+	for _, form := range []string{v,
+		base64.StdEncoding.EncodeToString(b), base64.RawStdEncoding.EncodeToString(b),
+		base64.URLEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b)} {
+		if !slices.Contains(sc.values, form) {
+			sc.values = append(sc.values, form)
+		}
+	}
+	// Longest first, so a value is never half-replaced by a shorter one.
+	slices.SortFunc(sc.values, func(a, b string) int { return len(b) - len(a) })
+}
+
+func (sc *scrubber) scrub(s string) string {
+	for _, v := range sc.values {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, secrets.Redacted)
+		}
+	}
+	return s
+}
+
+// scrubbedError hides secrets in the text of an error whose cause came from
+// outside (a TLS or network error can quote what it received).
+type scrubbedError struct {
+	err error
+	sc  *scrubber
+}
+
+func (e *scrubbedError) Error() string { return e.sc.scrub(e.err.Error()) }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+func scrubErr(err error, sc *scrubber) error {
+	if err == nil {
+		return nil
+	}
+	var se *scrubbedError
+	if errors.As(err, &se) {
+		return err
+	}
+	return &scrubbedError{err: err, sc: sc}
 }

@@ -236,3 +236,17 @@ func TestTesterReuse(t *testing.T) {
 		t.Fatalf("missing CA file: %+v stages %v", res.Diagnosis, res.Stages)
 	}
 }
+
+// BenchmarkLiveTestLoopback measures a whole STARTTLS + verification +
+// AUTH PLAIN + send against the in-process server.
+func BenchmarkLiveTestLoopback(b *testing.B) {
+	pki := newPKI(b)
+	srv := smtptest.NewServer(b, accounts(smtptest.Options{TLS: serverTLS(b, pki, smtptest.Leaf{})}))
+	cfg := cfgFor(srv.Host, srv.Port, providers.SecurityStartTLS, pki.Pool)
+	msg := testMessage()
+	for b.Loop() {
+		if res := smtp.New(cfg).Test(b.Context(), msg, nil); !res.OK() {
+			b.Fatalf("failed: %+v", res.Diagnosis)
+		}
+	}
+}

@@ -45,11 +45,13 @@ import (
 //	question.<field>.title|help       the wizard's field names (name: "smtp.host")
 //	option.<field>.<value>            wizard.SenderNames, wizard.ForwardingValues
 //	forwarding.<p>.title|note|stepN   ForwardingProviders
-//	invalid.<reason>                  wizard.AllReasons + every Reason: "x" in wizard/
+//	invalid.<reason>                  wizard.AllReasons + every FieldError{Reason: "x"}
 //	unsupported.<r> | reason.<r>      every "reason"/Reason value in providers/ and
 //	                                  secrets/, plus helperReasons
 //	detail.<d>                        detailValues (cross-checked against the validators)
 //	type.<t>                          typeValues
+//	verdict.<x>                       constants of type ReasonCode (providers/discover)
+//	source.<s>                        constants of type Source (providers/discover)
 //	cli.<command path>.short          every cobra Use: in cmd/ (cmd/jobmail/help.go)
 //	flag.<name>                       every flag defined in cmd/ (cmd/jobmail/help.go)
 
@@ -187,7 +189,10 @@ func dynamicFamilies(t *testing.T, src *source) family {
 			f.optional["forwarding."+p+".step"+strconv.Itoa(i)] = true
 		}
 	}
-	reasons := append(slices.Clone(wizard.AllReasons), src.values("Reason", "wizard")...)
+	reasons := slices.Clone(wizard.AllReasons)
+	for r := range src.fieldErrs {
+		reasons = append(reasons, r)
+	}
 	for _, r := range reasons {
 		req("invalid." + r)
 	}
@@ -196,6 +201,12 @@ func dynamicFamilies(t *testing.T, src *source) family {
 	}
 	for _, ty := range typeValues {
 		req("type." + ty)
+	}
+	for _, v := range src.constsOf("ReasonCode") { // discover: the value is the id
+		req(v)
+	}
+	for _, v := range src.constsOf("Source") {
+		req("source." + v)
 	}
 	for _, use := range sortedKeys(src.uses) {
 		if use == "jobmail" {
@@ -234,6 +245,10 @@ func TestCatalogueLoads(t *testing.T) {
 	}
 }
 
+// pluralForms are the CLDR cardinal forms each language distinguishes
+// (go-i18n's rules): a plural message must give every one of them.
+var pluralForms = map[Lang][]string{English: {"one", "other"}, German: {"one", "other"}, Italian: {"one", "many", "other"}}
+
 // Rule 1.
 func TestEveryKeyInEveryLanguage(t *testing.T) {
 	cats := loadCatalogues(t)
@@ -249,7 +264,11 @@ func TestEveryKeyInEveryLanguage(t *testing.T) {
 					t.Errorf("%s: missing %q", l, id)
 					continue
 				}
-				for form := range forms(en[id]) {
+				need := []string{"other"}
+				if len(forms(en[id])) > 1 { // a plural message
+					need = pluralForms[l]
+				}
+				for _, form := range need {
 					if strings.TrimSpace(forms(m)[form]) == "" {
 						t.Errorf("%s: %q has no text for plural form %q", l, id, form)
 					}
@@ -278,19 +297,35 @@ func placeholders(s string) []string {
 	return sortedKeys(set)
 }
 
-// Rule 2.
+// Rule 2. A plural form may leave out {{.count}} ("one"), so the rule is:
+// every form uses only English's placeholders, and all forms together use
+// all of them.
 func TestPlaceholdersMatchAcrossLanguages(t *testing.T) {
 	cats := loadCatalogues(t)
+	union := func(m *goi18n.Message) map[string]bool {
+		u := map[string]bool{}
+		for _, text := range forms(m) {
+			for _, p := range placeholders(text) {
+				u[p] = true
+			}
+		}
+		return u
+	}
 	for _, id := range sortedKeys(cats[English]) {
-		want := strings.Join(placeholders(forms(cats[English][id])["other"]), ",")
+		want := union(cats[English][id])
 		for _, l := range Langs {
 			m, ok := cats[l][id]
 			if !ok {
 				continue // reported by TestEveryKeyInEveryLanguage
 			}
+			if got := union(m); strings.Join(sortedKeys(got), ",") != strings.Join(sortedKeys(want), ",") {
+				t.Errorf("%s %q: placeholders {%s}, English has {%s}", l, id, strings.Join(sortedKeys(got), ","), strings.Join(sortedKeys(want), ","))
+			}
 			for form, text := range forms(m) {
-				if got := strings.Join(placeholders(text), ","); got != want {
-					t.Errorf("%s %q (%s): placeholders {%s}, English has {%s}", l, id, form, got, want)
+				for _, p := range placeholders(text) {
+					if !want[p] {
+						t.Errorf("%s %q (%s): {{.%s}} is not in the English text", l, id, form, p)
+					}
 				}
 				if strings.Count(text, "{{") != strings.Count(text, "}}") {
 					t.Errorf("%s %q: unbalanced {{ }}", l, id)
@@ -347,6 +382,8 @@ func TestTranslationsAreNotEnglish(t *testing.T) {
 	same := map[string]bool{ // the same word in all three languages
 		"security.smtps": true, "port.465": true, "question.smtp.port.title": true,
 		"stage.ehlo": true, "question.smtp.username.title": true, "question.smtp.password.title": true,
+		"tui.no":        true,                       // Italian "No"
+		"cli.result.ok": true, "cli.col.code": true, // German "Code"
 	}
 	english := regexp.MustCompile(`(?i)\b(the|your|you|and|with|is|are|to|of|for|this|please|must|not|cannot|will)\b`)
 	quoted := regexp.MustCompile(`"[^"]*"|„[^“]*“|«[^»]*»|{{[^}]*}}|\S*\$\S*|-\w+`)

@@ -36,17 +36,18 @@ func (l *Localizer) Diagnosis(d providers.Diagnosis) DiagnosisText {
 	if args == nil {
 		args = map[string]string{}
 	}
-	if r := args["reason"]; r != "" {
-		// unsupported.<reason> for config.unsupported_host (hosts.go),
-		// reason.<reason> for every other code.
-		for _, id := range []string{"unsupported." + r, "reason." + r} {
-			if l.known(id) {
-				args["reason"] = l.T(id, d.Args)
-				break
-			}
-		}
+	// A reason is a code; one without words (a provider added it and the
+	// catalogue lags behind) is left out rather than shown raw.
+	if r := args["reason"]; r != "" && !l.known("unsupported."+r) && !l.known("reason."+r) {
+		delete(args, "reason")
 	}
-	l.wordArgs(args)
+	// {{.address}} is the company's e-mail address in every text (e.g.
+	// Set-CASMailbox -Identity {{.address}}); a network address that a
+	// tester put there (203.0.113.5:587) is kept apart as "remote".
+	if a := args["address"]; a != "" && !strings.Contains(a, "@") {
+		args["remote"] = a
+		delete(args, "address")
+	}
 	p := "diag." + string(code)
 	t := DiagnosisText{
 		Title:   l.T(p+".title", args),
@@ -243,7 +244,6 @@ func (l *Localizer) Field(e *wizard.FieldError) string {
 	if e.Line > 0 {
 		args["line"] = strconv.Itoa(e.Line)
 	}
-	l.wordArgs(args)
 	var text string
 	switch id := "invalid." + e.Reason; {
 	case e.Code != "" && l.known("diag."+string(e.Code)+".title"):
@@ -284,19 +284,6 @@ func (l *Localizer) Missing(e *wizard.MissingError) string {
 		return l.T("missing.no_file", map[string]string{"key": e.Key})
 	}
 	return l.T("missing.in_file", map[string]string{"key": e.Key, "file": e.File})
-}
-
-// codedArgs are arguments whose values are codes with words of their own
-// in the catalogue: detail.<v> ("missing_at"), type.<v> ("integer").
-// A value without an entry (a parser's own message) is shown as it is.
-var codedArgs = map[string]string{"detail": "detail.", "expected": "type.", "got": "type."}
-
-func (l *Localizer) wordArgs(args map[string]string) {
-	for k, prefix := range codedArgs {
-		if v := args[k]; v != "" && l.known(prefix+v) {
-			args[k] = l.T(prefix + v)
-		}
-	}
 }
 
 // known reports whether id exists in the catalogue (in any language:

@@ -48,3 +48,31 @@ func (l *Localizer) Date(t time.Time) string {
 	}
 	return t.Format("2 Jan 2006 15:04")
 }
+
+// dateArgs are arguments that carry a date (certificate validity) as
+// RFC 3339 or YYYY-MM-DD; messages show them in the language's order.
+var dateArgs = []string{"not_after", "not_before"}
+
+// DateOnly formats the day of t: "2 Jan 2026", "02.01.2026", "02/01/2026".
+func (l *Localizer) DateOnly(t time.Time) string {
+	switch l.lang {
+	case German:
+		return t.Format("02.01.2006")
+	case Italian:
+		return t.Format("02/01/2006")
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// localDates rewrites the date arguments of data for l's language; a
+// value that is not a date stays as it is.
+func (l *Localizer) localDates(data map[string]string) {
+	for _, k := range dateArgs {
+		v := data[k]
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			data[k] = l.DateOnly(t.UTC())
+		} else if t, err := time.Parse(time.DateOnly, v); err == nil {
+			data[k] = l.DateOnly(t)
+		}
+	}
+}

@@ -42,7 +42,7 @@ var Langs = []Lang{English, German, Italian}
 //go:embed active.*.yaml
 var catalogueFS embed.FS
 
-// parser renders templates with missingkey=zero: with map[string]string
+// textParser renders templates with missingkey=zero: with map[string]string
 // data a missing argument becomes "" instead of "<no value>".
 var textParser = &template.TextParser{Option: "missingkey=zero"}
 
@@ -171,11 +171,41 @@ func (l *Localizer) Has(id string) bool {
 	return err == nil && tag == language.Make(string(l.lang))
 }
 
+// codedArgs are arguments whose values are codes with words of their own
+// in the catalogue: {{.detail}} "missing_at" is rendered from
+// detail.missing_at, {{.reason}} "google_relay" from
+// unsupported.google_relay. A value without an entry (a parser's own
+// message, a name) is shown as it is.
+var codedArgs = map[string][]string{
+	"detail":   {"detail."},
+	"expected": {"type."},
+	"got":      {"type."},
+	"reason":   {"unsupported.", "reason."},
+	"source":   {"source."},
+}
+
 func (l *Localizer) render(id string, count any, args ...map[string]string) string {
 	data := maps.Clone(l.defaults)
 	for _, a := range args {
 		maps.Copy(data, a)
 	}
+	l.localDates(data)
+	words := map[string]string{}
+	for k, prefixes := range codedArgs {
+		v := data[k]
+		if v == "" || strings.ContainsAny(v, " \t\n") {
+			continue
+		}
+		for _, p := range prefixes {
+			// The code's own words may use the other arguments (e.g.
+			// {{.platform}}) as given, never another code's words.
+			if w, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: p + v, TemplateData: data, TemplateParser: textParser}); err == nil || w != "" {
+				words[k] = w
+				break
+			}
+		}
+	}
+	maps.Copy(data, words)
 	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: textParser}
 	if count != nil {
 		cfg.PluralCount = count

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,41 @@ func TestDate(t *testing.T) {
 				t.Errorf("Date = %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// One Localizer serves the TUI's goroutines and the stage observer at once.
+func TestConcurrentUse(t *testing.T) {
+	w := New(Italian)
+	done := make(chan string)
+	for i := 0; i < 8; i++ {
+		go func() {
+			d := w.Diagnosis(providers.Diagnosis{Code: providers.CodeConfigUnsupportedHost,
+				Args: map[string]string{"host": "smtp-relay.gmail.com", "reason": "google_relay"}})
+			done <- d.Explain + w.N("tui.checks.passed", i, nil) + w.Duration(time.Duration(i)*time.Second)
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if s := <-done; s == "" || strings.Contains(s, "google_relay") {
+			t.Errorf("concurrent render: %q", s)
+		}
+	}
+}
+
+func TestDateArguments(t *testing.T) {
+	d := providers.Diagnosis{Code: providers.CodeTLSExpiredCert, Args: map[string]string{"host": "mail.acme.de", "not_after": "2025-03-31T23:59:59Z"}}
+	for l, want := range map[Lang]string{English: "31 Mar 2025", German: "31.03.2025", Italian: "31/03/2025"} {
+		if got := New(l).Diagnosis(d).Explain; !strings.Contains(got, want) {
+			t.Errorf("%s: %q lacks %q", l, got, want)
+		}
+	}
+	d.Args["not_after"] = "2025-03-31"
+	if got := New(German).Diagnosis(d).Explain; !strings.Contains(got, "31.03.2025") {
+		t.Errorf("date-only value: %q", got)
+	}
+	d.Args["not_after"] = "soon"
+	if got := New(German).Diagnosis(d).Explain; !strings.Contains(got, "soon") {
+		t.Errorf("a value that is not a date must stay: %q", got)
 	}
 }
 
@@ -269,5 +305,85 @@ func TestMissing(t *testing.T) {
 	}
 	if got := New(German).Missing(&wizard.MissingError{Key: "platform.account"}); !strings.Contains(got, "in der Setup-Datei") {
 		t.Errorf("without file: %q", got)
+	}
+}
+
+func TestPlural(t *testing.T) {
+	cats := loadCatalogues(t)
+	var plural []string
+	for _, id := range sortedKeys(cats[English]) {
+		if len(forms(cats[English][id])) > 1 {
+			plural = append(plural, id)
+		}
+	}
+	if len(plural) == 0 {
+		t.Fatal("the catalogue has no plural message")
+	}
+	for _, l := range Langs {
+		w := New(l)
+		for _, id := range plural {
+			one, two, million := w.N(id, 1, nil), w.N(id, 2, nil), w.N(id, 1000000, nil)
+			if one == two {
+				t.Errorf("%s %q: one and two render alike: %q", l, id, one)
+			}
+			if !strings.Contains(two, "2") || !strings.Contains(million, "1000000") {
+				t.Errorf("%s %q: count missing: %q / %q", l, id, two, million)
+			}
+			for _, s := range []string{one, two, million} {
+				if debris.MatchString(s) || s == id {
+					t.Errorf("%s %q: %q", l, id, s)
+				}
+			}
+		}
+	}
+	if got := New(German).N("tui.checks.passed", 1, nil); got != "Die Voraussetzung ist erfüllt." {
+		t.Errorf("German one = %q", got)
+	}
+	if got := New(Italian).N("tui.checks.passed", 14, nil); got != "Tutti i 14 requisiti sono soddisfatti." {
+		t.Errorf("Italian other = %q", got)
+	}
+}
+
+// TestValidatorDetailsHaveWords feeds the wizard's validators bad input
+// and checks that every detail code they emit is in detailValues (so the
+// catalogue test covers it) and is rendered as words, not as the code.
+func TestValidatorDetailsHaveWords(t *testing.T) {
+	bad := map[string]func(string) error{
+		"address": wizard.ValidateAddress, "host": wizard.ValidateHost, "domain": wizard.ValidateMailDomain,
+		"account": wizard.ValidateAccount, "secret": wizard.ValidateSecretRef, "username": wizard.ValidateUsername,
+		"url": wizard.ValidateURL, "text": wizard.ValidatePlatformName,
+	}
+	inputs := []string{
+		"jobs acme.de", "jobs.acme.de", "a@b@acme.de", "<jobs@acme.de>", "@acme.de", ".jobs@acme.de",
+		"jöbs@acme.de", "jo(bs@acme.de", "jobs@", "jobs@acme", "jobs@acme..de", "jobs@1.2.3.999",
+		"jobs@" + strings.Repeat("a", 64) + ".de", strings.Repeat("a", 65) + "@acme.de", "jobs@xn--.de",
+		"smtps://mail.acme.de", "mail.acme.de/x", "user@mail.acme.de", "mail.acme.de:587", "[192.0.2.1]",
+		"192.0.2.1", "[::1]:25", "mail acme", "a..b", strings.Repeat("x", 64) + ".de", "1.2.3.999", "localhost",
+		"-acme", "Acme", "ac_me", strings.Repeat("a", 60), "hunter2", "env:1BAD", "file:", " jobs",
+		"ftp://login.example.com", "https://u:p@login.example.com", "http://example.com", "https://%zz", "\xff",
+	}
+	seen := map[string]bool{}
+	for name, v := range bad {
+		for _, in := range inputs {
+			err := v(in)
+			fe, ok := err.(*wizard.FieldError)
+			if !ok || fe.Args["detail"] == "" {
+				continue
+			}
+			d := fe.Args["detail"]
+			seen[d] = true
+			if !slices.Contains(detailValues, d) {
+				t.Errorf("%s(%q): detail %q is not in detailValues", name, in, d)
+			}
+			fe.Key = "k"
+			for _, l := range Langs {
+				if got := New(l).Field(fe); strings.Contains(got, ": "+d+".") || strings.Contains(got, d+")") {
+					t.Errorf("%s: %s(%q) shows the code %q: %q", l, name, in, d, got)
+				}
+			}
+		}
+	}
+	if len(seen) < 20 {
+		t.Errorf("only %d detail codes exercised: %v", len(seen), sortedKeys(seen))
 	}
 }

@@ -24,6 +24,7 @@ type source struct {
 	kv        map[string]map[string]bool // "dir:key" → string values of key: "x" and m["key"] = "x"
 	fieldName map[string]bool            // wizard question fields (name: "smtp.host")
 	uses      map[string]bool            // cobra commands (Use: "test")
+	fieldErrs map[string]bool            // Reason: "x" in FieldError{…} literals
 	flags     map[string]bool            // cobra flags
 }
 
@@ -50,7 +51,7 @@ func scanSource(t *testing.T) *source {
 	s := &source{
 		literals: map[string]bool{}, tKeys: map[string][]string{}, consts: map[string]map[string]bool{},
 		checkIDs: map[string]bool{}, kv: map[string]map[string]bool{}, fieldName: map[string]bool{},
-		uses: map[string]bool{}, flags: map[string]bool{},
+		uses: map[string]bool{}, flags: map[string]bool{}, fieldErrs: map[string]bool{},
 	}
 	root := repoRoot(t)
 	fset := token.NewFileSet()
@@ -152,6 +153,16 @@ func (s *source) walk(f *ast.File, fset *token.FileSet, rel, dir string) {
 					s.consts[tn][lit] = true
 				} else if x.Type == nil && strings.HasPrefix(x.Names[i].Name, "Check") {
 					s.checkIDs[lit] = true
+				}
+			}
+		case *ast.CompositeLit:
+			if typeName(x.Type) == "FieldError" {
+				for _, e := range x.Elts {
+					if kv, ok := e.(*ast.KeyValueExpr); ok && typeName(kv.Key) == "Reason" {
+						if v, ok := strLit(kv.Value); ok {
+							s.fieldErrs[v] = true
+						}
+					}
 				}
 			}
 		case *ast.KeyValueExpr:

@@ -1,0 +1,281 @@
+package tui
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// smtpAnswers types the SMTP path up to the password: step 1, channel
+// (suggested smtp for an "other" provider), host, security, a port of
+// its own through "another value…", the account.
+func smtpAnswers(h *harness, srv *mailServer) {
+	h.t.Helper()
+	h.answer("company.address", "jobs@acme.test")
+	h.answer("platform.account", "acme")
+	h.accept("company.sender_name")
+	h.accept("company.forwarding")
+	h.screenHas("Suggested: SMTP")
+	h.accept("company.channel")
+	h.answer("company.smtp.host", "127.0.0.1")
+	h.accept("company.smtp.security")
+	h.at("company.smtp.port")
+	h.down(4) // 587 465 25 2525 → "Another value…"
+	h.enter()
+	h.answer("company.smtp.port", strconv.Itoa(srv.addr.Port))
+	h.accept("company.smtp.username")
+}
+
+// confirmAll accepts the prerequisites a person confirms.
+func confirmAll(h *harness) {
+	h.t.Helper()
+	for _, id := range []string{"not_shared_mailbox", "ip_allowlist", "external_apps_allowed"} {
+		h.accept("company.prerequisites." + id)
+	}
+}
+
+// TestScriptedSMTPRun is a whole run typed as keys: the four steps, the
+// live test against a real SMTP server (STARTTLS, test CA), then the
+// keyring, the setup file and the export.
+func TestScriptedSMTPRun(t *testing.T) {
+	srv := startMailServer(t, "jobs@acme.test", "s3cret-pass")
+	cfg, store := testConfig(t, "other")
+	h := start(t, cfg, store, nil)
+
+	smtpAnswers(h, srv)
+	h.answer("company.smtp.password", "s3cret-pass")
+	h.answer("company.smtp.ca_file", srv.caFile)
+	confirmAll(h)
+	s := h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
+	for _, want := range []string{"Done: Personio can send as jobs@acme.test.", "system keyring", `account “smtp:jobs@acme.test”`,
+		"Setup file written: " + cfg.SetupPath, "acme-jobs@m-personio.de"} {
+		if !strings.Contains(s.view, want) {
+			t.Errorf("done screen lacks %q:\n%s", want, s.view)
+		}
+	}
+	h.enter()
+	m := h.final()
+
+	if r := m.Result(); r.Outcome != OutcomeDone || r.Err != nil || r.Account != "smtp:jobs@acme.test" {
+		t.Fatalf("result = %+v", r)
+	}
+	if pw, ok := store.Value("smtp:jobs@acme.test"); !ok || pw != "s3cret-pass" {
+		t.Fatalf("keyring holds %q, %v", pw, ok)
+	}
+	if got := srv.messages(); len(got) != 1 || !strings.Contains(got[0], m.Session().Token) {
+		t.Fatalf("server got %d messages, want 1 carrying token %s", len(got), m.Session().Token)
+	}
+	l, err := wizard.LoadFile(cfg.SetupPath)
+	if err != nil {
+		t.Fatalf("load written setup: %v", err)
+	}
+	want := wizard.Mailbox{Address: "jobs@acme.test", SenderName: "company", Forwarding: "later", Channel: "smtp",
+		SMTP: &wizard.SMTP{Host: "127.0.0.1", Port: srv.addr.Port, Security: "starttls", Username: "jobs@acme.test",
+			Password: "keyring", CAFile: srv.caFile},
+		Prerequisites: map[string]bool{"not_shared_mailbox": true, "ip_allowlist": true, "external_apps_allowed": true}}
+	if got := l.Setup.Company; !sameMailbox(got, want) {
+		t.Errorf("company = %+v / %+v\nwant %+v / %+v", got, got.SMTP, want, want.SMTP)
+	}
+	if l.Setup.Platform.Account != "acme" || l.Setup.Progress != nil {
+		t.Errorf("platform = %+v, progress = %+v", l.Setup.Platform, l.Setup.Progress)
+	}
+	raw, _ := os.ReadFile(cfg.SetupPath)
+	if strings.Contains(string(raw), "s3cret-pass") {
+		t.Fatal("the password reached the setup file")
+	}
+	exp, err := os.ReadFile(cfg.ExportPath)
+	if err != nil || !strings.Contains(string(exp), m.Session().Token) || strings.Contains(string(exp), "s3cret-pass") {
+		t.Fatalf("export: %v\n%s", err, exp)
+	}
+}
+
+func sameMailbox(a, b wizard.Mailbox) bool {
+	if a.Address != b.Address || a.SenderName != b.SenderName || a.Forwarding != b.Forwarding || a.Channel != b.Channel {
+		return false
+	}
+	if (a.SMTP == nil) != (b.SMTP == nil) || (a.SMTP != nil && *a.SMTP != *b.SMTP) {
+		return false
+	}
+	if len(a.Prerequisites) != len(b.Prerequisites) {
+		return false
+	}
+	for k, v := range b.Prerequisites {
+		if a.Prerequisites[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestWrongPasswordThenFix: the live test fails at sign-in, the diagnosis
+// offers the password field first, the cursor lands there, and with the
+// right password the test passes.
+func TestWrongPasswordThenFix(t *testing.T) {
+	srv := startMailServer(t, "jobs@acme.test", "right-pass")
+	cfg, store := testConfig(t, "other")
+	h := start(t, cfg, store, nil)
+	smtpAnswers(h, srv)
+	h.answer("company.smtp.password", "wrong-pass")
+	h.answer("company.smtp.ca_file", srv.caFile)
+	confirmAll(h)
+
+	s := h.waitFor("diagnosis", func(s snapshot) bool { return s.mode == modeBlocked })
+	for _, want := range []string{"Sign-in failed", "535 5.7.8", "Change “Password”", "✗ Sign-in"} {
+		if !strings.Contains(s.view, want) {
+			t.Errorf("diagnosis lacks %q:\n%s", want, s.view)
+		}
+	}
+	h.enter() // "Change “Password”" is the first choice
+	h.answer("company.smtp.password", "right-pass")
+	h.accept("company.smtp.ca_file") // kept from before
+	confirmAll(h)
+	h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
+	h.enter()
+	m := h.final()
+	if m.Result().Outcome != OutcomeDone {
+		t.Fatalf("outcome %s", m.Result().Outcome)
+	}
+	if pw, _ := store.Value("smtp:jobs@acme.test"); pw != "right-pass" {
+		t.Fatalf("keyring holds %q", pw)
+	}
+	if len(srv.messages()) != 1 {
+		t.Fatalf("server got %d messages", len(srv.messages()))
+	}
+}
+
+// TestCancelTestWithCtrlC: ctrl+c during the live test cancels it (the
+// server is stuck in DATA) and shows the test's step with its choices.
+func TestCancelTestWithCtrlC(t *testing.T) {
+	srv := startMailServer(t, "jobs@acme.test", "pw-123456")
+	release := srv.holdData()
+	t.Cleanup(release)
+	cfg, store := testConfig(t, "other")
+	h := start(t, cfg, store, nil)
+	smtpAnswers(h, srv)
+	h.answer("company.smtp.password", "pw-123456")
+	h.answer("company.smtp.ca_file", srv.caFile)
+	confirmAll(h)
+	h.waitFor("the test stuck in DATA", func(s snapshot) bool {
+		return s.mode == modeRunning && strings.Contains(s.view, "◌ Message (DATA)")
+	})
+	h.ctrlC()
+	s := h.waitFor("the canceled test", func(s snapshot) bool { return s.mode == modeBlocked })
+	if s.state != wizard.StateTest || !strings.Contains(s.view, "Try again") {
+		t.Fatalf("after cancel: state %s\n%s", s.state, s.view)
+	}
+	if !strings.Contains(s.view, "> Try again") {
+		t.Errorf("retry is not the first choice:\n%s", s.view)
+	}
+	release()
+	h.ctrlC()
+	h.waitFor("quit question", func(s snapshot) bool { return s.mode == modeQuit })
+	h.enter()
+	m := h.final()
+	if m.Result().Outcome != OutcomeTestFailed {
+		t.Fatalf("outcome %s", m.Result().Outcome)
+	}
+	if _, ok := store.Value("smtp:jobs@acme.test"); ok {
+		t.Fatal("a canceled run stored the password")
+	}
+}
+
+// TestQuitAndResume: quitting asks first, saves the answers (never the
+// password) with the point reached; the next run offers to resume there.
+func TestQuitAndResume(t *testing.T) {
+	srv := startMailServer(t, "jobs@acme.test", "pw-123456")
+	cfg, store := testConfig(t, "other")
+	h := start(t, cfg, store, nil)
+	smtpAnswers(h, srv)
+	h.answer("company.smtp.password", "pw-123456")
+	h.at("company.smtp.ca_file")
+	h.ctrlC()
+	h.screenHas("Quit the setup?")
+	h.enter()
+	m := h.final()
+	if r := m.Result(); r.Outcome != OutcomeQuit || r.SetupPath != cfg.SetupPath {
+		t.Fatalf("result %+v", r)
+	}
+	raw, err := os.ReadFile(cfg.SetupPath)
+	if err != nil || strings.Contains(string(raw), "pw-123456") {
+		t.Fatalf("progress file: %v\n%s", err, raw)
+	}
+	l, err := wizard.Load(cfg.SetupPath, wizard.LoadOptions{Partial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := l.Setup.Progress; p == nil || p.Step != "prerequisites" || p.Field != "company.smtp.ca_file" {
+		t.Fatalf("progress %+v", l.Setup.Progress)
+	}
+
+	// the next run
+	h2 := start(t, cfg, store, nil)
+	s := h2.screenHas("Continue the setup you started?")
+	if !strings.Contains(s.view, "Prerequisites") {
+		t.Errorf("resume screen:\n%s", s.view)
+	}
+	h2.enter()
+	// everything before the password is answered again from the file; the
+	// password was never saved, so that is where the run continues
+	s = h2.at("company.smtp.password")
+	for _, want := range []string{"127.0.0.1", strconv.Itoa(srv.addr.Port), "jobs@acme.test"} {
+		if !strings.Contains(s.view, want) {
+			t.Errorf("resumed step lacks %q:\n%s", want, s.view)
+		}
+	}
+	h2.answer("company.smtp.password", "pw-123456")
+	h2.answer("company.smtp.ca_file", srv.caFile)
+	confirmAll(h2)
+	h2.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
+}
+
+// TestBackKeepsAnswers: shift+tab goes to the previous question and esc
+// to the previous step; the answers come back as the prefill.
+func TestBackKeepsAnswers(t *testing.T) {
+	cfg, store := testConfig(t, "other")
+	h := start(t, cfg, store, nil)
+	h.answer("company.address", "jobs@acme.test")
+	h.answer("platform.account", "acme")
+	h.at("company.sender_name")
+	h.shiftTab()
+	s := h.at("platform.account")
+	if !strings.Contains(s.view, "> acme") {
+		t.Errorf("account not prefilled:\n%s", s.view)
+	}
+	h.enter()
+	h.accept("company.sender_name")
+	h.accept("company.forwarding")
+	h.at("company.channel")
+	h.down(3) // smtp → google? whatever is 3 below the suggestion
+	h.esc()
+	s = h.at("company.address")
+	if !strings.Contains(s.view, "> jobs@acme.test") || s.state != wizard.StateForwarding {
+		t.Errorf("esc did not return to step 1 with the address kept:\n%s", s.view)
+	}
+}
+
+// TestGoogleDomainSMTPWarning: for a Google domain the suggestion is the
+// direct integration, and hovering SMTP says why it will not work.
+func TestGoogleDomainSMTPWarning(t *testing.T) {
+	cfg, store := testConfig(t, "google")
+	h := start(t, cfg, store, nil)
+	h.answer("company.address", "jobs@acme.test")
+	h.answer("platform.account", "acme")
+	h.accept("company.sender_name")
+	h.at("company.forwarding")
+	h.screenHas("Forwarding in Gmail")
+	h.enter()
+	s := h.screenHas("Suggested: Google")
+	if !strings.Contains(s.view, "> Google") {
+		t.Errorf("google not preselected:\n%s", s.view)
+	}
+	h.down(2)
+	s = h.screenHas("> SMTP")
+	d := cfg.Words.Diagnosis(providers.Diagnosis{Code: providers.CodeConfigGoogleSMTP})
+	if !strings.Contains(s.view, d.Title) {
+		t.Errorf("no Google SMTP warning %q:\n%s", d.Title, s.view)
+	}
+}
