@@ -56,8 +56,9 @@ const (
 	CodeOAuthAppNotFound       Code = "oauth.app_not_found"
 	CodeSecretsUnavailable     Code = "secrets.keyring_unavailable"
 	CodeSecretsTooLarge        Code = "secrets.too_large"
-	CodeConfigInvalid          Code = "config.invalid" // the setup file is invalid (key, line)
-	CodeConfigMissing          Code = "config.missing" // headless run lacks a required key
+	CodeConfigInvalid          Code = "config.invalid"       // the setup file is invalid (key, line)
+	CodeConfigInvalidValue     Code = "config.invalid_value" // a value cannot be used as given (CR/LF in a header, port range)
+	CodeConfigMissing          Code = "config.missing"       // headless run lacks a required key
 	CodeConfigGoogleSMTP       Code = "config.google_smtp"
 	CodeCanceled               Code = "run.canceled"
 	CodeUnknown                Code = "unknown"
@@ -78,7 +79,7 @@ var AllCodes = []Code{
 	CodeOAuthAdminConsent, CodeOAuthInvalidScope, CodeOAuthInvalidGrant,
 	CodeOAuthAccessDenied, CodeOAuthExpired, CodeOAuthConditional,
 	CodeOAuthAccountMismatch, CodeOAuthAppNotFound, CodeSecretsUnavailable,
-	CodeSecretsTooLarge, CodeConfigInvalid, CodeConfigMissing, CodeConfigGoogleSMTP,
+	CodeSecretsTooLarge, CodeConfigInvalid, CodeConfigInvalidValue, CodeConfigMissing, CodeConfigGoogleSMTP,
 	CodeCanceled, CodeUnknown,
 }
 

@@ -47,7 +47,7 @@ const (
 // first; the tester refuses them again so that nothing malformed ever
 // reaches a server.
 // TODO(lead): move into providers.AllCodes and the message catalogue.
-const CodeInvalidValue providers.Code = "config.invalid_value"
+const CodeInvalidValue = providers.CodeConfigInvalidValue
 
 // Dialer opens TCP connections; *net.Dialer satisfies it.
 type Dialer interface {
