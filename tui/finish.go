@@ -137,15 +137,15 @@ func (m *Model) keyringView(w int) string {
 func (m *Model) doneView(w int) string {
 	args := m.args()
 	args["token"] = m.s.Token
-	args["setup"] = absPath(m.cfg.SetupPath)
-	args["export"] = absPath(m.cfg.ExportPath)
+	args["setup"] = m.cfg.SetupPath
+	args["export"] = m.cfg.ExportPath
 	args["account"] = m.fin.account
 	args["service"] = secrets.Service
 	args["channel"] = m.words.Channel(m.s.Mailbox().ChannelID())
 	args["ref"] = EnvPasswordRef
 	var lines []string
-	ok := func(id string) { lines = append(lines, m.st.ok.Render(markOK)+" "+wrap(m.words.T(id, args), w-2)) }
-	bad := func(err error) { lines = append(lines, m.st.bad.Render(markBad)+" "+wrap(err.Error(), w-2)) }
+	ok := func(id string) { lines = append(lines, m.st.ok.Render(markOK)+" "+indent(wrap(m.words.T(id, args), w-2), "  ")[2:]) }
+	bad := func(err error) { lines = append(lines, m.st.bad.Render(markBad)+" "+indent(wrap(err.Error(), w-2), "  ")[2:]) }
 	lines = append(lines, m.st.bold.Render(m.words.T("tui.done.title", args)), "")
 	switch {
 	case m.fin.account != "":

@@ -13,7 +13,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +37,7 @@ type snapshot struct {
 	mode  mode
 	state wizard.State
 	key   string // the question on screen
+	kind  wizard.Kind
 	view  string // the screen without ANSI codes
 	res   Result
 }
@@ -66,7 +66,7 @@ func (p probe) View() tea.View { return p.m.View() }
 func (p probe) record() {
 	s := snapshot{mode: p.m.mode, state: p.m.state(), view: ansi.Strip(p.m.render()), res: p.m.result}
 	if p.m.q != nil && p.m.mode == modeQuestion {
-		s.key = p.m.q.Key
+		s.key, s.kind = p.m.q.Key, p.m.q.Kind
 	}
 	p.mu.Lock()
 	*p.last = s
@@ -80,7 +80,6 @@ type harness struct {
 	p     probe
 	cfg   Config
 	store *secretstest.MemStore
-	dir   string
 }
 
 // stableScreens makes durations and the spinner constant, so that golden
@@ -94,15 +93,17 @@ func stableScreens(m *Model) {
 // in-memory keyring and a fixed MX answer.
 func testConfig(t *testing.T, provider string) (Config, *secretstest.MemStore) {
 	t.Helper()
-	dir := t.TempDir()
+	// Paths are shown as given; relative ones under a fresh working
+	// directory keep the screens the same on every machine.
+	t.Chdir(t.TempDir())
 	store := secretstest.NewMemStore(nil)
 	words := i18n.New(i18n.English)
 	cfg := Config{
 		Words:      words,
 		Env:        &wizard.Env{Timeout: 10 * time.Second, Message: func(tok string) (string, string) { return words.TestMessage(tok, nil) }},
 		Keyring:    func() secrets.Store { return store },
-		SetupPath:  filepath.Join(dir, "jobmail.yaml"),
-		ExportPath: filepath.Join(dir, "recruiting-email.json"),
+		SetupPath:  "jobmail.yaml",
+		ExportPath: "recruiting-email.json",
 		WriteExport: func(path string, s *wizard.Session) error {
 			tests := map[string]wizard.TestSummary{}
 			if s.Result != nil {
@@ -136,7 +137,7 @@ func start(t *testing.T, cfg Config, store *secretstest.MemStore, tweak func(*Mo
 	}
 	p := probe{m: m, mu: &sync.Mutex{}, last: &snapshot{}}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(80, 24))
-	h := &harness{t: t, tm: tm, p: p, cfg: cfg, store: store, dir: filepath.Dir(cfg.SetupPath)}
+	h := &harness{t: t, tm: tm, p: p, cfg: cfg, store: store}
 	t.Cleanup(func() {
 		_ = tm.Quit()
 		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
@@ -191,6 +192,14 @@ func (h *harness) down(n int) {
 func (h *harness) ctrlC()    { h.key('c', tea.ModCtrl) }
 func (h *harness) shiftTab() { h.key(tea.KeyTab, tea.ModShift) }
 func (h *harness) esc()      { h.key(tea.KeyEscape, 0) }
+
+// atKind waits for the question key asked as kind.
+func (h *harness) atKind(key string, kind wizard.Kind) snapshot {
+	h.t.Helper()
+	return h.waitFor("question "+key+" as "+string(kind), func(s snapshot) bool {
+		return s.mode == modeQuestion && s.key == key && s.kind == kind
+	})
+}
 
 // answer types v into the question key (clearing a prefill) and submits.
 func (h *harness) answer(key, v string) {
@@ -292,7 +301,8 @@ func (ss *mailSession) Data(r io.Reader) error {
 }
 
 // startMailServer serves SMTP with STARTTLS on 127.0.0.1, its certificate
-// signed by a CA written to caFile.
+// signed by a CA written to ca.pem in the working directory (call it after
+// testConfig).
 func startMailServer(t *testing.T, user, pass string) *mailServer {
 	t.Helper()
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -313,7 +323,7 @@ func startMailServer(t *testing.T, user, pass string) *mailServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	caFile := "ca.pem"
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
 		t.Fatal(err)
 	}

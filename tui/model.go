@@ -378,22 +378,37 @@ func (m *Model) body(w int) (context, main string) {
 	return "", ""
 }
 
-// header is "jobmail  ✓ 1 Forwarding  ● 2 Channel  ○ 3 …" and a rule.
+// header is "jobmail  ✓ 1 Forwarding  ● 2 Connection  ○ 3 …" and a rule.
+// When the names do not fit, the program name goes first, then the
+// names of the steps other than the current one ("✓ 1  ● 2 Connection  ○ 3").
 func (m *Model) header(w int) string {
 	cur := m.state().Index()
-	parts := []string{m.st.title.Render("jobmail")}
-	for i, s := range wizard.States[:4] {
-		label := string(rune('1'+i)) + " " + m.words.Step(s)
-		switch {
-		case i < cur:
-			parts = append(parts, m.st.stepDone.Render(markOK+" "+label))
-		case i == cur:
-			parts = append(parts, m.st.stepNow.Render("● "+label))
-		default:
-			parts = append(parts, m.st.stepTodo.Render("○ "+label))
+	steps := func(names bool) []string {
+		var parts []string
+		for i, s := range wizard.States[:4] {
+			label := string(rune('1' + i))
+			if names || i == cur {
+				label += " " + m.words.Step(s)
+			}
+			switch {
+			case i < cur:
+				parts = append(parts, m.st.stepDone.Render(markOK+" "+label))
+			case i == cur:
+				parts = append(parts, m.st.stepNow.Render("● "+label))
+			default:
+				parts = append(parts, m.st.stepTodo.Render("○ "+label))
+			}
 		}
+		return parts
 	}
-	return strings.Join(parts, "  ") + "\n" + m.st.rule.Render(strings.Repeat("─", w))
+	line := strings.Join(append([]string{m.st.title.Render("jobmail")}, steps(true)...), "  ")
+	if lipgloss.Width(line) > w {
+		line = strings.Join(steps(true), "  ")
+	}
+	if lipgloss.Width(line) > w {
+		line = strings.Join(append([]string{m.st.title.Render("jobmail")}, steps(false)...), "  ")
+	}
+	return line + "\n" + m.st.rule.Render(strings.Repeat("─", w))
 }
 
 // Result is how the run ended; valid after the program returned.

@@ -98,13 +98,7 @@ func (m *Model) onReportSaved(msg reportSavedMsg) tea.Cmd {
 		m.notice = m.words.T("tui.report.failed", map[string]string{"error": msg.err.Error()})
 		return nil
 	}
-	m.notice = m.words.T("tui.report.saved", map[string]string{"path": absPath(msg.path)})
+	m.notice = m.words.T("tui.report.saved", map[string]string{"path": msg.path})
 	return nil
 }
 
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}

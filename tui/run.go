@@ -91,7 +91,7 @@ func printSummary(cfg Config, words *i18n.Localizer, res Result, s *wizard.Sessi
 	if w == nil {
 		w = io.Discard
 	}
-	args := map[string]string{"setup": absPath(res.SetupPath), "export": absPath(res.ExportPath),
+	args := map[string]string{"setup": res.SetupPath, "export": res.ExportPath,
 		"account": res.Account, "token": s.Token, "address": s.Mailbox().Address}
 	switch res.Outcome {
 	case OutcomeDone:

@@ -26,6 +26,7 @@ func smtpAnswers(h *harness, srv *mailServer) {
 	h.at("company.smtp.port")
 	h.down(4) // 587 465 25 2525 → "Another value…"
 	h.enter()
+	h.atKind("company.smtp.port", wizard.KindInput)
 	h.answer("company.smtp.port", strconv.Itoa(srv.addr.Port))
 	h.accept("company.smtp.username")
 }
@@ -42,8 +43,8 @@ func confirmAll(h *harness) {
 // live test against a real SMTP server (STARTTLS, test CA), then the
 // keyring, the setup file and the export.
 func TestScriptedSMTPRun(t *testing.T) {
-	srv := startMailServer(t, "jobs@acme.test", "s3cret-pass")
 	cfg, store := testConfig(t, "other")
+	srv := startMailServer(t, "jobs@acme.test", "s3cret-pass")
 	h := start(t, cfg, store, nil)
 
 	smtpAnswers(h, srv)
@@ -51,7 +52,7 @@ func TestScriptedSMTPRun(t *testing.T) {
 	h.answer("company.smtp.ca_file", srv.caFile)
 	confirmAll(h)
 	s := h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
-	for _, want := range []string{"Done: Personio can send as jobs@acme.test.", "system keyring", `account “smtp:jobs@acme.test”`,
+	for _, want := range []string{"Done: Personio can send as jobs@acme.test.", "system keyring", "“smtp:jobs@acme.test”",
 		"Setup file written: " + cfg.SetupPath, "acme-jobs@m-personio.de"} {
 		if !strings.Contains(s.view, want) {
 			t.Errorf("done screen lacks %q:\n%s", want, s.view)
@@ -115,8 +116,8 @@ func sameMailbox(a, b wizard.Mailbox) bool {
 // offers the password field first, the cursor lands there, and with the
 // right password the test passes.
 func TestWrongPasswordThenFix(t *testing.T) {
-	srv := startMailServer(t, "jobs@acme.test", "right-pass")
 	cfg, store := testConfig(t, "other")
+	srv := startMailServer(t, "jobs@acme.test", "right-pass")
 	h := start(t, cfg, store, nil)
 	smtpAnswers(h, srv)
 	h.answer("company.smtp.password", "wrong-pass")
@@ -150,10 +151,10 @@ func TestWrongPasswordThenFix(t *testing.T) {
 // TestCancelTestWithCtrlC: ctrl+c during the live test cancels it (the
 // server is stuck in DATA) and shows the test's step with its choices.
 func TestCancelTestWithCtrlC(t *testing.T) {
+	cfg, store := testConfig(t, "other")
 	srv := startMailServer(t, "jobs@acme.test", "pw-123456")
 	release := srv.holdData()
 	t.Cleanup(release)
-	cfg, store := testConfig(t, "other")
 	h := start(t, cfg, store, nil)
 	smtpAnswers(h, srv)
 	h.answer("company.smtp.password", "pw-123456")
@@ -186,8 +187,8 @@ func TestCancelTestWithCtrlC(t *testing.T) {
 // TestQuitAndResume: quitting asks first, saves the answers (never the
 // password) with the point reached; the next run offers to resume there.
 func TestQuitAndResume(t *testing.T) {
-	srv := startMailServer(t, "jobs@acme.test", "pw-123456")
 	cfg, store := testConfig(t, "other")
+	srv := startMailServer(t, "jobs@acme.test", "pw-123456")
 	h := start(t, cfg, store, nil)
 	smtpAnswers(h, srv)
 	h.answer("company.smtp.password", "pw-123456")

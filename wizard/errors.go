@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/jobmail/jobmail/providers"
 )
@@ -21,17 +22,23 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	loc := ""
-	if e.File != "" && e.Line > 0 {
-		loc = fmt.Sprintf("%s:%d: ", e.File, e.Line)
-	} else if e.Line > 0 {
-		loc = fmt.Sprintf("line %d: ", e.Line)
+	var b strings.Builder
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
+	case e.File != "":
+		b.WriteString(e.File + ": ")
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d: ", e.Line)
 	}
-	msg := fmt.Sprintf("%s%q: %s", loc, e.Key, e.Reason)
+	if e.Key != "" {
+		fmt.Fprintf(&b, "%q: ", e.Key)
+	}
+	b.WriteString(e.Reason)
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		b.WriteString(": " + e.Err.Error())
 	}
-	return msg
+	return b.String()
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }

@@ -204,11 +204,11 @@ func TestWriteFileAtomic(t *testing.T) {
 	})
 }
 
-// bigSetup is large enough (about 400 KiB) that a write takes a while, so
+// bigSetup is large enough (about 90 KiB) that a write takes a while, so
 // kills land in the middle of one.
 func bigSetup(tag string) *Setup {
 	s := goldenSetup()
-	for i := 0; i < 4000; i++ {
+	for i := 0; i < 1500; i++ {
 		s.Entities = append(s.Entities, Entity{Name: fmt.Sprintf("%s subsidiary %d", tag, i),
 			Mailbox: Mailbox{Address: fmt.Sprintf("jobs-%d@%s.example", i, tag)}})
 	}
@@ -257,7 +257,8 @@ func TestSaveKilledMidWrite(t *testing.T) {
 	if err := Save(path, bigSetup("a")); err != nil {
 		t.Fatal(err)
 	}
-	for round := 0; round < 12; round++ {
+	const rounds = 10
+	for round := 0; round < rounds; round++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSaveKilledMidWrite$")
 		cmd.Env = append(os.Environ(), "JOBMAIL_TEST_SAVE_LOOP="+path)
 		var stderr bytes.Buffer
@@ -300,7 +301,7 @@ func TestSaveKilledMidWrite(t *testing.T) {
 	// Each temporary file left behind is a kill that landed mid-write,
 	// proof that the test hits the window it is about.
 	left, _ := filepath.Glob(filepath.Join(dir, ".jobmail.yaml.tmp-*"))
-	t.Logf("kills that landed mid-write: %d of 12", len(left))
+	t.Logf("kills that landed mid-write: %d of %d", len(left), rounds)
 	if len(left) == 0 {
 		t.Fatal("no kill landed inside a write")
 	}

@@ -47,7 +47,6 @@ func newReportCmd(opts *Options) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Output, "output", "", "")
 	cmd.Flags().BoolVar(&test, "test", false, "")
 	cmd.Flags().IntVar(&opts.Parallel, "parallel", 8, "")
-	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }
 
@@ -68,6 +67,9 @@ type jsonReport struct {
 // runReport is `jobmail report`: the IT hand-off report from the setup
 // file, after a live test of every connection when test is set.
 func runReport(ctx context.Context, opts *Options, test bool, detect providerDetector) error {
+	if opts.Config == "" { // checked here, not by cobra: a usage error is exit 2, in words
+		return withExit(ExitUsage, errNoConfig)
+	}
 	if opts.Output == "-" && opts.JSON {
 		return withExit(ExitUsage, errors.New("--output - writes the report to standard output, which --json needs for itself"))
 	}

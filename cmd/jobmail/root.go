@@ -31,8 +31,16 @@ type Options struct {
 	savedSecret string // keyring account written by --save-secret
 }
 
-// Main runs jobmail with args and returns the exit code.
-func Main(ctx context.Context, args []string, f *Factory) int {
+// Main runs jobmail with args and returns the exit code. A panic becomes
+// exit 1 with one line for people: never a stack trace on their terminal
+// (the value is not printed: it could hold anything, a secret included).
+func Main(ctx context.Context, args []string, f *Factory) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintln(f.Stderr, "jobmail: internal error; please report it with the command you ran (secrets are not included here)")
+			code = ExitUnexpected
+		}
+	}()
 	opts := &Options{f: f}
 	root := newRootCmd(opts)
 	// Help is printed before any hook runs, so the language comes from
