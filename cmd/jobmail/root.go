@@ -37,7 +37,7 @@ type Options struct {
 func Main(ctx context.Context, args []string, f *Factory) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintln(f.Stderr, "jobmail: internal error; please report it with the command you ran (secrets are not included here)")
+			fmt.Fprintln(f.Stderr, "jobmail: "+i18n.New(i18n.Detect(langArg(args), f.Getenv)).T("cli.error.internal"))
 			code = ExitUnexpected
 		}
 	}()
@@ -57,7 +57,7 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 	if opts.words == nil {
 		opts.words = i18n.New(i18n.Detect(opts.Lang, f.Getenv))
 	}
-	code := exitCodeOf(err)
+	code = exitCodeOf(err)
 	if ctx.Err() != nil && code != ExitOK {
 		code = ExitInterrupted
 	}
