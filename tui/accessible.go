@@ -26,8 +26,9 @@ import (
 // → Microsoft's confirmations), so each question is its own static form.
 type accessible struct {
 	*Model
-	in  io.Reader
-	out io.Writer
+	in   io.Reader
+	out  io.Writer
+	said map[string]string // what was told once already
 }
 
 func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) (Result, error) {
@@ -43,7 +44,8 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 	if in == nil {
 		in = os.Stdin
 	}
-	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: in, out: colorprofile.NewWriter(out, env)}
+	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: in, out: colorprofile.NewWriter(out, env),
+		said: map[string]string{}}
 	a.width = 80
 	if note != "" {
 		a.say(note)
@@ -117,11 +119,9 @@ func (a *accessible) askOne(q wizard.Question) bool {
 		q.Kind = wizard.KindInput
 	}
 	a.q, a.ans, a.mode = &q, newAnswer(q), modeQuestion
-	if ctx := a.stepContext(a.width); ctx != "" && q.State != wizard.StatePrerequisites {
-		a.say(ctx)
-	}
+	a.context(q)
 	if help := a.words.Question(q).Help; help != "" && !strings.HasPrefix(help, "question.") {
-		a.say(help)
+		a.say(wrap(help, a.width))
 	}
 	form := huh.NewForm(huh.NewGroup(a.field(q, a.ans, a.words))).
 		WithAccessible(true).
@@ -132,7 +132,7 @@ func (a *accessible) askOne(q wizard.Question) bool {
 		return false
 	}
 	if q.Kind == wizard.KindSelect && a.ans.Choice == otherChoice {
-		q.Kind = wizard.KindInput
+		q.Kind, q.Value = wizard.KindInput, ""
 		return a.askOne(q)
 	}
 	if !a.s.Answered(q.Key) {
@@ -287,4 +287,34 @@ func (a *accessible) choose(title string, opts []huh.Option[string]) string {
 		return ""
 	}
 	return a.choice
+}
+
+// context says, once, what the step adds to its questions: the inbound
+// address as a plain line (a screen reader reads box drawing aloud), the
+// forwarding instructions, the MX suggestion. The answers already given
+// are not repeated.
+func (a *accessible) context(q wizard.Question) {
+	args := a.args()
+	switch {
+	case q.State == wizard.StateForwarding && args["inbound"] != "" && a.said["inbound"] != args["inbound"]:
+		a.said["inbound"] = args["inbound"]
+		a.say(wrap(a.words.T("tui.inbound.label", args)+" "+args["inbound"], a.width))
+	}
+	switch q.Field {
+	case "forwarding":
+		a.say("", a.forwardingSteps(a.width), "")
+	case "channel":
+		if a.det.done {
+			d := a.words.T(foundID(a.det.result.Provider), withMX(args, a.det.result))
+			args["channel"] = a.words.Channel(providers.Channel(q.Value))
+			a.say(wrap(d, a.width), a.words.T("tui.detect.suggest", args))
+		}
+	}
+}
+
+func withMX(args map[string]string, d Detection) map[string]string {
+	if len(d.MX) > 0 {
+		args["mx"] = d.MX[0]
+	}
+	return args
 }

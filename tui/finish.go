@@ -144,8 +144,12 @@ func (m *Model) doneView(w int) string {
 	args["channel"] = m.words.Channel(m.s.Mailbox().ChannelID())
 	args["ref"] = EnvPasswordRef
 	var lines []string
-	ok := func(id string) { lines = append(lines, m.st.ok.Render(markOK)+" "+indent(wrap(m.words.T(id, args), w-2), "  ")[2:]) }
-	bad := func(err error) { lines = append(lines, m.st.bad.Render(markBad)+" "+indent(wrap(err.Error(), w-2), "  ")[2:]) }
+	ok := func(id string) {
+		lines = append(lines, m.st.ok.Render(markOK)+" "+indent(wrap(m.words.T(id, args), w-2), "  ")[2:])
+	}
+	bad := func(err error) {
+		lines = append(lines, m.st.bad.Render(markBad)+" "+indent(wrap(err.Error(), w-2), "  ")[2:])
+	}
 	lines = append(lines, m.st.bold.Render(m.words.T("tui.done.title", args)), "")
 	switch {
 	case m.fin.account != "":

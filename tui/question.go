@@ -123,7 +123,7 @@ func (m *Model) answer(key, v string) error {
 func (m *Model) answered() tea.Cmd {
 	q := *m.q
 	if q.Kind == wizard.KindSelect && m.ans.Choice == otherChoice {
-		q.Kind = wizard.KindInput
+		q.Kind, q.Value = wizard.KindInput, "" // typed from scratch
 		return m.ask(q)
 	}
 	m.history = append(m.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: m.shown(q)})

@@ -101,4 +101,3 @@ func (m *Model) onReportSaved(msg reportSavedMsg) tea.Cmd {
 	m.notice = m.words.T("tui.report.saved", map[string]string{"path": msg.path})
 	return nil
 }
-

@@ -78,7 +78,14 @@ func (m *Model) forwardingContext(w int) []string {
 	if m.det.running {
 		parts = append(parts, m.spin.View()+" "+m.words.T("tui.detect.running", args))
 	}
-	ft := m.words.Forwarding(m.s.Provider, args)
+	return append(parts, m.forwardingSteps(w))
+}
+
+// forwardingSteps are the forwarding instructions for the detected
+// provider: title, numbered steps, the provider's pitfall, how it is
+// verified.
+func (m *Model) forwardingSteps(w int) string {
+	ft := m.words.Forwarding(m.s.Provider, m.args())
 	var b strings.Builder
 	b.WriteString(m.st.bold.Render(ft.Title))
 	for i, s := range ft.Steps {
@@ -90,7 +97,7 @@ func (m *Model) forwardingContext(w int) []string {
 	if ft.Verify != "" {
 		b.WriteString("\n" + m.st.faint.Render(wrap(ft.Verify, w)))
 	}
-	return append(parts, b.String())
+	return b.String()
 }
 
 // channelContext: what the MX records say (a spinner while they are
@@ -103,10 +110,7 @@ func (m *Model) channelContext(w int) []string {
 	case m.det.running:
 		parts = append(parts, m.spin.View()+" "+m.words.T("tui.detect.running", args))
 	case m.det.done:
-		if len(m.det.result.MX) > 0 {
-			args["mx"] = m.det.result.MX[0]
-		}
-		line := m.words.T(foundID(m.det.result.Provider), args)
+		line := m.words.T(foundID(m.det.result.Provider), withMX(args, m.det.result))
 		if m.q.Field == "channel" {
 			args["channel"] = m.words.Channel(providers.Channel(m.q.Value))
 			line += "\n" + m.st.bold.Render(m.words.T("tui.detect.suggest", args))

@@ -179,9 +179,6 @@ func TestExportSchemaRejects(t *testing.T) {
 			}
 		})
 	}
-	if err := WriteExport(filepath.Join(t.TempDir(), "x.json"), &Export{}); err == nil {
-		t.Fatal("WriteExport wrote an empty export")
-	}
 }
 
 func ent(m map[string]any, i int) map[string]any { return m["entities"].([]any)[i].(map[string]any) }

@@ -33,9 +33,11 @@ func newDoctorCmd(opts *Options) *cobra.Command {
 	var d doctorOptions
 	cmd := &cobra.Command{
 		Use:  "doctor ADDRESS",
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1), // a missing address is reported like any invalid one
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d.Address = args[0]
+			if len(args) == 1 {
+				d.Address = args[0]
+			}
 			// The probe budget, not the live test's 30 s: like Thunderbird,
 			// 10 s unless --timeout says otherwise.
 			d.Timeout = probe.DefaultTimeout

@@ -31,7 +31,6 @@ type run struct {
 	hostState   map[string]*hostState
 	hostFails   []Failure
 	unsupported map[string]bool
-	wellKnownMX string
 	sources     sync.WaitGroup // discovery work that may still add targets
 }
 
@@ -57,12 +56,12 @@ func (r *run) ports() []int {
 	return DefaultPorts
 }
 
-func (r *run) prober() *probe.Prober {
+func (r *run) prober(budget time.Duration) *probe.Prober {
 	var dialer probe.Dialer = r.hosts
 	if r.opts.Dialer != nil {
 		dialer = r.opts.Dialer
 	}
-	return &probe.Prober{Dialer: dialer, RootCAs: r.opts.RootCAs, Now: r.opts.Now, Timeout: 24 * time.Hour /* ctx bounds it */}
+	return &probe.Prober{Dialer: dialer, RootCAs: r.opts.RootCAs, Now: r.opts.Now, Timeout: budget}
 }
 
 func (r *run) httpClient() *http.Client {
@@ -81,9 +80,7 @@ func (r *run) execute(ctx context.Context, budget time.Duration) {
 	probed := make(chan struct{})
 	go func() {
 		defer close(probed)
-		p := r.prober()
-		p.Timeout = budget
-		p.Run(ctx, r.targets, r.onResult)
+		r.prober(budget).Run(ctx, r.targets, r.onResult)
 	}()
 
 	var hygiene []Finding
@@ -152,7 +149,6 @@ func (r *run) mxSource(ctx context.Context) {
 	r.mu.Lock()
 	r.report.Provider = p
 	r.report.WellKnown = w
-	r.wellKnownMX = mxHost
 	r.mu.Unlock()
 	r.emit(Event{Kind: EventProvider, Provider: &p})
 	if w != nil && mxHost != "" {
