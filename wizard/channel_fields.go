@@ -21,19 +21,24 @@ func (s *Session) smtpFields() []field {
 	c := m.SMTP
 	fs := []field{
 		{name: "smtp.host", state: StatePrerequisites, kind: KindInput,
-			def: func(s *Session) string { return providerSMTPHost[s.Provider] },
+			def: func(s *Session) string { return firstOf(s.Suggested.Host, providerSMTPHost[s.Provider]) },
 			get: func(*Session) (string, bool) { return c.Host, c.Host != "" },
 			set: func(_ *Session, v string) error { return setWith(&c.Host, v, ValidateSMTPHost) }},
 		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true,
 			options: func(*Session) []string { return securityOptions() },
-			def:     constDefault(string(providers.SecurityStartTLS)),
+			def:     func(s *Session) string { return firstOf(s.Suggested.Security, string(providers.SecurityStartTLS)) },
 			get:     func(*Session) (string, bool) { return c.Security, c.Security != "" },
 			set:     func(_ *Session, v string) error { return setWith(&c.Security, v, ValidateSecurity) }},
 		{name: "smtp.port", state: StatePrerequisites, kind: KindSelect, optional: true,
 			options: constOptions("587", "465", "25", "2525"),
-			def:     func(*Session) string { return strconv.Itoa(DefaultPort(providers.Security(c.Security))) },
-			get:     func(*Session) (string, bool) { return strconv.Itoa(c.Port), c.Port != 0 },
-			set:     func(_ *Session, v string) error { return setInt(&c.Port, v, ValidatePort) }},
+			def: func(s *Session) string {
+				if s.Suggested.Port != 0 && (c.Security == "" || c.Security == s.Suggested.Security) {
+					return strconv.Itoa(s.Suggested.Port)
+				}
+				return strconv.Itoa(DefaultPort(providers.Security(c.Security)))
+			},
+			get: func(*Session) (string, bool) { return strconv.Itoa(c.Port), c.Port != 0 },
+			set: func(_ *Session, v string) error { return setInt(&c.Port, v, ValidatePort) }},
 		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true,
 			def: func(*Session) string { return m.Address },
 			get: func(*Session) (string, bool) { return c.Username, c.Username != "" },

@@ -67,6 +67,9 @@ type Session struct {
 	Setup       *Setup
 	Interactive bool
 	Provider    string // detected from MX: google | microsoft | other | "" (unknown)
+	// Suggested is the server autodetection recommends (jobmail doctor's
+	// verdict); it only prefills the SMTP questions.
+	Suggested SMTP
 
 	Password secrets.Secret // typed in the wizard; goes to the keyring on save
 	Grant    *oauth.Grant   // OAuth sign-in of this session (refresh token → keyring on save)

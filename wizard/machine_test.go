@@ -207,3 +207,28 @@ func TestReplay(t *testing.T) {
 		})
 	}
 }
+
+func TestSuggestedServerPrefills(t *testing.T) {
+	s := NewSession(&Setup{Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp"}}, true)
+	s.Suggested = SMTP{Host: "mail.acme.de", Port: 465, Security: "smtps"}
+	for _, k := range []string{"company.address", "platform.account", "company.sender_name", "company.forwarding", "company.channel"} {
+		q := s.Next().Question
+		if q == nil || q.Key != k {
+			t.Fatalf("question %+v, want %s", q, k)
+		}
+		if err := s.Answer(k, q.Value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []struct{ key, value string }{
+		{"company.smtp.host", "mail.acme.de"}, {"company.smtp.security", "smtps"}, {"company.smtp.port", "465"},
+	} {
+		q := s.Next().Question
+		if q == nil || q.Key != want.key || q.Value != want.value {
+			t.Fatalf("question %+v, want %s prefilled with %s", q, want.key, want.value)
+		}
+		if err := s.Answer(q.Key, q.Value); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
