@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"charm.land/huh/v2"
@@ -136,7 +137,12 @@ func (a *accessible) askOne(q wizard.Question) bool {
 		return a.askOne(q)
 	}
 	if !a.s.Answered(q.Key) {
-		return false
+		// huh's accessible confirm never calls its validator: give the
+		// value to the machine here, and ask again if it refuses it
+		if err := a.answer(q.Key, a.value(q)); err != nil {
+			a.say(err.Error())
+			return a.askOne(q)
+		}
 	}
 	a.history = append(a.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: a.shown(q)})
 	if q.Field == "address" {
@@ -317,4 +323,15 @@ func withMX(args map[string]string, d Detection) map[string]string {
 		args["mx"] = d.MX[0]
 	}
 	return args
+}
+
+// value is the answer bound to the form of q.
+func (a *accessible) value(q wizard.Question) string {
+	switch q.Kind {
+	case wizard.KindConfirm:
+		return strconv.FormatBool(a.ans.Yes)
+	case wizard.KindSelect:
+		return a.ans.Choice
+	}
+	return a.ans.Text
 }

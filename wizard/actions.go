@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"time"
@@ -15,11 +16,12 @@ import (
 // Env is what actions need from the outside world. Both drivers fill it
 // and call Run, so checks and the live test exist once.
 type Env struct {
-	Secrets       *secrets.Resolver // resolves setup references (headless)
-	Timeout       time.Duration     // wall-clock bound of one live test; 0 = 30 s
-	AllowInsecure bool              // credentials over `none` allowed
-	Dialer        smtp.Dialer       // nil = net.Dialer
-	Now           func() time.Time  // nil = time.Now
+	Secrets       *secrets.Resolver      // resolves setup references (headless)
+	Timeout       time.Duration          // wall-clock bound of one live test; 0 = 30 s
+	AllowInsecure bool                   // credentials over `none` allowed
+	Dialer        smtp.Dialer            // nil = net.Dialer
+	TLSSessions   tls.ClientSessionCache // shared by the run's SMTP tests; nil = none
+	Now           func() time.Time       // nil = time.Now
 	// Message gives the localized subject and body of the test message;
 	// the subject must contain the token.
 	Message func(token string) (subject, body string)
@@ -200,7 +202,7 @@ func (e *Env) smtpConfig(m *Mailbox, pw secrets.Secret) smtp.Config {
 		user = m.Address
 	}
 	return smtp.Config{Host: c.Host, Port: port, Security: sec, Username: user, Password: pw,
-		CAFile: c.CAFile, AllowInsecure: e.AllowInsecure, Dialer: e.Dialer, Now: e.Now}
+		CAFile: c.CAFile, AllowInsecure: e.AllowInsecure, Dialer: e.Dialer, Now: e.Now, SessionCache: e.TLSSessions}
 }
 
 func (e *Env) message(s *Session) providers.Message {

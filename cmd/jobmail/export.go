@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,24 +11,30 @@ import (
 	"github.com/jobmail/jobmail/wizard"
 )
 
+var errNoOutput = errors.New("missing --output FILE")
+
 func newExportCmd(opts *Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:  "export",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExport(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Config, "config", "", "")
 	cmd.Flags().StringVar(&opts.Output, "output", "", "")
-	_ = cmd.MarkFlagRequired("config")
-	_ = cmd.MarkFlagRequired("output")
 	return cmd
 }
 
 // runExport is `jobmail export`: the export from the setup file alone,
 // without a live test (last_test stays null).
 func runExport(_ context.Context, opts *Options) error {
+	if opts.Config == "" {
+		return withExit(ExitUsage, errNoConfig)
+	}
+	if opts.Output == "" {
+		return withExit(ExitUsage, errNoOutput)
+	}
 	loaded, err := wizard.LoadFile(opts.Config)
 	if err != nil {
 		return reportSetupError(opts, err)

@@ -39,3 +39,12 @@ func langArg(args []string) string {
 	}
 	return ""
 }
+
+// noArgs is cobra.NoArgs as a usage error (exit 2): `jobmail frobnicate`
+// is a typo, not an unexpected failure.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if err := cobra.NoArgs(cmd, args); err != nil {
+		return withExit(ExitUsage, err)
+	}
+	return nil
+}

@@ -78,7 +78,7 @@ func printSummary(o *Options, outs []outcome) {
 			continue
 		}
 		if out.Step.Blocked != nil || out.Err != nil {
-			fmt.Fprintf(o.f.Stderr, "\n[%s]", out.Entity)
+			fmt.Fprintf(o.f.Stderr, "\n[%s]\n", out.Entity)
 			if out.Step.Blocked != nil {
 				printDiagnosis(o, o.f.Stderr, *out.Step.Blocked)
 			} else {
@@ -165,6 +165,8 @@ func (o *Options) errorText(err error) string {
 		return o.words.T("cli.error.no_terminal")
 	case errors.Is(err, errNoConfig):
 		return o.words.T("cli.error.no_config")
+	case errors.Is(err, errNoOutput):
+		return o.words.T("cli.error.no_output")
 	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound), errors.Is(err, secrets.ErrTooLarge):
 		d := diagnosisOfError(err)
 		t := o.words.Diagnosis(d)

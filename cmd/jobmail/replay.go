@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -120,6 +121,7 @@ func (o *Options) env() *wizard.Env {
 		Secrets:       resolver,
 		OAuth:         &wizard.OAuth{Getenv: o.f.Getenv, Secrets: resolver, Store: store},
 		Timeout:       o.Timeout,
+		TLSSessions:   tls.NewLRUClientSessionCache(64),
 		AllowInsecure: o.AllowInsecure,
 		Now:           o.f.Now,
 		Message: func(token string) (string, string) {

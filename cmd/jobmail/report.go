@@ -38,7 +38,7 @@ func newReportCmd(opts *Options) *cobra.Command {
 	var test bool
 	cmd := &cobra.Command{
 		Use:  "report",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReport(cmd.Context(), opts, test, dnsDetector)
 		},

@@ -71,7 +71,7 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 func newRootCmd(opts *Options) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "jobmail",
-		Args:          cobra.NoArgs,
+		Args:          noArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -85,6 +85,8 @@ func newRootCmd(opts *Options) *cobra.Command {
 			return runRoot(cmd.Context(), opts)
 		},
 	}
+	// Every parse error is a usage error (exit 2), however cobra found it.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withExit(ExitUsage, err) })
 	pf := root.PersistentFlags()
 	pf.BoolVar(&opts.JSON, "json", false, "")
 	pf.StringVar(&opts.Lang, "lang", "", "")
@@ -113,7 +115,7 @@ var extraCommands []func(*Options) *cobra.Command
 func newTestCmd(opts *Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:  "test",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReplay(cmd.Context(), opts, false)
 		},
@@ -121,7 +123,6 @@ func newTestCmd(opts *Options) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Config, "config", "", "")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "")
 	cmd.Flags().IntVar(&opts.Parallel, "parallel", 8, "")
-	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }
 

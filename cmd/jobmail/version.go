@@ -17,7 +17,7 @@ var (
 func newVersionCmd(opts *Options) *cobra.Command {
 	return &cobra.Command{
 		Use:  "version",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.JSON {
 				writeJSON(opts, map[string]string{"version": version, "commit": commit, "date": date, "go": runtime.Version()})

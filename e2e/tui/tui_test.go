@@ -85,10 +85,23 @@ func (p *pane) waitFor(timeout time.Duration, texts ...string) string {
 	}
 }
 
-// answer waits for a question's title, types value and submits it.
+// waitGone polls until the screen no longer contains text.
+func (p *pane) waitGone(timeout time.Duration, text string) {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for strings.Contains(p.screen(), text) {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%q does not go away; screen:\n%s", text, p.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// answer waits for a question (its title line, "┃ Title": summaries and
+// menus that name the field do not match), types value and submits it.
 func (p *pane) answer(title, value string) {
 	p.t.Helper()
-	p.waitFor(10*time.Second, title)
+	p.waitFor(10*time.Second, "┃ "+title)
 	if value != "" {
 		p.text(value)
 	}
@@ -112,20 +125,31 @@ func (p *pane) choose(label string) {
 // confirmAll submits the yes/no prerequisites until the screen leaves them.
 func (p *pane) confirmAll() {
 	p.t.Helper()
+	p.waitFor(10*time.Second, "Yes     No")
 	for range 8 {
 		s := p.screen()
 		if !strings.Contains(s, "Yes     No") {
 			return
 		}
-		first := strings.SplitN(s, "┃", 2)
+		first := firstFieldLine(s)
 		p.send("Enter")
 		// wait for the question to change before the next Enter: keys sent
 		// into a form that is being replaced would be lost
 		deadline := time.Now().Add(5 * time.Second)
-		for time.Now().Before(deadline) && strings.SplitN(p.screen(), "┃", 2)[1] == first[1] {
+		for time.Now().Before(deadline) && firstFieldLine(p.screen()) == first {
 			time.Sleep(30 * time.Millisecond)
 		}
 	}
+}
+
+// firstFieldLine is the title line of the form on screen ("" if none).
+func firstFieldLine(screen string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(l, "┃ ") {
+			return l
+		}
+	}
+	return ""
 }
 
 type run struct {
@@ -169,17 +193,17 @@ func newRun(t *testing.T) *run {
 // wizardUpToPassword types the SMTP path of the wizard up to the password.
 func (r *run) wizardUpToPassword(p *pane) {
 	p.answer("Custom e-mail address", r.user)
-	p.answer("account name", "acme")
+	p.answer("Personio account name", "acme")
 	p.answer("Sender name", "")
 	p.answer("E-mail forwarding to", "")
-	p.waitFor(10*time.Second, "Send e-mails via")
+	p.waitFor(10*time.Second, "┃ Send e-mails via")
 	p.waitFor(5*time.Second, "could not be found", "is handled by") // the MX lookup is done
 	p.choose("SMTP (your own mail server)")
 	p.answer("SMTP server (host)", r.mp.Get("MAILPEER_SERVER_NAME", "localhost"))
 	p.answer("Encryption", "")
-	p.waitFor(10*time.Second, "Port")
+	p.waitFor(10*time.Second, "┃ Port")
 	p.choose("Another value…")
-	p.waitFor(5*time.Second, "> \n", ">  ", "> \r")
+	p.waitGone(5*time.Second, "Another value…") // now a text field
 	p.answer("Port", r.mp.Get("MAILPEER_SUBMISSION_PORT", "12587"))
 	p.answer("Account", "")
 }

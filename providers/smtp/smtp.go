@@ -18,6 +18,7 @@ package smtp
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"net"
 	"sync"
@@ -83,6 +84,11 @@ type Config struct {
 	Dialer    Dialer           // nil: net.Dialer
 	Resolver  Resolver         // nil: net.DefaultResolver
 	Now       func() time.Time // nil: time.Now; dates the message and checks certificates
+	// SessionCache, when set, resumes TLS sessions across testers of one
+	// run (many entities on one server): the certificate is still checked
+	// on every connection, but the server and the client skip the full
+	// handshake's key exchange.
+	SessionCache tls.ClientSessionCache
 }
 
 func (c Config) hasCredentials() bool { return !c.Password.Empty() || !c.OAuthToken.Empty() }

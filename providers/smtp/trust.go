@@ -21,6 +21,7 @@ func (r *run) tlsConfig() *tls.Config {
 		MinVersion:         tls.VersionTLS12,
 		Time:               r.t.cfg.Now,
 		InsecureSkipVerify: true, // starttls-noverify: chosen on purpose; else verifyPeer decides
+		ClientSessionCache: r.t.cfg.SessionCache,
 	}
 	if r.t.cfg.Security.Verifies() {
 		cfg.VerifyConnection = func(cs tls.ConnectionState) error { return r.t.verifyPeer(cs.PeerCertificates, name) }
