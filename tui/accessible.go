@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,10 +45,15 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 	in := cfg.In
 	if in == nil {
 		in = os.Stdin
+		// Prompts read the terminal in cooked mode, so ctrl+c arrives as a
+		// signal, not as a key: it ends the run here (progress is saved).
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
 	}
 	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: in, out: colorprofile.NewWriter(out, env),
 		said: map[string]string{}}
-	a.width = 80
+	a.width, a.keepOnEmpty = 80, true
 	if note != "" {
 		a.say(note)
 	}
@@ -130,6 +136,9 @@ func (a *accessible) askOne(q wizard.Question) bool {
 		WithInput(a.in).
 		WithOutput(a.out)
 	if err := a.runForm(form); err != nil {
+		if a.ctx.Err() == nil {
+			a.say(err.Error()) // e.g. a password prompt without a terminal
+		}
 		return false
 	}
 	if q.Kind == wizard.KindSelect && a.ans.Choice == otherChoice {

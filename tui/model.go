@@ -75,6 +75,10 @@ type Model struct {
 	resume   *wizard.Progress
 	result   Result
 
+	// keepOnEmpty: an empty text answer keeps the prefill (accessible
+	// prompts, where the prefill is not editable text).
+	keepOnEmpty bool
+
 	// durFmt formats stage durations; tests fix it so screens are stable.
 	durFmt func(time.Duration) string
 }
@@ -369,7 +373,7 @@ func (m *Model) body(w int) (context, main string) {
 	case modeKeyring:
 		return m.keyringView(tw), m.menu.View()
 	case modeDone:
-		return "", m.doneView(tw)
+		return m.doneView(tw), "" // scrollable: long paths wrap
 	case modeQuit:
 		return m.quitContext(tw), m.quitForm.View()
 	case modeResume:

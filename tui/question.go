@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -100,7 +101,12 @@ func (m *Model) field(q wizard.Question, a *answer, words *i18n.Localizer) huh.F
 		Title(t.Title).
 		Description(t.Help).
 		Value(&a.Text).
-		Validate(func(v string) error { return m.answer(q.Key, v) })
+		Validate(func(v string) error {
+			if m.keepOnEmpty && strings.TrimSpace(v) == "" {
+				v = q.Value // accessible prompts show the prefill but return "" for it
+			}
+			return m.answer(q.Key, v)
+		})
 }
 
 // answer gives v to the machine. huh may validate the same value twice

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -278,5 +281,31 @@ func TestGoogleDomainSMTPWarning(t *testing.T) {
 	d := cfg.Words.Diagnosis(providers.Diagnosis{Code: providers.CodeConfigGoogleSMTP})
 	if !strings.Contains(s.view, d.Title) {
 		t.Errorf("no Google SMTP warning %q:\n%s", d.Title, s.view)
+	}
+}
+
+// TestResize: every screen line fits the window after a resize, and the
+// help line stays on the last line.
+func TestResize(t *testing.T) {
+	cfg, store := testConfig(t, "microsoft")
+	h := start(t, cfg, store, nil)
+	h.answer("company.address", "jobs@acme.test")
+	h.answer("platform.account", "acme")
+	h.accept("company.sender_name")
+	h.at("company.forwarding")
+	for _, size := range [][2]int{{60, 20}, {120, 40}, {80, 24}, {40, 12}} {
+		h.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		s := h.waitFor("resize", func(s snapshot) bool {
+			lines := strings.Split(s.view, "\n")
+			return len(lines) == size[1] && strings.Contains(lines[len(lines)-1], "enter")
+		})
+		for i, l := range strings.Split(s.view, "\n") {
+			if w := ansi.StringWidth(l); w > size[0] {
+				t.Errorf("%dx%d: line %d is %d wide: %q", size[0], size[1], i, w, l)
+			}
+		}
+		if !strings.Contains(s.view, "E-mail forwarding to Personio") {
+			t.Errorf("%dx%d: the question is cut off:\n%s", size[0], size[1], s.view)
+		}
 	}
 }

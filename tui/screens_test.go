@@ -55,7 +55,7 @@ func screen(s snapshot) string {
 // in testdata/TestScreens/ (go test ./tui -run TestScreens -update
 // rewrites them).
 func TestScreens(t *testing.T) {
-	fixedToken := func(m *Model) { m.s.Token = "jm-GOLDEN-TOKEN" }
+	fixedToken := func(m *Model) { m.s.Token = "jm-GOLDENtokenGOLDENtoken" }
 	tests := []struct {
 		name     string
 		provider string

@@ -175,7 +175,7 @@ func newRun(t *testing.T) *run {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"HOME=" + home, "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "NO_COLOR=1",
+	env := []string{"HOME=" + home, "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=",
 		"GOPATH=" + filepath.Join(home, "go"), "GOCACHE=" + filepath.Join(home, "gocache")}
 	r := &run{t: t, mp: mp, bin: bin, dir: dir, env: env, useKey: useKey,
 		user: mp.Get("MAILPEER_USER", "jobs@example.test"), pass: mp.Get("MAILPEER_PASSWORD", "")}
@@ -301,10 +301,29 @@ func (r *run) delivered(token string) bool {
 	return false
 }
 
-// TestWizardSMTP completes the SMTP path in the terminal.
+// colored reports whether the pane shows any foreground or background
+// color (SGR 30–38, 40–48, 90–97, 100–107).
+func (p *pane) colored() bool {
+	raw := p.tmux("capture-pane", "-p", "-e", "-t", p.name)
+	for _, m := range regexp.MustCompile(`\x1b\[([0-9;:]*)m`).FindAllStringSubmatch(raw, -1) {
+		for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' }) {
+			var n int
+			if _, err := fmt.Sscan(f, &n); err == nil && (n >= 30 && n <= 38 || n >= 40 && n <= 48 || n >= 90 && n <= 97 || n >= 100 && n <= 107) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestWizardSMTP completes the SMTP path in the terminal, with NO_COLOR.
 func TestWizardSMTP(t *testing.T) {
 	r := newRun(t)
-	p := startPane(t, r.dir, r.env, r.bin)
+	p := startPane(t, r.dir, append(r.env, "NO_COLOR=1"), r.bin)
+	p.waitFor(10*time.Second, "┃ Custom e-mail address")
+	if p.colored() {
+		t.Errorf("NO_COLOR=1 but the screen has colors:\n%q", p.tmux("capture-pane", "-p", "-e", "-t", p.name))
+	}
 	r.wizardUpToPassword(p)
 	p.answer("Password", r.pass)
 	p.answer("CA certificate file", r.mp.Get("MAILPEER_CA_FILE", ""))
@@ -318,6 +337,10 @@ func TestWizardSMTP(t *testing.T) {
 func TestWizardWrongPasswordThenFix(t *testing.T) {
 	r := newRun(t)
 	p := startPane(t, r.dir, r.env, r.bin)
+	p.waitFor(10*time.Second, "┃ Custom e-mail address")
+	if !p.colored() {
+		t.Error("without NO_COLOR the screen has no colors (is the NO_COLOR check blind?)")
+	}
 	r.wizardUpToPassword(p)
 	p.answer("Password", "not-"+r.pass)
 	p.answer("CA certificate file", r.mp.Get("MAILPEER_CA_FILE", ""))
