@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -54,6 +53,7 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: in, out: colorprofile.NewWriter(out, env),
 		said: map[string]string{}}
 	a.width, a.keepOnEmpty = 80, true
+	a.cfg.Env = withPrompter(cfg.Env, printPrompter{m: a.Model, out: a.out})
 	if note != "" {
 		a.say(note)
 	}
@@ -181,9 +181,7 @@ func (a *accessible) detectNow() {
 	}
 	fn := a.cfg.Detect
 	if fn == nil {
-		fn = func(ctx context.Context, d string) (Detection, error) {
-			return LookupProvider(ctx, net.DefaultResolver, d)
-		}
+		fn = DetectProvider
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, DetectBudget)
 	defer cancel()
@@ -320,7 +318,7 @@ func (a *accessible) context(q wizard.Question) {
 		a.say("", a.forwardingSteps(a.width), "")
 	case "channel":
 		if a.det.done {
-			d := a.words.T(foundID(a.det.result.Provider), withMX(args, a.det.result))
+			d := a.words.T(foundID(a.det.result), withMX(args, a.det.result))
 			args["channel"] = a.words.Channel(providers.Channel(q.Value))
 			a.say(wrap(d, a.width), a.words.T("tui.detect.suggest", args))
 		}

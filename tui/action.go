@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -72,7 +73,12 @@ func (m *Model) startAction(a wizard.Action) tea.Cmd {
 		}
 		return actionDoneMsg{run: r.id, err: env.Run(ctx, s, a, obs)}
 	}
-	return tea.Batch(m.startSpinner(), work, r.listen())
+	cmds := []tea.Cmd{m.startSpinner(), work, r.listen()}
+	if a.Kind == wizard.ActionAuthorize {
+		m.signInEv = oauth.Event{}
+		cmds = append(cmds, m.listenSignIn(r))
+	}
+	return tea.Batch(cmds...)
 }
 
 // listen delivers the next stage event, or nothing once the run is over.
@@ -174,6 +180,9 @@ func (m *Model) runningView(w int) string {
 		b.WriteString(m.spin.View() + " " + m.words.T("tui.checks.running"))
 	case wizard.ActionAuthorize:
 		b.WriteString(m.spin.View() + " " + wrap(m.words.T("tui.authorize.running", m.args()), w-2))
+		if s := m.signInLines(m.signInEv, w, true); s != "" {
+			b.WriteString("\n\n" + s)
+		}
 	case wizard.ActionTest:
 		if c := m.checksView(w, true); c != "" {
 			b.WriteString(c + "\n\n")

@@ -51,7 +51,7 @@ type Config struct {
 	// WriteExport writes the platform export for a finished session.
 	WriteExport func(path string, s *wizard.Session) error
 	// Detect looks up the provider of a domain within ctx's deadline; nil
-	// means LookupMX with net.DefaultResolver.
+	// means DetectProvider (providers/discover, the system resolver).
 	Detect func(ctx context.Context, domain string) (Detection, error)
 	// Accessible asks with huh's accessible mode: plain prompts, one static
 	// form at a time, no redrawing (for screen readers and TERM=dumb).

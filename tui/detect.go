@@ -2,11 +2,11 @@ package tui
 
 import (
 	"context"
-	"net"
-	"strings"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/jobmail/jobmail/providers/discover"
 )
 
 // detection is the state of the MX lookup for the company domain.
@@ -25,43 +25,15 @@ type detectedMsg struct {
 	err    error
 }
 
-// MXResolver is the part of *net.Resolver the default detector uses.
-type MXResolver interface {
-	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
-}
-
-// LookupProvider tells the provider of domain from its MX records
-// (KNOWLEDGE.md): *.google.com and *.googlemail.com are Google,
-// *.mail.protection.outlook.com is Microsoft 365, anything else is
-// "other"; no answer means unknown (""). It is the wizard's fallback
-// until providers/discover offers DetectProvider.
-func LookupProvider(ctx context.Context, r MXResolver, domain string) (Detection, error) {
-	mxs, err := r.LookupMX(ctx, domain)
-	if err != nil && len(mxs) == 0 {
-		return Detection{}, err
+// DetectProvider is the default detector: providers/discover's MX lookup
+// (one query and its table of known domains, no probing). A failed lookup
+// is "unknown" unless the table knows the domain anyway.
+func DetectProvider(ctx context.Context, domain string) (Detection, error) {
+	p, err := discover.DetectProvider(ctx, nil, domain)
+	if err != nil && p.Known == "" {
+		return Detection{MX: p.MX}, err
 	}
-	var d Detection
-	for _, mx := range mxs {
-		h := strings.TrimSuffix(strings.ToLower(mx.Host), ".")
-		if h == "" {
-			continue
-		}
-		d.MX = append(d.MX, h)
-		if d.Provider != "" {
-			continue
-		}
-		switch {
-		case h == "google.com" || strings.HasSuffix(h, ".google.com") ||
-			h == "googlemail.com" || strings.HasSuffix(h, ".googlemail.com"):
-			d.Provider = "google"
-		case strings.HasSuffix(h, ".mail.protection.outlook.com"):
-			d.Provider = "microsoft"
-		}
-	}
-	if d.Provider == "" && len(d.MX) > 0 {
-		d.Provider = "other"
-	}
-	return d, nil
+	return Detection{Provider: string(p.ID), MX: p.MX}, nil
 }
 
 // detect starts the MX lookup for the company address's domain, unless it
@@ -75,9 +47,7 @@ func (m *Model) detect() tea.Cmd {
 	m.det = detection{domain: domain, running: true}
 	fn := m.cfg.Detect
 	if fn == nil {
-		fn = func(ctx context.Context, d string) (Detection, error) {
-			return LookupProvider(ctx, net.DefaultResolver, d)
-		}
+		fn = DetectProvider
 	}
 	ctx := m.ctx
 	lookup := func() tea.Msg {

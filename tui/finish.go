@@ -9,6 +9,8 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/google"
+	"github.com/jobmail/jobmail/providers/microsoft"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -39,18 +41,12 @@ func (m *Model) startFinish(storePassword bool) tea.Cmd {
 // setup file would point at nothing), then the setup file, then the export.
 func finish(ctx context.Context, cfg Config, s *wizard.Session, storePassword bool) finishedMsg {
 	var out finishedMsg
-	mb := s.Mailbox()
-	if storePassword && mb.ChannelID() == providers.ChannelSMTP && !s.Password.Empty() && mb.SMTP != nil {
-		user := mb.SMTP.Username
-		if user == "" {
-			user = mb.Address
-		}
-		account := wizard.KeyringAccount(providers.ChannelSMTP, user)
+	if account, secret, ok := sessionSecret(s); ok && storePassword {
 		if cfg.Keyring == nil {
 			out.keyErr = fmt.Errorf("store password: %w", secrets.ErrUnavailable)
 			return out
 		}
-		if err := cfg.Keyring().Set(ctx, account, s.Password); err != nil {
+		if err := cfg.Keyring().Set(ctx, account, secret); err != nil {
 			out.keyErr = fmt.Errorf("store password: %w", err)
 			return out
 		}
@@ -66,6 +62,33 @@ func finish(ctx context.Context, cfg Config, s *wizard.Session, storePassword bo
 		}
 	}
 	return out
+}
+
+// sessionSecret is what the session must leave in the keyring: the typed
+// SMTP password, or the refresh token of a direct integration's sign-in,
+// under the account later headless runs look up.
+func sessionSecret(s *wizard.Session) (account string, secret secrets.Secret, ok bool) {
+	mb := s.Mailbox()
+	switch mb.ChannelID() {
+	case providers.ChannelSMTP:
+		if s.Password.Empty() || mb.SMTP == nil {
+			return "", secrets.Secret{}, false
+		}
+		user := mb.SMTP.Username
+		if user == "" {
+			user = mb.Address
+		}
+		return wizard.KeyringAccount(providers.ChannelSMTP, user), s.Password, true
+	case providers.ChannelGoogle:
+		if s.Grant != nil && !s.Grant.Refresh.Empty() {
+			return google.KeyringAccount(mb.Address), s.Grant.Refresh, true
+		}
+	case providers.ChannelMicrosoft:
+		if s.Grant != nil && !s.Grant.Refresh.Empty() {
+			return microsoft.KeyringAccount(mb.Address), s.Grant.Refresh, true
+		}
+	}
+	return "", secrets.Secret{}, false
 }
 
 func (m *Model) onFinished(msg finishedMsg) tea.Cmd {
@@ -98,13 +121,14 @@ const (
 func (m *Model) showKeyringMenu() tea.Cmd {
 	args := map[string]string{"ref": EnvPasswordRef}
 	m.choice = choiceKeyRetry
+	opts := []huh.Option[string]{huh.NewOption(m.words.T("tui.keyring.retry"), choiceKeyRetry)}
+	if m.s.Mailbox().SMTP != nil && m.s.Mailbox().ChannelID() == providers.ChannelSMTP {
+		opts = append(opts, huh.NewOption(m.words.T("tui.keyring.env", args), choiceKeyEnv))
+	}
+	opts = append(opts, huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
 	m.menu = m.newForm(huh.NewSelect[string]().
 		Title(m.words.T("tui.diag.choose")).
-		Options(
-			huh.NewOption(m.words.T("tui.keyring.retry"), choiceKeyRetry),
-			huh.NewOption(m.words.T("tui.keyring.env", args), choiceKeyEnv),
-			huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit),
-		).
+		Options(opts...).
 		Value(&m.choice))
 	return m.menu.Init()
 }

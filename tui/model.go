@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -56,10 +57,12 @@ type Model struct {
 	spin    spinner.Model
 	ticking bool
 
-	run    *actionRun
-	runSeq int
-	stages []stageLine
-	checks []providers.Check
+	run      *actionRun
+	runSeq   int
+	signIn   chan oauth.Event // the OAuth flow's events, while authorizing
+	signInEv oauth.Event      // the last one, shown
+	stages   []stageLine
+	checks   []providers.Check
 
 	blocked *blockedView
 	menu    *huh.Form // the choices of the diagnosis, keyring and resume screens
@@ -121,6 +124,10 @@ func newModel(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wiza
 		loadNote: note,
 		resume:   resume,
 	}
+	ch := make(chan oauth.Event, 16)
+	if env := withPrompter(cfg.Env, chanPrompter{ch: ch}); env != cfg.Env {
+		m.signIn, m.cfg.Env = ch, env
+	}
 	return m
 }
 
@@ -171,6 +178,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onDetected(msg)
 	case stageMsg:
 		return m, m.onStage(msg)
+	case signInMsg:
+		return m, m.onSignIn(msg)
 	case actionDoneMsg:
 		return m, m.onActionDone(msg)
 	case finishedMsg:

@@ -309,3 +309,36 @@ func TestResize(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyringUnavailable: when the keyring refuses, nothing is written in
+// plain text; the person may retry or point the setup at an environment
+// variable instead, and then the files are written.
+func TestKeyringUnavailable(t *testing.T) {
+	cfg, store := testConfig(t, "other")
+	srv := startMailServer(t, "jobs@acme.test", "pw-123456")
+	store.SetUnavailable(true)
+	h := start(t, cfg, store, nil)
+	smtpAnswers(h, srv)
+	h.answer("company.smtp.password", "pw-123456")
+	h.answer("company.smtp.ca_file", srv.caFile)
+	confirmAll(h)
+	s := h.waitFor("keyring screen", func(s snapshot) bool { return s.mode == modeKeyring })
+	if _, err := os.Stat(cfg.SetupPath); err == nil {
+		t.Fatal("setup file written although the keyring refused the password")
+	}
+	if !strings.Contains(s.view, "> Try the keyring again") || !strings.Contains(s.view, EnvPasswordRef) {
+		t.Fatalf("keyring screen:\n%s", s.view)
+	}
+	h.down(1)
+	h.enter()
+	h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
+	h.enter()
+	m := h.final()
+	if r := m.Result(); r.Outcome != OutcomeDone || r.Account != "" {
+		t.Fatalf("result %+v", r)
+	}
+	raw, err := os.ReadFile(cfg.SetupPath)
+	if err != nil || !strings.Contains(string(raw), "password: "+EnvPasswordRef) || strings.Contains(string(raw), "pw-123456") {
+		t.Fatalf("setup file: %v\n%s", err, raw)
+	}
+}

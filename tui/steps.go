@@ -110,7 +110,7 @@ func (m *Model) channelContext(w int) []string {
 	case m.det.running:
 		parts = append(parts, m.spin.View()+" "+m.words.T("tui.detect.running", args))
 	case m.det.done:
-		line := m.words.T(foundID(m.det.result.Provider), withMX(args, m.det.result))
+		line := m.words.T(foundID(m.det.result), withMX(args, m.det.result))
 		if m.q.Field == "channel" {
 			args["channel"] = m.words.Channel(providers.Channel(m.q.Value))
 			line += "\n" + m.st.bold.Render(m.words.T("tui.detect.suggest", args))
@@ -151,14 +151,16 @@ func domainOf(address string) string {
 	return strings.ToLower(strings.TrimSpace(address[i+1:]))
 }
 
-// foundID is the message for what the MX lookup found.
-func foundID(provider string) string {
-	switch provider {
-	case "google":
+// foundID is the message for what the lookup found. A well-known domain
+// (gmail.com) is named even when DNS did not answer; "other" without MX
+// hosts names nothing.
+func foundID(d Detection) string {
+	switch {
+	case d.Provider == "google":
 		return "tui.detect.found.google"
-	case "microsoft":
+	case d.Provider == "microsoft":
 		return "tui.detect.found.microsoft"
-	case "other":
+	case d.Provider == "other" && len(d.MX) > 0:
 		return "tui.detect.found.other"
 	}
 	return "tui.detect.found.unknown"

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"time"
 
+	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
 	"golang.org/x/term"
 )
@@ -26,7 +28,9 @@ type Factory struct {
 	// file: secrets never touches D-Bus.
 	Keyring func() secrets.Store
 	// RunTUI starts the interactive wizard; nil where there is none.
-	RunTUI func(opts *Options) error
+	RunTUI func(ctx context.Context, opts *Options) error
+	// Browser opens the OAuth sign-in page; the URL is always shown too.
+	Browser oauth.Opener
 }
 
 func systemFactory() *Factory {
@@ -43,5 +47,6 @@ func systemFactory() *Factory {
 		Now:       time.Now,
 		Keyring:   func() secrets.Store { return secrets.NewKeyring() },
 		RunTUI:    runTUI,
+		Browser:   oauth.OpenerFunc(openBrowser),
 	}
 }

@@ -11,7 +11,7 @@ import (
 // runTUI is `jobmail` in a terminal: the wizard. It writes the setup file
 // to --output (default ./jobmail.yaml; the next `jobmail` offers to resume
 // it) and the export to --export (default beside the setup file).
-func runTUI(opts *Options) error {
+func runTUI(ctx context.Context, opts *Options) error {
 	setupPath := opts.Output
 	if setupPath == "" {
 		setupPath = tui.DefaultSetupPath
@@ -35,8 +35,8 @@ func runTUI(opts *Options) error {
 		Err:        opts.f.Stderr,
 	}
 	// The wizard reads keys in raw mode, so ctrl+c is a key it handles
-	// (ask, save, quit), not a signal that cancels this context.
-	res, err := tui.Run(context.Background(), cfg)
+	// (ask, save, quit); SIGTERM still cancels ctx.
+	res, err := tui.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}

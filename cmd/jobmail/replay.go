@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -118,8 +119,9 @@ func (o *Options) env() *wizard.Env {
 	store := lazyStore{open: o.f.Keyring}
 	resolver := &secrets.Resolver{Store: store, LookupEnv: o.f.LookupEnv, ReadFile: o.f.ReadFile, Stdin: o.f.Stdin}
 	return &wizard.Env{
-		Secrets:       resolver,
-		OAuth:         &wizard.OAuth{Getenv: o.f.Getenv, Secrets: resolver, Store: store},
+		Secrets: resolver,
+		OAuth: &wizard.OAuth{Getenv: o.f.Getenv, Secrets: resolver, Store: store,
+			Mode: oauth.Mode(o.SignIn), Opener: o.f.Browser},
 		Timeout:       o.Timeout,
 		TLSSessions:   tls.NewLRUClientSessionCache(64),
 		AllowInsecure: o.AllowInsecure,

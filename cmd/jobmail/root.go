@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/tui/i18n"
 )
 
@@ -24,6 +25,7 @@ type Options struct {
 	PasswordStdin bool
 	SaveSecret    bool
 	Parallel      int
+	SignIn        string // loopback | paste | device (OAuth sign-in in the wizard)
 
 	// resolved at run time
 	words       *i18n.Localizer
@@ -76,6 +78,11 @@ func newRootCmd(opts *Options) *cobra.Command {
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			opts.words = i18n.New(i18n.Detect(opts.Lang, opts.f.Getenv))
+			switch oauth.Mode(opts.SignIn) {
+			case oauth.ModeLoopback, oauth.ModePaste, oauth.ModeDevice:
+			default:
+				return withExit(ExitUsage, fmt.Errorf("--sign-in must be loopback, paste or device, got %q", opts.SignIn))
+			}
 			if opts.Timeout <= 0 {
 				return withExit(ExitUsage, fmt.Errorf("--timeout must be positive, got %s", opts.Timeout))
 			}
@@ -93,6 +100,7 @@ func newRootCmd(opts *Options) *cobra.Command {
 	pf.BoolVar(&opts.Accessible, "accessible", false, "")
 	pf.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "")
 	pf.BoolVar(&opts.AllowInsecure, "allow-insecure", false, "")
+	pf.StringVar(&opts.SignIn, "sign-in", "loopback", "")
 
 	fl := root.Flags()
 	fl.StringVar(&opts.Config, "config", "", "")
@@ -133,7 +141,7 @@ func runRoot(ctx context.Context, opts *Options) error {
 	if opts.f.RunTUI == nil || !opts.f.IsTerminal() {
 		return withExit(ExitUsage, errNoTerminal)
 	}
-	return opts.f.RunTUI(opts)
+	return opts.f.RunTUI(ctx, opts)
 }
 
 var errNoTerminal = errors.New("no terminal: run interactively in a terminal, or pass --config FILE to replay a setup file headless")
