@@ -10,11 +10,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/discover"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -30,6 +32,9 @@ type accessible struct {
 	in   io.Reader
 	out  io.Writer
 	said map[string]string // what was told once already
+	// discovered delivers the server discovery started with the address;
+	// it is waited for before the SMTP host is asked.
+	discovered chan discoveredMsg
 }
 
 func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) (Result, error) {
@@ -53,7 +58,7 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: in, out: colorprofile.NewWriter(out, env),
 		said: map[string]string{}}
 	a.width, a.keepOnEmpty = 80, true
-	a.cfg.Env = withPrompter(cfg.Env, printPrompter{m: a.Model, out: a.out})
+	a.cfg.Env = withPrompter(cfg.Env, printPrompter{m: a.Model, in: in, out: a.out})
 	if note != "" {
 		a.say(note)
 	}
@@ -103,6 +108,9 @@ func (a *accessible) loop() Result {
 				"n": fmt.Sprint(st.State.Index() + 1), "step": a.words.Step(st.State)}))
 		}
 		switch {
+		case st.Question != nil && st.Question.Field == "smtp.host" && a.discovered != nil:
+			a.awaitDiscovery()
+			continue // the host's prefill may have changed
 		case st.Question != nil:
 			if !a.askOne(*st.Question) {
 				return a.quit()
@@ -156,8 +164,47 @@ func (a *accessible) askOne(q wizard.Question) bool {
 	a.history = append(a.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: a.shown(q)})
 	if q.Field == "address" {
 		a.detectNow()
+		a.discoverStart()
 	}
 	return true
+}
+
+// discoverStart runs the server discovery while the person answers the
+// next questions; nothing is printed until its result is needed.
+func (a *accessible) discoverStart() {
+	addr := a.s.Mailbox().Address
+	if a.cfg.NoDiscover || addr == "" || addr == a.disc.address {
+		return
+	}
+	opts := a.discoverOptions()
+	ctx, cancel := context.WithTimeout(a.ctx, opts.ProbeTimeout+time.Second)
+	a.disc = discovery{address: addr, running: true, cancel: cancel}
+	ch := make(chan discoveredMsg, 1)
+	a.discovered = ch
+	go func() {
+		defer cancel()
+		rep, err := discover.Run(ctx, addr, opts)
+		ch <- discoveredMsg{address: addr, rep: rep, err: err}
+	}()
+}
+
+// awaitDiscovery waits for the discovery (bounded by its budget) and
+// gives its server to the machine as the prefill.
+func (a *accessible) awaitDiscovery() {
+	ch := a.discovered
+	a.discovered = nil
+	if a.disc.running {
+		a.say(a.words.T("tui.discover.running", a.args()))
+	}
+	msg := <-ch
+	a.disc.running, a.disc.done = false, true
+	if msg.address != a.s.Mailbox().Address || msg.rep == nil || msg.rep.Verdict.Recommended == nil {
+		a.say(a.words.T("tui.discover.none", a.args()))
+		return
+	}
+	a.disc.rec, a.disc.ready = msg.rep.Verdict.Recommended, msg.rep.Verdict.Ready
+	a.s.Suggested = suggestion(a.disc.rec)
+	a.say(strings.TrimSpace(a.discoveryLine(1<<20, false)))
 }
 
 // runForm runs form and gives up when the context ends (ctrl+c arrives
@@ -240,9 +287,12 @@ func (a *accessible) diagnose(d providers.Diagnosis, st wizard.State) (Result, b
 			return a.quit(), true
 		}
 		switch a.choice {
-		case choiceReport:
-			msg := a.saveReport()().(reportSavedMsg)
-			a.onReportSaved(msg)
+		case choiceReport, choiceIT:
+			save := a.saveReport
+			if a.choice == choiceIT {
+				save = a.saveHandoff
+			}
+			a.onReportSaved(save()().(reportSavedMsg))
 			a.say(a.notice)
 			continue
 		case choiceQuit:
@@ -258,7 +308,7 @@ func (a *accessible) finish() Result {
 	store := true
 	for {
 		a.say(a.words.T("tui.finish.running"))
-		a.onFinished(finish(a.ctx, a.cfg, a.s, store))
+		a.onFinished(finish(a.ctx, a.cfg, a.s, store, []*wizard.Session{a.s}))
 		if a.mode != modeKeyring {
 			a.say("", a.doneView(a.width))
 			return a.result

@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -60,6 +59,10 @@ func (m *Model) startAction(a wizard.Action) tea.Cmd {
 		m.checks = nil
 	}
 	env, s := m.cfg.Env, m.s
+	if a.Kind == wizard.ActionAuthorize && env != nil {
+		env = withMode(env, m.signInOverride)
+		m.beginSignIn(env)
+	}
 	obs := func(ev providers.StageEvent) {
 		select {
 		case r.events <- ev:
@@ -75,7 +78,6 @@ func (m *Model) startAction(a wizard.Action) tea.Cmd {
 	}
 	cmds := []tea.Cmd{m.startSpinner(), work, r.listen()}
 	if a.Kind == wizard.ActionAuthorize {
-		m.signInEv = oauth.Event{}
 		cmds = append(cmds, m.listenSignIn(r))
 	}
 	return tea.Batch(cmds...)
@@ -136,6 +138,9 @@ func (m *Model) onActionDone(msg actionDoneMsg) tea.Cmd {
 		m.s.Provider = *m.det.pending
 		m.det.pending = nil
 	}
+	if p := m.disc.pending; p != nil {
+		m.s.Suggested, m.disc.pending = *p, nil
+	}
 	switch r.action.Kind {
 	case wizard.ActionTest:
 		if m.s.Result != nil {
@@ -146,6 +151,17 @@ func (m *Model) onActionDone(msg actionDoneMsg) tea.Cmd {
 		}
 	case wizard.ActionCheck:
 		m.checks = append([]providers.Check(nil), m.s.Checks...)
+	}
+	if r.action.Kind == wizard.ActionAuthorize {
+		sign := m.sign
+		m.sign = signIn{}
+		if msg.err != nil && r.canceled {
+			m.sign = sign
+			if cmd, ok := m.afterSignIn(r.action); ok {
+				return cmd
+			}
+			m.sign = signIn{}
+		}
 	}
 	if msg.err != nil {
 		return m.showBlocked(diagnosisOf(msg.err, r.canceled), r.action.State, true)
@@ -179,10 +195,7 @@ func (m *Model) runningView(w int) string {
 	case wizard.ActionCheck:
 		b.WriteString(m.spin.View() + " " + m.words.T("tui.checks.running"))
 	case wizard.ActionAuthorize:
-		b.WriteString(m.spin.View() + " " + wrap(m.words.T("tui.authorize.running", m.args()), w-2))
-		if s := m.signInLines(m.signInEv, w, true); s != "" {
-			b.WriteString("\n\n" + s)
-		}
+		b.WriteString(m.signInView(w))
 	case wizard.ActionTest:
 		if c := m.checksView(w, true); c != "" {
 			b.WriteString(c + "\n\n")
@@ -190,7 +203,7 @@ func (m *Model) runningView(w int) string {
 		b.WriteString(m.st.bold.Render(wrap(m.words.T("tui.test.title", m.args()), w)) + "\n")
 		b.WriteString(m.stagesView())
 	}
-	if m.run.canceled {
+	if m.run.canceled && m.run.action.Kind != wizard.ActionAuthorize {
 		b.WriteString("\n" + m.st.warn.Render(m.words.T("tui.test.canceling")))
 	}
 	return b.String()

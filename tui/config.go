@@ -16,6 +16,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/jobmail/jobmail/providers/discover"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
@@ -28,6 +29,11 @@ const DefaultSetupPath = "jobmail.yaml"
 // DetectBudget bounds the MX lookup that suggests a channel. The person is
 // typing meanwhile; after this the suggestion is simply "unknown".
 const DetectBudget = 2 * time.Second
+
+// DiscoverBudget bounds the server discovery (jobmail doctor's probing)
+// that prefills the SMTP questions: probes run while the person answers
+// steps 1 and 2, and a slow network never holds anything up.
+const DiscoverBudget = 6 * time.Second
 
 // Detection is what the MX records of the company domain say.
 type Detection struct {
@@ -48,11 +54,21 @@ type Config struct {
 	SetupPath string
 	// ExportPath is the platform export to write when done.
 	ExportPath string
-	// WriteExport writes the platform export for a finished session.
-	WriteExport func(path string, s *wizard.Session) error
+	// WriteExport writes the platform export of setup; tested are the
+	// sessions whose live test passed in this run (the company's, then the
+	// subsidiaries' with a connection of their own), for their results.
+	WriteExport func(path string, setup *wizard.Setup, tested []*wizard.Session) error
 	// Detect looks up the provider of a domain within ctx's deadline; nil
 	// means DetectProvider (providers/discover, the system resolver).
 	Detect func(ctx context.Context, domain string) (Detection, error)
+	// Discover configures the server discovery that runs once the company
+	// address is known (resolver, probe timeout, trust anchors); nil means
+	// the system resolver and DiscoverBudget. NoDiscover turns it off.
+	Discover   *discover.Options
+	NoDiscover bool
+	// Getenv reads the environment for the hand-off report (a Microsoft
+	// client id from JOBMAIL_MICROSOFT_CLIENT_ID); nil reads nothing.
+	Getenv func(string) string
 	// Accessible asks with huh's accessible mode: plain prompts, one static
 	// form at a time, no redrawing (for screen readers and TERM=dumb).
 	Accessible bool
@@ -94,6 +110,9 @@ type Result struct {
 	Outcome    Outcome
 	SetupPath  string // written (done) or progress saved (quit); "" if nothing was written
 	ExportPath string // written when done
-	Account    string // keyring account of the stored password
-	Err        error  // an error that ended the run (e.g. the setup file could not be written)
+	Account    string // keyring account of the company's password or token
+	// Accounts are every keyring account written: the company's, then
+	// those of subsidiaries with a login of their own.
+	Accounts []string
+	Err      error // an error that ended the run (e.g. the setup file could not be written)
 }

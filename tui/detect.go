@@ -82,13 +82,7 @@ func (m *Model) applyProvider(p string) tea.Cmd {
 		return nil
 	}
 	m.s.Provider = p
-	if m.mode != modeQuestion || !m.untouched() {
-		return nil
-	}
-	if st := m.s.Next(); st.Question != nil && st.Question.Key == m.q.Key && st.Question.Value != m.q.Value {
-		return m.ask(*st.Question)
-	}
-	return nil
+	return m.refreshPrefill()
 }
 
 // startSpinner starts the spinner's ticks unless they already run.
@@ -103,7 +97,7 @@ func (m *Model) startSpinner() tea.Cmd {
 // onTick advances the spinner while something spins, and lets the ticks
 // die out when nothing does.
 func (m *Model) onTick(msg spinner.TickMsg) tea.Cmd {
-	if !m.det.running && m.mode != modeRunning && m.mode != modeFinishing {
+	if !m.det.running && !m.disc.running && m.mode != modeRunning && m.mode != modeFinishing {
 		m.ticking = false
 		return nil
 	}

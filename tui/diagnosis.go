@@ -23,6 +23,7 @@ const (
 	choiceFix    = "fix"
 	choiceRetry  = "retry"
 	choiceReport = "report"
+	choiceIT     = "handoff"
 	choiceBack   = "back"
 	choiceQuit   = "quit"
 )
@@ -46,7 +47,8 @@ func (m *Model) showBlockedMenu() tea.Cmd {
 	if b.state == wizard.StateTest || b.fromErr {
 		opts = append(opts, huh.NewOption(m.words.T("tui.diag.retry"), choiceRetry))
 	}
-	opts = append(opts, huh.NewOption(m.words.T("tui.diag.report"), choiceReport))
+	opts = append(opts, huh.NewOption(m.words.T("tui.diag.report"), choiceReport),
+		huh.NewOption(m.words.T("tui.diag.handoff"), choiceIT))
 	if b.d.Field == "" {
 		opts = append(opts, huh.NewOption(m.words.T("tui.diag.back"), choiceBack))
 	}
@@ -76,6 +78,8 @@ func (m *Model) onBlockedChoice() tea.Cmd {
 	switch m.choice {
 	case choiceReport:
 		return tea.Batch(m.saveReport(), m.showBlockedMenu())
+	case choiceIT:
+		return tea.Batch(m.saveHandoff(), m.showBlockedMenu())
 	case choiceQuit:
 		return m.quitNow()
 	}

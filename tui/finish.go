@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -32,14 +33,17 @@ type finishedMsg struct {
 func (m *Model) startFinish(storePassword bool) tea.Cmd {
 	m.mode, m.scroll = modeFinishing, 0
 	m.s.Setup.Progress = nil
+	m.stopDiscovery()
 	cfg, s, ctx := m.cfg, m.s, m.ctx
-	work := func() tea.Msg { return finish(ctx, cfg, s, storePassword) }
+	tested := append(slices.Clone(m.tested), s)
+	work := func() tea.Msg { return finish(ctx, cfg, s, storePassword, tested) }
 	return tea.Batch(m.startSpinner(), work)
 }
 
 // finish is the end of a successful run: keyring first (without it the
-// setup file would point at nothing), then the setup file, then the export.
-func finish(ctx context.Context, cfg Config, s *wizard.Session, storePassword bool) finishedMsg {
+// setup file would point at nothing), then the setup file, then the
+// export with the results of tested (s's among them).
+func finish(ctx context.Context, cfg Config, s *wizard.Session, storePassword bool, tested []*wizard.Session) finishedMsg {
 	var out finishedMsg
 	if account, secret, ok := sessionSecret(s); ok && storePassword {
 		if cfg.Keyring == nil {
@@ -57,7 +61,7 @@ func finish(ctx context.Context, cfg Config, s *wizard.Session, storePassword bo
 		return out
 	}
 	if cfg.WriteExport != nil && cfg.ExportPath != "" {
-		if err := cfg.WriteExport(cfg.ExportPath, s); err != nil {
+		if err := cfg.WriteExport(cfg.ExportPath, s.Setup, tested); err != nil {
 			out.exportErr = fmt.Errorf("write export: %w", err)
 		}
 	}
@@ -95,21 +99,36 @@ func (m *Model) onFinished(msg finishedMsg) tea.Cmd {
 	m.fin = msg
 	if msg.keyErr != nil {
 		m.mode = modeKeyring
-		m.result = Result{Outcome: OutcomeSecretsFail, Err: msg.keyErr}
+		if m.entity == nil { // a subsidiary's failure leaves the company's result as it is
+			m.result = Result{Outcome: OutcomeSecretsFail, Err: msg.keyErr}
+		}
 		return m.showKeyringMenu()
 	}
-	m.mode = modeDone
-	m.result = Result{Outcome: OutcomeDone, Account: msg.account}
+	m.mode, m.menu = modeDone, nil
+	res := Result{Outcome: OutcomeDone, Account: msg.account}
+	if m.entity != nil {
+		res = m.result
+		res.Err = nil
+	}
+	if msg.account != "" {
+		res.Accounts = append(res.Accounts, msg.account)
+	}
 	switch {
 	case msg.setupErr != nil:
-		m.result.Err = msg.setupErr
+		res.Err = msg.setupErr
 	case msg.exportErr != nil:
-		m.result.SetupPath = m.cfg.SetupPath
-		m.result.Err = msg.exportErr
+		res.SetupPath = m.cfg.SetupPath
+		res.Err = msg.exportErr
 	default:
-		m.result.SetupPath, m.result.ExportPath = m.cfg.SetupPath, m.cfg.ExportPath
+		res.SetupPath, res.ExportPath = m.cfg.SetupPath, m.cfg.ExportPath
 	}
-	return nil
+	m.result = res
+	if msg.setupErr != nil {
+		return nil // nothing to build on: the setup file is not there
+	}
+	m.tested = append(m.tested, m.s)
+	m.entity, m.beforeEnt = nil, nil
+	return m.showDoneMenu()
 }
 
 // The choices when the keyring refused the password.
@@ -122,7 +141,8 @@ func (m *Model) showKeyringMenu() tea.Cmd {
 	args := map[string]string{"ref": EnvPasswordRef}
 	m.choice = choiceKeyRetry
 	opts := []huh.Option[string]{huh.NewOption(m.words.T("tui.keyring.retry"), choiceKeyRetry)}
-	if m.s.Mailbox().SMTP != nil && m.s.Mailbox().ChannelID() == providers.ChannelSMTP {
+	// the environment variable names one password: the company's
+	if m.entity == nil && m.s.Mailbox().SMTP != nil && m.s.Mailbox().ChannelID() == providers.ChannelSMTP {
 		opts = append(opts, huh.NewOption(m.words.T("tui.keyring.env", args), choiceKeyEnv))
 	}
 	opts = append(opts, huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
@@ -198,6 +218,12 @@ func (m *Model) doneView(w int) string {
 	}
 	for i, id := range next {
 		lines = append(lines, hanging(fmt.Sprintf("%d. ", i+1), m.words.T(id, args), w))
+	}
+	if l := m.entityList(w); l != "" {
+		lines = append(lines, "", l)
+	}
+	if m.notice != "" {
+		lines = append(lines, "", m.st.ok.Render(wrap(m.notice, w)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -104,12 +104,14 @@ func testConfig(t *testing.T, provider string) (Config, *secretstest.MemStore) {
 		Keyring:    func() secrets.Store { return store },
 		SetupPath:  "jobmail.yaml",
 		ExportPath: "recruiting-email.json",
-		WriteExport: func(path string, s *wizard.Session) error {
+		WriteExport: func(path string, setup *wizard.Setup, tested []*wizard.Session) error {
 			tests := map[string]wizard.TestSummary{}
-			if s.Result != nil {
-				tests["company"] = wizard.SummaryOf(*s.Result, s.Token)
+			for _, s := range tested {
+				if s.Result != nil {
+					tests[s.Key()] = wizard.SummaryOf(*s.Result, s.Token)
+				}
 			}
-			return wizard.WriteExport(path, wizard.NewExport(s.Setup, tests, wizard.ExportOptions{}))
+			return wizard.WriteExport(path, wizard.NewExport(setup, tests, wizard.ExportOptions{}))
 		},
 		Detect: func(ctx context.Context, domain string) (Detection, error) {
 			switch provider {
@@ -122,6 +124,8 @@ func testConfig(t *testing.T, provider string) (Config, *secretstest.MemStore) {
 		},
 		Now:         func() time.Time { return time.Date(2026, 3, 2, 10, 30, 0, 0, time.UTC) },
 		NoAltScreen: true,
+		NoDiscover:  true, // tests that want it point it at their own DNS server
+
 	}
 	return cfg, store
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+
+	"github.com/jobmail/jobmail/wizard"
 )
 
 // keyMap holds the wizard's own keys. Everything else goes to the huh
@@ -69,13 +71,27 @@ func (m *Model) help() string {
 		}
 		return m.helpLine(append(items, helpItem{"ctrl+c", "tui.key.quit"})...)
 	case modeRunning:
+		if m.run != nil && m.run.action.Kind == wizard.ActionAuthorize {
+			items := []helpItem{{"esc/ctrl+c", "tui.key.cancel_signin"}}
+			if m.sign.form != nil && !m.sign.submitted {
+				items = append([]helpItem{{"enter", "tui.key.confirm"}}, items...)
+			}
+			return m.helpLine(items...)
+		}
 		return m.helpLine(helpItem{"ctrl+c", "tui.key.cancel"})
+	case modeEntityName:
+		return m.helpLine(helpItem{"enter", "tui.key.next"}, helpItem{"esc", "tui.key.cancel_entity"},
+			helpItem{"ctrl+c", "tui.key.quit"})
 	case modeBlocked, modeKeyring, modeResume:
 		return m.helpLine(helpItem{"↑/↓", "tui.key.choose"}, helpItem{"enter", "tui.key.confirm"},
 			helpItem{"ctrl+c", "tui.key.quit"})
 	case modeQuit:
 		return m.helpLine(helpItem{"←/→", "tui.key.toggle"}, helpItem{"enter", "tui.key.confirm"})
 	case modeDone:
+		if m.menu != nil {
+			return m.helpLine(helpItem{"↑/↓", "tui.key.choose"}, helpItem{"enter", "tui.key.confirm"},
+				helpItem{"esc", "tui.key.exit"})
+		}
 		return m.helpLine(helpItem{"enter", "tui.key.exit"})
 	}
 	return ""

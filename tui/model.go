@@ -2,14 +2,12 @@ package tui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/oauth"
@@ -21,14 +19,15 @@ import (
 type mode int
 
 const (
-	modeQuestion  mode = iota // a huh field for the machine's question
-	modeRunning               // an action runs (checks, sign-in, live test)
-	modeBlocked               // the diagnosis view and its actions
-	modeFinishing             // keyring, setup file, export being written
-	modeKeyring               // the keyring refused the password: what now
-	modeDone                  // all written; next steps
-	modeQuit                  // "quit?" asked over the current screen
-	modeResume                // a saved run was found: resume it?
+	modeQuestion   mode = iota // a huh field for the machine's question
+	modeRunning                // an action runs (checks, sign-in, live test)
+	modeBlocked                // the diagnosis view and its actions
+	modeFinishing              // keyring, setup file, export being written
+	modeKeyring                // the keyring refused the password: what now
+	modeDone                   // all written; next steps
+	modeQuit                   // "quit?" asked over the current screen
+	modeResume                 // a saved run was found: resume it?
+	modeEntityName             // the name of a subsidiary to add
 )
 
 // Model is the wizard's root bubbletea model. It owns the session; every
@@ -57,12 +56,28 @@ type Model struct {
 	spin    spinner.Model
 	ticking bool
 
+	disc discovery // the server discovery for the address (doctor's probing)
+
 	run      *actionRun
 	runSeq   int
-	signIn   chan oauth.Event // the OAuth flow's events, while authorizing
-	signInEv oauth.Event      // the last one, shown
-	stages   []stageLine
-	checks   []providers.Check
+	signInCh chan oauth.Event // the OAuth flow's events, while authorizing
+	pasteCh  chan string      // what the person pasted, for the flow
+	sign     signIn           // the sign-in on screen
+	// signInOverride is the sign-in mode after the browser failed to open
+	// (paste); "" keeps the configured one.
+	signInOverride oauth.Mode
+	stages         []stageLine
+	checks         []providers.Check
+
+	// subsidiaries: the company's session while an entity's runs, the
+	// entity being added, what the done screen showed before it, and the
+	// sessions whose test passed (for the export)
+	company    *wizard.Session
+	entity     *entityRun
+	beforeEnt  *doneState
+	tested     []*wizard.Session
+	entityForm *huh.Form
+	entityName string
 
 	blocked *blockedView
 	menu    *huh.Form // the choices of the diagnosis, keyring and resume screens
@@ -84,6 +99,8 @@ type Model struct {
 
 	// durFmt formats stage durations; tests fix it so screens are stable.
 	durFmt func(time.Duration) string
+	// now is the UI's clock for the device code's countdown; nil: time.Now.
+	now func() time.Time
 }
 
 func (m *Model) dur(d time.Duration) string {
@@ -124,9 +141,10 @@ func newModel(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wiza
 		loadNote: note,
 		resume:   resume,
 	}
-	ch := make(chan oauth.Event, 16)
-	if env := withPrompter(cfg.Env, chanPrompter{ch: ch}); env != cfg.Env {
-		m.signIn, m.cfg.Env = ch, env
+	m.company = m.s
+	ch, paste := make(chan oauth.Event, 16), make(chan string, 1)
+	if env := withPrompter(cfg.Env, chanPrompter{ch: ch, paste: paste}); env != cfg.Env {
+		m.signInCh, m.pasteCh, m.cfg.Env = ch, paste, env
 	}
 	return m
 }
@@ -136,7 +154,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.resume != nil {
 		return m.showResume()
 	}
-	return tea.Batch(m.detect(), m.advance())
+	return tea.Batch(m.detect(), m.discover(), m.advance())
 }
 
 // advance asks the machine what comes next and shows it.
@@ -180,6 +198,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onStage(msg)
 	case signInMsg:
 		return m, m.onSignIn(msg)
+	case deviceTickMsg:
+		return m, m.onDeviceTick(msg)
+	case discoveredMsg:
+		return m, m.onDiscovered(msg)
+	case setupSavedMsg:
+		return m, m.onSetupSaved(msg)
 	case actionDoneMsg:
 		return m, m.onActionDone(msg)
 	case finishedMsg:
@@ -205,6 +229,13 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.prevStep()
 		}
 	case modeRunning:
+		if m.run != nil && m.run.action.Kind == wizard.ActionAuthorize {
+			if key.Matches(k, m.keys.Quit) || key.Matches(k, m.keys.PrevStep) {
+				m.cancelSignIn()
+				return nil
+			}
+			return m.updatePaste(k)
+		}
 		if key.Matches(k, m.keys.Quit) {
 			m.cancelAction()
 		}
@@ -226,10 +257,16 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	case modeDone:
-		if key.Matches(k, m.keys.Exit) {
+		if key.Matches(k, m.keys.Exit) && (m.menu == nil || !key.Matches(k, m.keys.Next)) {
 			return tea.Quit
 		}
-		return nil
+	case modeEntityName:
+		switch {
+		case key.Matches(k, m.keys.Quit):
+			return tea.Quit // nothing of the subsidiary is kept yet; the rest is saved
+		case key.Matches(k, m.keys.PrevStep):
+			return m.leaveEntity()
+		}
 	case modeFinishing:
 		return nil
 	}
@@ -241,9 +278,13 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
 	var f **huh.Form
 	switch m.mode {
+	case modeRunning:
+		return m.updatePaste(msg)
 	case modeQuestion:
 		f = &m.form
-	case modeBlocked, modeKeyring, modeResume:
+	case modeEntityName:
+		f = &m.entityForm
+	case modeBlocked, modeKeyring, modeResume, modeDone:
 		f = &m.menu
 	case modeQuit:
 		f = &m.quitForm
@@ -268,6 +309,10 @@ func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, m.onKeyringChoice())
 	case modeResume:
 		return tea.Batch(cmd, m.onResumeChoice())
+	case modeDone:
+		return tea.Batch(cmd, m.onDoneChoice())
+	case modeEntityName:
+		return tea.Batch(cmd, m.onEntityName())
 	case modeQuit:
 		return tea.Batch(cmd, m.onQuitAnswer())
 	}
@@ -275,7 +320,7 @@ func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) resizeForms() {
-	for _, f := range []*huh.Form{m.form, m.menu, m.quitForm} {
+	for _, f := range []*huh.Form{m.form, m.menu, m.quitForm, m.sign.form, m.entityForm} {
 		if f != nil {
 			f.WithWidth(m.formWidth())
 			m.relayout(f)
@@ -316,7 +361,7 @@ func (m *Model) state() wizard.State {
 		mo = m.prevMode
 	}
 	switch {
-	case mo == modeDone || mo == modeFinishing || mo == modeKeyring:
+	case mo == modeDone || mo == modeFinishing || mo == modeKeyring || mo == modeEntityName:
 		return wizard.StateDone
 	case mo == modeRunning && m.run != nil:
 		if m.run.action.Kind == wizard.ActionTest {
@@ -329,99 +374,6 @@ func (m *Model) state() wizard.State {
 		return m.q.State
 	}
 	return wizard.StateForwarding
-}
-
-// View draws the screen: the header with the four steps, the body of the
-// current step, and the help line at the bottom, all within the window.
-func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
-	v.AltScreen = !m.cfg.NoAltScreen
-	return v
-}
-
-func (m *Model) render() string {
-	w := max(m.width, 20)
-	header := m.header(w)
-	body, room, _ := m.layout()
-	if n := lipgloss.Height(body); n < room {
-		body += strings.Repeat("\n", room-n)
-	}
-	return truncateLines(header+"\n"+body+"\n\n"+m.help(), w)
-}
-
-// layout is the body within the room between header and help line, and
-// how far its context can be scrolled.
-func (m *Model) layout() (body string, room, maxScroll int) {
-	w, h := max(m.width, 20), max(m.height, 8)
-	room = h - 2 - 2 // header and rule; blank line and help line
-	context, main := m.body(w)
-	more := m.st.faint.Render("  ↓ " + m.words.T("tui.key.more"))
-	body, maxScroll = fit(context, main, room, m.scroll, more)
-	return body, room, maxScroll
-}
-
-// scrollBy moves the context window by n lines, within its bounds.
-func (m *Model) scrollBy(n int) {
-	_, _, maxScroll := m.layout()
-	m.scroll = min(max(m.scroll+n, 0), maxScroll)
-}
-
-// body is the current screen below the header: context (what was
-// answered, instructions, results) and main (the field or the choices).
-func (m *Model) body(w int) (context, main string) {
-	tw := min(w, 100) - 2
-	switch m.mode {
-	case modeQuestion:
-		return m.stepContext(tw), m.form.View()
-	case modeRunning:
-		return m.stepSummary(m.state(), tw), m.runningView(tw)
-	case modeBlocked:
-		return m.blockedContext(tw), m.menu.View()
-	case modeFinishing:
-		return "", m.spin.View() + " " + m.words.T("tui.finish.running")
-	case modeKeyring:
-		return m.keyringView(tw), m.menu.View()
-	case modeDone:
-		return m.doneView(tw), "" // scrollable: long paths wrap
-	case modeQuit:
-		return m.quitContext(tw), m.quitForm.View()
-	case modeResume:
-		return m.resumeView(tw), m.menu.View()
-	}
-	return "", ""
-}
-
-// header is "jobmail  ✓ 1 Forwarding  ● 2 Connection  ○ 3 …" and a rule.
-// When the names do not fit, the program name goes first, then the
-// names of the steps other than the current one ("✓ 1  ● 2 Connection  ○ 3").
-func (m *Model) header(w int) string {
-	cur := m.state().Index()
-	steps := func(names bool) []string {
-		var parts []string
-		for i, s := range wizard.States[:4] {
-			label := string(rune('1' + i))
-			if names || i == cur {
-				label += " " + m.words.Step(s)
-			}
-			switch {
-			case i < cur:
-				parts = append(parts, m.st.stepDone.Render(markOK+" "+label))
-			case i == cur:
-				parts = append(parts, m.st.stepNow.Render("● "+label))
-			default:
-				parts = append(parts, m.st.stepTodo.Render("○ "+label))
-			}
-		}
-		return parts
-	}
-	line := strings.Join(append([]string{m.st.title.Render("jobmail")}, steps(true)...), "  ")
-	if lipgloss.Width(line) > w {
-		line = strings.Join(steps(true), "  ")
-	}
-	if lipgloss.Width(line) > w {
-		line = strings.Join(append([]string{m.st.title.Render("jobmail")}, steps(false)...), "  ")
-	}
-	return line + "\n" + m.st.rule.Render(strings.Repeat("─", w))
 }
 
 // Result is how the run ended; valid after the program returned.

@@ -96,12 +96,19 @@ func (m *Model) field(q wizard.Question, a *answer, words *i18n.Localizer) huh.F
 			Value(&a.Text).
 			Validate(func(v string) error { return m.answer(q.Key, v) })
 	}
+	help, entityAddress := t.Help, m.entity != nil && q.Field == "address"
+	if entityAddress {
+		help = words.T("tui.entity.address_help", m.entityArgs())
+	}
 	return huh.NewInput().
 		Key(q.Key).
 		Title(t.Title).
-		Description(t.Help).
+		Description(help).
 		Value(&a.Text).
 		Validate(func(v string) error {
+			if entityAddress && strings.TrimSpace(v) == "" {
+				return nil // the subsidiary uses the company's settings
+			}
 			if m.keepOnEmpty && strings.TrimSpace(v) == "" {
 				v = q.Value // accessible prompts show the prefill but return "" for it
 			}
@@ -132,10 +139,17 @@ func (m *Model) answered() tea.Cmd {
 		q.Kind, q.Value = wizard.KindInput, "" // typed from scratch
 		return m.ask(q)
 	}
+	m.notice = ""
+	if m.entity != nil && q.Field == "address" && strings.TrimSpace(m.ans.Text) == "" {
+		return m.inheritEntity() // no address of its own: the company's settings
+	}
 	m.history = append(m.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: m.shown(q)})
 	var cmds []tea.Cmd
 	if q.Field == "address" {
-		cmds = append(cmds, m.detect())
+		if m.entity != nil {
+			m.prefillEntity()
+		}
+		cmds = append(cmds, m.detect(), m.discover())
 	}
 	return tea.Batch(append(cmds, m.advance())...)
 }

@@ -20,9 +20,14 @@ func (m *Model) askQuit() tea.Cmd {
 	m.mode = modeQuit
 	m.quitYes = true
 	args := map[string]string{"path": m.cfg.SetupPath}
+	help := m.words.T("tui.quit.help", args)
+	if m.entity != nil {
+		args["name"] = m.entity.name
+		help = m.words.T("tui.entity.quit_help", args)
+	}
 	m.quitForm = m.newForm(huh.NewConfirm().
 		Title(m.words.T("tui.quit.title")).
-		Description(m.words.T("tui.quit.help", args)).
+		Description(help).
 		Affirmative(m.words.T("tui.quit.yes")).
 		Negative(m.words.T("tui.quit.no")).
 		Value(&m.quitYes))
@@ -55,6 +60,14 @@ func (m *Model) quitNow() tea.Cmd {
 // prepareQuit sets how the run ended and where it stopped; the function
 // it returns writes the progress (file I/O: call it off the UI goroutine).
 func (m *Model) prepareQuit() func() progressSavedMsg {
+	m.stopDiscovery()
+	if m.entity != nil {
+		// The company (and every finished subsidiary) is written already;
+		// the unfinished subsidiary is dropped rather than saved half done.
+		m.dropEntity()
+		path := m.result.SetupPath
+		return func() progressSavedMsg { return progressSavedMsg{path: path} }
+	}
 	st, field := m.progressPoint()
 	m.result = Result{Outcome: OutcomeQuit}
 	if m.blocked != nil {

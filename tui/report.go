@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,13 +12,15 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/tui/handoff"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
 )
 
 type reportSavedMsg struct {
-	path string
-	err  error
+	path    string
+	handoff bool // the IT hand-off report, not the support report
+	err     error
 }
 
 // SupportReport is the text a person hands to IT: the diagnosis in words
@@ -98,6 +101,66 @@ func (m *Model) onReportSaved(msg reportSavedMsg) tea.Cmd {
 		m.notice = m.words.T("tui.report.failed", map[string]string{"error": msg.err.Error()})
 		return nil
 	}
-	m.notice = m.words.T("tui.report.saved", map[string]string{"path": msg.path})
+	id := "tui.report.saved"
+	if msg.handoff {
+		id = "tui.handoff.saved"
+	}
+	m.notice = m.words.T(id, map[string]string{"path": msg.path})
 	return nil
+}
+
+// saveHandoff writes the IT hand-off report (the same Markdown as
+// `jobmail report`) beside the setup file, in a command.
+func (m *Model) saveHandoff() tea.Cmd {
+	sessions := append(slices.Clone(m.tested), m.s)
+	md := HandoffReport(m.words, m.s.Setup, sessions, m.blocked.d, HandoffOptions{
+		Now: m.cfg.now, Getenv: m.cfg.Getenv, File: m.cfg.SetupPath})
+	path := filepath.Join(filepath.Dir(m.cfg.SetupPath), handoff.DefaultName)
+	return func() tea.Msg {
+		err := wizard.WriteFileAtomic(path, md, 0o600)
+		if err != nil {
+			err = fmt.Errorf("write the report for IT: %w", err)
+		}
+		return reportSavedMsg{path: path, handoff: true, err: err}
+	}
+}
+
+// HandoffOptions are HandoffReport's inputs besides the setup.
+type HandoffOptions struct {
+	Now    func() time.Time    // dates the report; nil: time.Now
+	Getenv func(string) string // a Microsoft client id from the environment; nil: none
+	File   string              // the setup file's path (its name shows)
+}
+
+// HandoffReport is the IT hand-off report of setup as Markdown, with the
+// live tests of sessions (the last one is on screen: blocked is its
+// diagnosis when it has no test result that says so, e.g. a failed
+// prerequisite). Every line passes a redactor that knows the typed
+// passwords, although none should hold one.
+func HandoffReport(words *i18n.Localizer, setup *wizard.Setup, sessions []*wizard.Session, blocked providers.Diagnosis, o HandoffOptions) []byte {
+	tests := map[string]wizard.ReportTest{}
+	found := map[string]string{}
+	var red secrets.Redactor
+	for i, s := range sessions {
+		red.Add(s.Password)
+		if s.Provider != "" {
+			found[s.Key()] = s.Provider
+		}
+		t := wizard.ReportTest{}
+		if r := s.Result; r != nil {
+			t = wizard.ReportTest{At: r.Started, OK: r.OK(), Duration: r.Duration, Stages: r.Stages,
+				Transcript: r.Transcript, Diagnosis: r.Diagnosis}
+		}
+		if last := i == len(sessions)-1; last && !t.OK {
+			d := blocked
+			t.Diagnosis = &d
+		}
+		if s.Result != nil || !t.OK {
+			tests[s.Key()] = t
+		}
+	}
+	rep := wizard.NewReport(withoutProgress(setup), wizard.ReportOptions{Now: o.Now, Getenv: o.Getenv,
+		Tests: tests, Providers: found})
+	md := handoff.Render(handoff.Words(words, setup), rep, o.File)
+	return []byte(red.Redact(string(md)))
 }

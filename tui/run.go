@@ -101,7 +101,12 @@ func printSummary(cfg Config, words *i18n.Localizer, res Result, s *wizard.Sessi
 		if res.ExportPath != "" {
 			fmt.Fprintln(w, words.T("tui.summary.export", args))
 		}
-		if res.Account != "" {
+		accounts := res.Accounts
+		if len(accounts) == 0 && res.Account != "" {
+			accounts = []string{res.Account}
+		}
+		for _, a := range accounts {
+			args["account"] = a
 			fmt.Fprintln(w, words.T("tui.summary.keyring", args))
 		}
 	default:

@@ -18,14 +18,14 @@ func TestSignInWiring(t *testing.T) {
 	cfg.Env.OAuth = orig
 	m := newModel(t.Context(), cfg, &wizard.Setup{}, nil, "")
 	o, ok := m.cfg.Env.OAuth.(*wizard.OAuth)
-	if !ok || o == orig || o.Prompter == nil || o.Mode != oauth.ModeLoopback || m.signIn == nil {
+	if !ok || o == orig || o.Prompter == nil || o.Mode != oauth.ModeLoopback || m.signInCh == nil {
 		t.Fatalf("oauth runner not wired: %+v", m.cfg.Env.OAuth)
 	}
 	if orig.Prompter != nil || orig.Mode != "" {
 		t.Fatal("the caller's OAuth runner was changed")
 	}
 	o.Prompter.Notify(oauth.Event{Kind: oauth.EventAuthURL, URL: "https://accounts.example/auth?x=1"})
-	if ev := <-m.signIn; ev.URL != "https://accounts.example/auth?x=1" {
+	if ev := <-m.signInCh; ev.URL != "https://accounts.example/auth?x=1" {
 		t.Fatalf("event %+v", ev)
 	}
 	m.s.Mailbox().Address = "jobs@acme.test"

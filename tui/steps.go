@@ -20,6 +20,9 @@ func (m *Model) stepContext(w int) string {
 	if m.loadNote != "" && len(m.history) == 0 {
 		parts = append(parts, m.st.warn.Render(wrap(m.loadNote, w)))
 	}
+	if m.notice != "" {
+		parts = append(parts, m.st.warn.Render(wrap(m.notice, w)))
+	}
 	switch m.q.State {
 	case wizard.StateForwarding:
 		parts = append(parts, m.forwardingContext(w)...)
@@ -117,6 +120,11 @@ func (m *Model) channelContext(w int) []string {
 		}
 		parts = append(parts, wrap(line, w))
 	}
+	if m.discoveryMatters() {
+		if l := m.discoveryLine(w, false); l != "" {
+			parts = append(parts, l)
+		}
+	}
 	if m.q.Field != "channel" {
 		return parts
 	}
@@ -134,12 +142,18 @@ func (m *Model) channelContext(w int) []string {
 // prereqContext explains the choice under the cursor of the security
 // select; ports explain themselves in their labels.
 func (m *Model) prereqContext(w int) []string {
-	if m.q.Field == "smtp.security" {
-		if h := m.hovered(); h != "" {
-			return []string{m.st.faint.Render(wrap(m.words.SecurityHint(providers.Security(h)), w))}
+	var parts []string
+	if m.discoveryMatters() {
+		if l := m.discoveryLine(w, m.q.Field == "smtp.host"); l != "" {
+			parts = append(parts, l)
 		}
 	}
-	return nil
+	if m.q.Field == "smtp.security" {
+		if h := m.hovered(); h != "" {
+			parts = append(parts, m.st.faint.Render(wrap(m.words.SecurityHint(providers.Security(h)), w)))
+		}
+	}
+	return parts
 }
 
 // domainOf is the part of an address after the last @.

@@ -26,10 +26,15 @@ func runTUI(ctx context.Context, opts *Options) error {
 		Keyring:    opts.f.Keyring,
 		SetupPath:  setupPath,
 		ExportPath: exportPath,
-		WriteExport: func(path string, s *wizard.Session) error {
+		WriteExport: func(path string, setup *wizard.Setup, tested []*wizard.Session) error {
 			done := wizard.Step{State: wizard.StateDone, Done: true}
-			return writeExport(path, s.Setup, []outcome{{Session: s, Step: done}}, opts.f.Now())
+			outs := make([]outcome, 0, len(tested))
+			for _, s := range tested {
+				outs = append(outs, outcome{Key: s.Key(), Session: s, Step: done})
+			}
+			return writeExport(path, setup, outs, opts.f.Now())
 		},
+		Getenv: opts.f.Getenv,
 		Accessible: opts.Accessible || opts.f.Getenv("ACCESSIBLE") != "" || opts.f.Getenv("TERM") == "dumb",
 		Now:        opts.f.Now,
 		Err:        opts.f.Stderr,

@@ -12,14 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jobmail/jobmail/providers/discover"
-	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
 )
 
 func init() { extraCommands = append(extraCommands, newReportCmd) }
-
-// DefaultReportName is the report's file name beside the setup file.
-const DefaultReportName = "jobmail-report.md"
 
 // detectTimeout bounds the MX lookups of `report --test`: the provider
 // only picks which forwarding instructions are shown.
@@ -204,16 +200,6 @@ func detectProviders(ctx context.Context, setup *wizard.Setup, detect providerDe
 	}
 	wg.Wait()
 	return out
-}
-
-// reportWords speaks with the setup's platform name and outgoing IPs.
-func reportWords(w *i18n.Localizer, s *wizard.Setup) *i18n.Localizer {
-	ips := wizard.DefaultOutgoingIPs
-	if len(s.Platform.OutgoingIPs) > 0 {
-		ips = s.Platform.OutgoingIPs
-	}
-	return w.WithDefaults(map[string]string{"platform": s.PlatformName(), "mail_domain": s.Platform.MailDomain,
-		"ips": strings.Join(ips, ", ")})
 }
 
 func (o *Options) reportPath() string {

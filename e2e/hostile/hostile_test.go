@@ -46,6 +46,9 @@ func TestMain(m *testing.M) {
 func binary(t *testing.T) string {
 	t.Helper()
 	shared.once.Do(func() {
+		// e2eenv.Binary fails this test on a broken build; the tests
+		// after it need to know too.
+		shared.err = errors.New("the build failed: see the first test's output")
 		dir, err := os.MkdirTemp("", "jobmail-hostile-")
 		if err == nil {
 			err = os.Chmod(dir, 0o755)
@@ -56,6 +59,7 @@ func binary(t *testing.T) string {
 		}
 		shared.dir = dir
 		shared.bin = e2eenv.Binary(t, dir)
+		shared.err = nil
 	})
 	if shared.err != nil || shared.bin == "" {
 		t.Fatalf("build jobmail: %v", shared.err)
@@ -72,12 +76,13 @@ func repoDir() string {
 // inv is one invocation of the binary.
 type inv struct {
 	args  []string
+	wrap  []string // a command that runs the binary (e.g. dbus-run-session --)
 	env   []string // on top of the clean base environment
 	stdin string
-	dir   string             // working directory; "" the test's temp dir
+	dir   string              // working directory; "" the test's temp dir
 	cred  *syscall.Credential // run as another user
-	limit time.Duration      // hard bound; default 20 s
-	crash bool               // a crash dump is expected: skip the stack-trace check
+	limit time.Duration       // hard bound; default 20 s
+	crash bool                // a crash dump is expected: skip the stack-trace check
 	// signal, when set, is sent after delay.
 	signal os.Signal
 	delay  time.Duration
@@ -113,7 +118,8 @@ func run(t *testing.T, home string, c inv) out {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(t), c.args...)
+	argv := append(append(append([]string{}, c.wrap...), binary(t)), c.args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.WaitDelay = time.Second
 	cmd.Env = append(baseEnv(home), c.env...)
 	cmd.Dir = c.dir

@@ -1,6 +1,7 @@
 package smtp_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -355,4 +356,89 @@ func runGuarded(ctx context.Context, cfg smtp.Config) (res providers.Result, err
 		}
 	}()
 	return smtp.New(cfg).Test(ctx, testMessage(), nil), nil
+}
+
+// scriptedBytes is a fuzzed server: it sends chunk 0 as its greeting and
+// the next chunk after each line the client sends, byte for byte; when
+// the chunks run out, or the client stays silent for a moment (it waits
+// for the rest of a reply the server will never send), it hangs up.
+func scriptedBytes(chunks []string) func(net.Conn) {
+	return func(c net.Conn) {
+		br := bufio.NewReader(c)
+		for i, chunk := range chunks {
+			if i > 0 {
+				_ = c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+				if _, err := br.ReadString('\n'); err != nil {
+					return
+				}
+			}
+			if _, err := c.Write([]byte(chunk)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// FuzzHostileServer lets the fuzzer play the server: whatever bytes it
+// sends, in whatever order, the live test must end by its deadline with
+// either a pass or a diagnosis, never panic, never let the password or
+// terminal control characters into its output. Chunks are separated by
+// "|": chunk i answers the client's i-th line.
+func FuzzHostileServer(f *testing.F) {
+	const ok = "220 fuzz.test ESMTP\r\n|250-fuzz.test\r\n250 AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2\r\n|235 2.7.0 ok\r\n|" +
+		"250 ok\r\n|250 ok\r\n|354 go\r\n"
+	for _, seed := range []struct {
+		mode   uint8
+		script string
+	}{
+		{0, ok}, {1, ok}, {2, ok},
+		{1, "220 x\r\n|250 AUTH LOGIN\r\n|334 VXNlcm5hbWU6\r\n|334 UGFzc3dvcmQ6\r\n|235 ok\r\n|250 ok\r\n|250 ok\r\n|354 go\r\n"},
+		{2, "220 x\r\n|250 AUTH CRAM-MD5\r\n|334 PDEyMzQ1QGZ1enoudGVzdD4=\r\n|535 5.7.8 no\r\n"},
+		{1, "220 x\r\n|250 AUTH XOAUTH2\r\n|334 eyJzdGF0dXMiOiI0MDAifQ==\r\n|334 e30=\r\n|334 e30=\r\n|334 e30=\r\n"},
+		{0, "220-a\r\n221 b\r\n"}, {0, "220 x\r\n|250-a\r\n250-b\r\n"}, {0, "2\r\n"}, {0, "\x00\xff\r\n"},
+		{0, "220 x\r\n|250 " + strings.Repeat("y", 5000) + "\r\n"},
+		{0, "220 x\r\n|421 4.3.2 bye\r\n"}, {1, "220 x\r\n|250 AUTH PLAIN\r\n|535 5.7.8 you sent AUTH PLAIN AGpvYnNAZXhhbXBsZS50ZXN0AA==\r\n"},
+	} {
+		f.Add(seed.mode, seed.script)
+	}
+	f.Fuzz(func(t *testing.T, mode uint8, script string) {
+		if len(script) > 64<<10 {
+			return
+		}
+		cfg := rawCfg(t, scriptedBytes(strings.Split(script, "|")), providers.SecurityNone)
+		cfg.AllowInsecure = true
+		switch mode % 3 {
+		case 1:
+			cfg.Password = secrets.New(testPassword)
+		case 2:
+			cfg = oauth(cfg, testToken)
+		}
+		const deadline = 500 * time.Millisecond
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		defer cancel()
+		start := time.Now()
+		res := smtp.New(cfg).Test(ctx, testMessage(), nil)
+		if took := time.Since(start); took > deadline+2*time.Second {
+			t.Fatalf("took %v, deadline %v", took, deadline)
+		}
+		if !res.OK() {
+			if res.Diagnosis == nil || res.Diagnosis.Code == "" || res.Diagnosis.Actor == "" {
+				t.Fatalf("failed without a diagnosis: %+v %v", res.Diagnosis, res.Err)
+			}
+			var pe *providers.Error
+			if !errors.As(res.Err, &pe) {
+				t.Fatalf("Err %v is no *providers.Error", res.Err)
+			}
+		}
+		out := strings.Join(res.Transcript, "\n") + fmt.Sprint(res.Err)
+		if res.Diagnosis != nil {
+			out += res.Diagnosis.Reply + fmt.Sprint(res.Diagnosis.Args)
+		}
+		if strings.Contains(out, testPassword) || strings.Contains(out, testToken) {
+			t.Fatalf("secret in the output:\n%s", out)
+		}
+		if strings.ContainsAny(out, "\x00\x1b\r") {
+			t.Fatalf("control characters in the output: %q", out)
+		}
+	})
 }

@@ -51,7 +51,7 @@ func (r *run) diagnosis(err error) *providers.Error {
 		args["host"] = r.t.cfg.Host
 		args["port"] = strconv.Itoa(r.t.cfg.Port)
 		if r.remote != "" {
-			args["address"] = r.remote
+			args["remote"] = r.remote
 		}
 	}
 	d.Args = args

@@ -46,20 +46,45 @@ var catalogueFS embed.FS
 // data a missing argument becomes "" instead of "<no value>".
 var textParser = &template.TextParser{Option: "missingkey=zero"}
 
-// loadBundle parses the embedded catalogues once. A broken catalogue is a
-// build defect that the package tests catch; at run time it degrades to
-// showing message ids rather than failing.
-var loadBundle = sync.OnceValues(func() (*goi18n.Bundle, error) {
+// loadBundle parses every embedded catalogue (the tests use it).
+func loadBundle() (*goi18n.Bundle, error) { return bundleOf(Langs...) }
+
+// bundles caches, per language, a bundle holding English (the fallback)
+// and that language. Parsing a catalogue costs ~5 ms, most of a whole
+// loopback live test, so a run parses only the one or two it speaks.
+var bundles = struct {
+	sync.Mutex
+	m map[Lang]*goi18n.Bundle
+}{m: map[Lang]*goi18n.Bundle{}}
+
+func bundleFor(lang Lang) *goi18n.Bundle {
+	bundles.Lock()
+	defer bundles.Unlock()
+	if b, ok := bundles.m[lang]; ok {
+		return b
+	}
+	langs := []Lang{English}
+	if lang != English {
+		langs = append(langs, lang)
+	}
+	// A broken catalogue is a build defect that the package tests catch;
+	// at run time it degrades to showing message ids rather than failing.
+	b, _ := bundleOf(langs...)
+	bundles.m[lang] = b
+	return b
+}
+
+func bundleOf(langs ...Lang) (*goi18n.Bundle, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	for _, l := range Langs {
+	for _, l := range langs {
 		name := "active." + string(l) + ".yaml"
 		if _, err := b.LoadMessageFileFS(catalogueFS, name); err != nil {
 			return goi18n.NewBundle(language.English), fmt.Errorf("load catalogue %s: %w", name, err)
 		}
 	}
 	return b, nil
-})
+}
 
 // ParseLang reads a language name as given to --lang or found in a locale
 // variable ("de", "de_DE.UTF-8", "it-CH", "EN"). ok is false for anything
@@ -120,7 +145,7 @@ func New(lang Lang) *Localizer {
 	if _, ok := ParseLang(string(lang)); !ok {
 		lang = English
 	}
-	b, _ := loadBundle()
+	b := bundleFor(lang)
 	return &Localizer{
 		lang:   lang,
 		loc:    goi18n.NewLocalizer(b, string(lang)),

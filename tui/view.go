@@ -1,0 +1,108 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// View draws the screen: the header with the four steps, the body of the
+// current step, and the help line at the bottom, all within the window.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = !m.cfg.NoAltScreen
+	return v
+}
+
+func (m *Model) render() string {
+	w := max(m.width, 20)
+	header := m.header(w)
+	body, room, _ := m.layout()
+	if n := lipgloss.Height(body); n < room {
+		body += strings.Repeat("\n", room-n)
+	}
+	return truncateLines(header+"\n"+body+"\n\n"+m.help(), w)
+}
+
+// layout is the body within the room between header and help line, and
+// how far its context can be scrolled.
+func (m *Model) layout() (body string, room, maxScroll int) {
+	w, h := max(m.width, 20), max(m.height, 8)
+	room = h - 2 - 2 // header and rule; blank line and help line
+	context, main := m.body(w)
+	more := m.st.faint.Render("  ↓ " + m.words.T("tui.key.more"))
+	body, maxScroll = fit(context, main, room, m.scroll, more)
+	return body, room, maxScroll
+}
+
+// scrollBy moves the context window by n lines, within its bounds.
+func (m *Model) scrollBy(n int) {
+	_, _, maxScroll := m.layout()
+	m.scroll = min(max(m.scroll+n, 0), maxScroll)
+}
+
+// body is the current screen below the header: context (what was
+// answered, instructions, results) and main (the field or the choices).
+func (m *Model) body(w int) (context, main string) {
+	tw := min(w, 100) - 2
+	switch m.mode {
+	case modeQuestion:
+		context, main = m.stepContext(tw), m.form.View()
+	case modeRunning:
+		context, main = m.stepSummary(m.state(), tw), m.runningView(tw)
+	case modeBlocked:
+		context, main = m.blockedContext(tw), m.menu.View()
+	case modeFinishing:
+		main = m.spin.View() + " " + m.words.T("tui.finish.running")
+	case modeKeyring:
+		context, main = m.keyringView(tw), m.menu.View()
+	case modeDone:
+		context = m.doneView(tw) // scrollable: long paths wrap
+		if m.menu != nil {
+			main = m.menu.View()
+		}
+	case modeQuit:
+		context, main = m.quitContext(tw), m.quitForm.View()
+	case modeResume:
+		context, main = m.resumeView(tw), m.menu.View()
+	case modeEntityName:
+		context, main = m.entityContext(tw), m.entityForm.View()
+	}
+	return m.withEntityLine(context, tw), main
+}
+
+// header is "jobmail  ✓ 1 Forwarding  ● 2 Connection  ○ 3 …" and a rule.
+// When the names do not fit, the program name goes first, then the
+// names of the steps other than the current one ("✓ 1  ● 2 Connection  ○ 3").
+func (m *Model) header(w int) string {
+	cur := m.state().Index()
+	steps := func(names bool) []string {
+		var parts []string
+		for i, s := range wizard.States[:4] {
+			label := string(rune('1' + i))
+			if names || i == cur {
+				label += " " + m.words.Step(s)
+			}
+			switch {
+			case i < cur:
+				parts = append(parts, m.st.stepDone.Render(markOK+" "+label))
+			case i == cur:
+				parts = append(parts, m.st.stepNow.Render("● "+label))
+			default:
+				parts = append(parts, m.st.stepTodo.Render("○ "+label))
+			}
+		}
+		return parts
+	}
+	line := strings.Join(append([]string{m.st.title.Render("jobmail")}, steps(true)...), "  ")
+	if lipgloss.Width(line) > w {
+		line = strings.Join(steps(true), "  ")
+	}
+	if lipgloss.Width(line) > w {
+		line = strings.Join(append([]string{m.st.title.Render("jobmail")}, steps(false)...), "  ")
+	}
+	return line + "\n" + m.st.rule.Render(strings.Repeat("─", w))
+}
