@@ -25,6 +25,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/secrets/secretstest"
 	"github.com/jobmail/jobmail/tui/i18n"
@@ -40,6 +41,11 @@ type snapshot struct {
 	kind  wizard.Kind
 	view  string // the screen without ANSI codes
 	res   Result
+	sign  oauth.Event // the sign-in's last event on screen
+	dev   deviceCode  // the device code on screen
+	paste bool        // the paste field takes input
+	// signedIn: the session holds a sign-in's grant
+	signedIn bool
 }
 
 // probe wraps the model and records a snapshot after each update.
@@ -68,6 +74,14 @@ func (p probe) record() {
 	if p.m.q != nil && p.m.mode == modeQuestion {
 		s.key, s.kind = p.m.q.Key, p.m.q.Kind
 	}
+	s.sign = p.m.sign.ev
+	if d := p.m.sign.device; d != nil {
+		s.dev = *d
+	}
+	if p.m.run == nil { // while an action runs, the session is its own
+		s.signedIn = p.m.s.Grant != nil
+	}
+	s.paste = p.m.mode == modeRunning && p.m.sign.form != nil && !p.m.sign.submitted
 	p.mu.Lock()
 	*p.last = s
 	p.mu.Unlock()
@@ -237,9 +251,20 @@ type mailServer struct {
 	user   string
 	pass   string
 
-	mu   sync.Mutex
-	msgs []string
-	hold chan struct{} // when set, DATA waits for it
+	mu    sync.Mutex
+	msgs  []string
+	hold  chan struct{}     // when set, DATA waits for it
+	extra map[string]string // more logins: user → password
+}
+
+// addUser lets another login send (a subsidiary's own mailbox).
+func (s *mailServer) addUser(user, pass string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.extra == nil {
+		s.extra = map[string]string{}
+	}
+	s.extra[user] = pass
 }
 
 func (s *mailServer) messages() []string {
@@ -269,7 +294,10 @@ func (ss *mailSession) AuthMechanisms() []string { return []string{sasl.Plain} }
 
 func (ss *mailSession) Auth(string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != ss.srv.user || pass != ss.srv.pass {
+		ss.srv.mu.Lock()
+		want, extra := ss.srv.extra[user]
+		ss.srv.mu.Unlock()
+		if !(user == ss.srv.user && pass == ss.srv.pass) && !(extra && pass == want) {
 			return smtp.ErrAuthFailed
 		}
 		ss.authed = true

@@ -193,7 +193,7 @@ func (m *Model) showPaste() tea.Cmd {
 	args["redirect"] = m.sign.ev.RedirectURI
 	m.sign.form = m.newForm(huh.NewInput().
 		Title(m.words.T("tui.paste.title")).
-		Description(m.words.T("tui.paste.help", args)).
+		Description(wrap(m.words.T("tui.paste.help", args), m.formWidth()-4)).
 		Value(&m.sign.text))
 	return m.sign.form.Init()
 }

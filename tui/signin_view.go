@@ -15,8 +15,11 @@ func (m *Model) signInView(w int) string {
 	args := m.args()
 	var b strings.Builder
 	running := "tui.authorize.running"
-	if m.sign.device != nil {
+	switch {
+	case m.sign.device != nil:
 		running = "tui.authorize.device_running"
+	case m.sign.mode == oauth.ModePaste:
+		running = "tui.authorize.paste_running"
 	}
 	b.WriteString(m.spin.View() + " " + wrap(m.words.T(running, args), w-2))
 	switch {

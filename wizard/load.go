@@ -174,6 +174,12 @@ func readSetup(path string) ([]byte, *FieldError) {
 	if fi.IsDir() {
 		return nil, fail(ReasonFileIsDir, nil)
 	}
+	// Opening a named pipe blocks until a writer comes, and no context can
+	// cancel that; a socket cannot be opened at all. Character devices are
+	// read under the size limit (/dev/zero fails as too large).
+	if t := fi.Mode().Type(); t&(fs.ModeNamedPipe|fs.ModeSocket) != 0 {
+		return nil, fail(ReasonFileUnreadable, errNotRegular, "detail", "not_regular")
+	}
 	max := strconv.Itoa(MaxSetupSize)
 	if fi.Mode().IsRegular() && fi.Size() > MaxSetupSize {
 		return nil, fail(ReasonFileTooLarge, nil, "max_bytes", max)

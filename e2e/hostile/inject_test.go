@@ -125,7 +125,7 @@ func TestHeaderInjectionRefused(t *testing.T) {
 	}
 
 	// The one address taken from the command line.
-	for _, br := range breaks {
+	for _, br := range breaks[:4] { // no NUL: argv cannot carry one
 		t.Run("doctor ADDRESS "+br.name, func(t *testing.T) {
 			o := run(t, "", inv{args: []string{"doctor", "jobs@example.test" + br.s + "RCPT TO:<x@evil.test>", "--json", "--timeout", "2s"}, dir: work})
 			if o.code != 2 {

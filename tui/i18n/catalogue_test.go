@@ -81,7 +81,7 @@ var detailValues = []string{
 	"scheme", "path", "userinfo", "port", "ip_literal", "ip_not_allowed",
 	"empty", "idna", "too_long", "label_empty", "label_too_long", "numeric_tld", "no_dot",
 	"hyphen", "uppercase", "character", "plaintext", "env_name", "file_path",
-	"syntax", "host", "not_found", "permission", "is_directory", "too_large", "io",
+	"syntax", "host", "not_found", "permission", "is_directory", "not_regular", "too_large", "io",
 }
 
 // typeValues are the Args["expected"]/["got"] kinds of wizard/load_walk.go.

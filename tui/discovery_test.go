@@ -1,0 +1,204 @@
+package tui
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/jobmail/jobmail/providers/discover"
+	"github.com/jobmail/jobmail/providers/probe/probetest"
+	"github.com/jobmail/jobmail/wizard"
+)
+
+// dnsServer is a real DNS server (miekg/dns) on loopback, UDP and TCP on
+// one port, answering from zone lines; names under a slow suffix answer
+// only after a delay, names nowhere in the zone are NXDOMAIN.
+type dnsServer struct {
+	addr  string
+	rrs   []dns.RR
+	names map[string]bool
+	slow  map[string]time.Duration
+	stop  chan struct{}
+}
+
+func startDNS(t *testing.T, zone []string, slow map[string]time.Duration) *dnsServer {
+	t.Helper()
+	s := &dnsServer{names: map[string]bool{}, slow: slow, stop: make(chan struct{})}
+	for _, line := range zone {
+		rr, err := dns.NewRR(line)
+		if err != nil {
+			t.Fatalf("zone line %q: %v", line, err)
+		}
+		s.rrs = append(s.rrs, rr)
+		for name := strings.ToLower(rr.Header().Name); name != "" && name != "."; {
+			s.names[name] = true
+			_, name, _ = strings.Cut(name, ".")
+		}
+	}
+	var pc net.PacketConn
+	var ln net.Listener
+	for attempt := 0; ; attempt++ {
+		var err error
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
+		_ = pc.Close()
+		if attempt == 10 {
+			t.Fatalf("no port free for UDP and TCP: %v", err)
+		}
+	}
+	s.addr = pc.LocalAddr().String()
+	var wg sync.WaitGroup
+	var servers []*dns.Server
+	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: s}, {Listener: ln, Handler: s}} {
+		started := make(chan struct{})
+		srv.NotifyStartedFunc = func() { close(started) }
+		servers = append(servers, srv)
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = srv.ActivateAndServe() }()
+		<-started
+	}
+	t.Cleanup(func() {
+		close(s.stop)
+		for _, srv := range servers {
+			_ = srv.Shutdown()
+		}
+		wg.Wait()
+	})
+	return s
+}
+
+func (s *dnsServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(req)
+	m.Authoritative = true
+	q := req.Question[0]
+	name := strings.ToLower(q.Name)
+	for suffix, delay := range s.slow {
+		if name == suffix || strings.HasSuffix(name, "."+suffix) {
+			select {
+			case <-time.After(delay):
+			case <-s.stop:
+				return
+			}
+		}
+	}
+	for _, rr := range s.rrs {
+		if strings.EqualFold(rr.Header().Name, q.Name) && rr.Header().Rrtype == q.Qtype {
+			m.Answer = append(m.Answer, rr)
+		}
+	}
+	if len(m.Answer) == 0 && !s.names[name] {
+		m.Rcode = dns.RcodeNameError
+	}
+	_ = w.WriteMsg(m)
+}
+
+// discoveryRig is acme.test's DNS on loopback naming a real STARTTLS
+// submission server (probetest) by SRV, with a certificate the
+// discovery's trust anchors accept.
+type discoveryRig struct {
+	port int
+	opts *discover.Options
+}
+
+func newDiscoveryRig(t *testing.T, slow map[string]time.Duration, budget time.Duration) *discoveryRig {
+	t.Helper()
+	pki := probetest.NewTestPKI(t)
+	port := probetest.SMTP(t, probetest.StartTLS, pki.TestCert(t, "smtp.acme.test", "127.0.0.1"))
+	d := startDNS(t, []string{
+		"acme.test. 300 IN MX 10 mx.acme.test.",
+		"mx.acme.test. 300 IN A 127.0.0.1",
+		"smtp.acme.test. 300 IN A 127.0.0.1",
+		fmt.Sprintf("_submission._tcp.acme.test. 300 IN SRV 0 1 %d smtp.acme.test.", port),
+	}, slow)
+	return &discoveryRig{port: port, opts: &discover.Options{
+		Resolver: discover.NewServerResolver(d.addr), RootCAs: pki.Pool, Ports: []int{port},
+		AutoconfigURLs: []string{}, ProbeTimeout: budget,
+	}}
+}
+
+// TestDiscoveryPrefill: once the address is answered the discovery runs
+// in the background; step 2 says what it found, step 3 asks host,
+// encryption and port prefilled with it.
+func TestDiscoveryPrefill(t *testing.T) {
+	cfg, store := testConfig(t, "other")
+	r := newDiscoveryRig(t, nil, 4*time.Second)
+	cfg.NoDiscover, cfg.Discover = false, r.opts
+	h := start(t, cfg, store, nil)
+	step1(h)
+	port := strconv.Itoa(r.port)
+	found := "Mail server found: smtp.acme.test:" + port + ", SMTP with STARTTLS and certificate verification"
+	s := h.screenHas(found)
+	if s.key != "company.channel" {
+		t.Errorf("found while at %q, want the channel step", s.key)
+	}
+	h.accept("company.channel")
+	s = h.at("company.smtp.host")
+	if !strings.Contains(s.view, "> smtp.acme.test") || !strings.Contains(s.view, found) {
+		t.Errorf("host not prefilled from the discovery:\n%s", s.view)
+	}
+	requireGolden(t, strings.ReplaceAll(screen(s), port, "PORT"))
+	h.enter()
+	h.accept("company.smtp.security")
+	s = h.atKind("company.smtp.port", wizard.KindInput) // a port of its own: editable text
+	if !strings.Contains(s.view, "> "+port) {
+		t.Errorf("port not prefilled:\n%s", s.view)
+	}
+	h.enter()
+	h.at("company.smtp.username")
+	h.ctrlC()
+	h.waitFor("quit", func(s snapshot) bool { return s.mode == modeQuit })
+	h.enter()
+	m := h.final()
+	if got := m.Session().Mailbox().SMTP; got.Host != "smtp.acme.test" || got.Port != r.port || got.Security != "starttls" {
+		t.Errorf("smtp answers %+v", got)
+	}
+}
+
+// TestDiscoveryNeverBlocks: a DNS server that answers slowly holds up
+// nothing: the person reaches the host question meanwhile, a value typed
+// there is not replaced when the server turns up, and a discovery that
+// finds nothing says so.
+func TestDiscoveryNeverBlocks(t *testing.T) {
+	t.Run("late_result_keeps_typing", func(t *testing.T) {
+		cfg, store := testConfig(t, "other")
+		r := newDiscoveryRig(t, map[string]time.Duration{"smtp.acme.test.": 3 * time.Second}, 6*time.Second)
+		cfg.NoDiscover, cfg.Discover = false, r.opts
+		h := start(t, cfg, store, nil)
+		step1(h)
+		h.accept("company.channel")
+		s := h.at("company.smtp.host")
+		if !strings.Contains(s.view, "Looking for the mail server of acme.test") {
+			t.Errorf("no spinner while the discovery runs:\n%s", s.view)
+		}
+		h.typ("typed.example")
+		s = h.screenHas("Mail server found: smtp.acme.test")
+		if !strings.Contains(s.view, "> typed.example") {
+			t.Errorf("the late result replaced what was typed:\n%s", s.view)
+		}
+	})
+	t.Run("nothing_found", func(t *testing.T) {
+		cfg, store := testConfig(t, "other")
+		r := newDiscoveryRig(t, map[string]time.Duration{"acme.test.": time.Minute}, 1500*time.Millisecond)
+		cfg.NoDiscover, cfg.Discover = false, r.opts
+		h := start(t, cfg, store, nil)
+		start := time.Now()
+		step1(h)
+		h.accept("company.channel")
+		h.at("company.smtp.host")
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Logf("reaching the host took %v (slow machine?)", d)
+		}
+		h.screenHas("No mail server of acme.test answered automatically")
+	})
+}
