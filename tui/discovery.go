@@ -124,12 +124,12 @@ func (m *Model) discoveryLine(w int, none bool) string {
 	args := m.args()
 	switch {
 	case m.disc.running:
-		return m.spin.View() + " " + wrap(m.words.T("tui.discover.running", args), w-2)
+		return m.spin.View() + " " + indent(wrap(m.words.T("tui.discover.running", args), w-2), "  ")[2:]
 	case m.disc.rec != nil:
 		r := m.disc.rec
 		args["host"], args["port"] = r.Host, strconv.Itoa(r.Port)
 		args["security"] = m.words.Security(r.Security)
-		s := m.st.ok.Render(markOK) + " " + wrap(m.words.T("tui.discover.found", args), w-2)
+		s := m.st.ok.Render(markOK) + " " + indent(wrap(m.words.T("tui.discover.found", args), w-2), "  ")[2:]
 		if !m.disc.ready && r.Diagnosis != nil {
 			d := *r.Diagnosis
 			if d.Args == nil {

@@ -83,7 +83,7 @@ func (e *Env) checks(s *Session) []providers.Check {
 	var cs []providers.Check
 	switch m.ChannelID() {
 	case providers.ChannelSMTP:
-		cs = smtp.Prerequisites(e.smtpConfig(m, credentialsPending), m.Address)
+		cs = smtp.Prerequisites(e.smtpConfig(s.Setup, m, credentialsPending), m.Address)
 		for i := range cs {
 			if cs[i].Diagnosis != nil && cs[i].Diagnosis.Field != "" {
 				cs[i].Diagnosis.Field = s.prefix() + "." + cs[i].Diagnosis.Field
@@ -145,11 +145,11 @@ func (e *Env) test(ctx context.Context, s *Session, obs providers.Observer) (pro
 		pw := s.Password
 		if !s.Interactive || pw.Empty() {
 			var err error
-			if pw, err = e.secret(ctx, m.SMTP.Password, KeyringAccount(providers.ChannelSMTP, m.SMTP.Username)); err != nil {
+			if pw, err = e.secret(ctx, s.Setup, m.SMTP.Password, KeyringAccount(providers.ChannelSMTP, m.SMTP.Username)); err != nil {
 				return providers.Result{}, err
 			}
 		}
-		t = smtp.New(e.smtpConfig(m, pw))
+		t = smtp.New(e.smtpConfig(s.Setup, m, pw))
 	case providers.ChannelGoogle, providers.ChannelMicrosoft:
 		if e.OAuth == nil {
 			return providers.Result{}, ErrNoOAuth
@@ -170,7 +170,7 @@ func (e *Env) test(ctx context.Context, s *Session, obs providers.Observer) (pro
 	return r, nil
 }
 
-func (e *Env) secret(ctx context.Context, ref, account string) (secrets.Secret, error) {
+func (e *Env) secret(ctx context.Context, setup *Setup, ref, account string) (secrets.Secret, error) {
 	if ref == "" {
 		ref = "keyring"
 	}
@@ -178,13 +178,16 @@ func (e *Env) secret(ctx context.Context, ref, account string) (secrets.Secret, 
 	if err != nil {
 		return secrets.Secret{}, err
 	}
+	if r.Kind == secrets.RefFile {
+		r.Arg = setup.ResolvePath(r.Arg)
+	}
 	if e.Secrets == nil {
 		return secrets.Secret{}, fmt.Errorf("resolve %s: %w", r, secrets.ErrUnavailable)
 	}
 	return e.Secrets.Resolve(ctx, r, account)
 }
 
-func (e *Env) smtpConfig(m *Mailbox, pw secrets.Secret) smtp.Config {
+func (e *Env) smtpConfig(setup *Setup, m *Mailbox, pw secrets.Secret) smtp.Config {
 	c := m.SMTP
 	if c == nil {
 		c = &SMTP{}
@@ -202,7 +205,7 @@ func (e *Env) smtpConfig(m *Mailbox, pw secrets.Secret) smtp.Config {
 		user = m.Address
 	}
 	return smtp.Config{Host: c.Host, Port: port, Security: sec, Username: user, Password: pw,
-		CAFile: c.CAFile, AllowInsecure: e.AllowInsecure, Dialer: e.Dialer, Now: e.Now, SessionCache: e.TLSSessions}
+		CAFile: setup.ResolvePath(c.CAFile), AllowInsecure: e.AllowInsecure, Dialer: e.Dialer, Now: e.Now, SessionCache: e.TLSSessions}
 }
 
 func (e *Env) message(s *Session) providers.Message {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -103,13 +104,47 @@ func LoadFile(path string) (*Loaded, error) { return Load(path, LoadOptions{}) }
 // failure is a *SetupError of *FieldErrors naming key and line. Relative
 // ca_file and file: paths are taken as they will be used, relative to the
 // working directory. No secret value is read.
+//
+// Relative paths in the file (ca_file, file: secrets) are relative to the
+// file's own directory, so a setup replays the same from anywhere.
 func Load(path string, opts LoadOptions) (*Loaded, error) {
 	data, fe := readSetup(path)
 	if fe != nil {
 		return nil, &SetupError{Path: path, Errors: []*FieldError{fe}}
 	}
-	return Parse(path, data, opts)
+	dir := filepath.Dir(path)
+	opts = opts.relativeTo(dir)
+	l, err := Parse(path, data, opts)
+	if l != nil {
+		l.Setup.dir = dir
+	}
+	return l, err
 }
+
+// relativeTo makes the file checks resolve relative paths against dir.
+func (o LoadOptions) relativeTo(dir string) LoadOptions {
+	read, check := o.ReadFile, o.CheckReadable
+	if read == nil {
+		read = ReadFileLimited
+	}
+	if check == nil {
+		check = CheckReadable
+	}
+	o.ReadFile = func(p string) ([]byte, error) { return read(joinRelative(dir, p)) }
+	o.CheckReadable = func(p string) error { return check(joinRelative(dir, p)) }
+	return o
+}
+
+func joinRelative(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) || dir == "" {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// ResolvePath is p as the program must open it: relative paths written in
+// a loaded setup file are relative to that file's directory.
+func (s *Setup) ResolvePath(p string) string { return joinRelative(s.dir, p) }
 
 // Parse validates setup-file content; name labels errors.
 func Parse(name string, data []byte, opts LoadOptions) (l *Loaded, err error) {

@@ -203,13 +203,13 @@ func FuzzLoad(f *testing.F) {
 	}
 	opts := LoadOptions{
 		ReadFile: func(p string) ([]byte, error) {
-			if p == "testdata/certs/ca.pem" {
+			if p == "testdata/certs/ca.pem" || p == "../certs/ca.pem" {
 				return ca, nil
 			}
 			return nil, os.ErrNotExist
 		},
 		CheckReadable: func(p string) error {
-			if p == "testdata/certs/password.txt" {
+			if p == "testdata/certs/password.txt" || p == "../certs/password.txt" {
 				return nil
 			}
 			return os.ErrNotExist

@@ -3,6 +3,8 @@ package wizard
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
@@ -230,5 +232,32 @@ func TestSuggestedServerPrefills(t *testing.T) {
 		if err := s.Answer(q.Key, q.Value); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestRelativePathsFollowTheSetupFile: ca_file and file: secrets written
+// relative are relative to the setup file, whatever the working directory.
+func TestRelativePathsFollowTheSetupFile(t *testing.T) {
+	dir := withCerts(t)
+	body := "version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@acme.de\n  channel: smtp\n  smtp:\n" +
+		"    host: smtp.acme.de\n    password: file:testdata/certs/password.txt\n    ca_file: testdata/certs/ca.pem\n"
+	path := filepath.Join(dir, "jobmail.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadFile(path) // the working directory is wizard/, not dir
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := l.Setup.ResolvePath("testdata/certs/ca.pem"), filepath.Join(dir, "testdata/certs/ca.pem"); got != want {
+		t.Fatalf("ResolvePath %q, want %q", got, want)
+	}
+	if got := l.Setup.ResolvePath("/etc/ssl/x.pem"); got != "/etc/ssl/x.pem" {
+		t.Fatalf("absolute path changed: %q", got)
+	}
+	env := &Env{}
+	cfg := env.smtpConfig(l.Setup, &l.Setup.Company, credentialsPending)
+	if cfg.CAFile != filepath.Join(dir, "testdata/certs/ca.pem") {
+		t.Fatalf("the live test would open %q", cfg.CAFile)
 	}
 }

@@ -33,7 +33,7 @@ type oauthProvider interface {
 	Prerequisites(address, account string, confirmed map[string]bool) []providers.Check
 }
 
-func (o *OAuth) provider(m *Mailbox) (oauthProvider, string, string, error) {
+func (o *OAuth) provider(setup *Setup, m *Mailbox) (oauthProvider, string, string, error) {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
@@ -45,7 +45,7 @@ func (o *OAuth) provider(m *Mailbox) (oauthProvider, string, string, error) {
 			g = &Google{}
 		}
 		p, err := google.New(google.Config{ClientID: g.ClientID, AuthURL: g.AuthURL, TokenURL: g.TokenURL,
-			SMTPHost: g.SMTPHost, SMTPPort: g.SMTPPort, CAFile: g.CAFile, HTTPClient: o.HTTPClient}.WithEnv(getenv))
+			SMTPHost: g.SMTPHost, SMTPPort: g.SMTPPort, CAFile: setup.ResolvePath(g.CAFile), HTTPClient: o.HTTPClient}.WithEnv(getenv))
 		return p, google.KeyringAccount(m.Address), g.RefreshToken, err
 	case providers.ChannelMicrosoft:
 		ms := m.Microsoft
@@ -53,7 +53,7 @@ func (o *OAuth) provider(m *Mailbox) (oauthProvider, string, string, error) {
 			ms = &Microsoft{}
 		}
 		p, err := microsoft.New(microsoft.Config{Tenant: ms.Tenant, ClientID: ms.ClientID, AuthorityURL: ms.AuthorityURL,
-			SMTPHost: ms.SMTPHost, SMTPPort: ms.SMTPPort, CAFile: ms.CAFile, HTTPClient: o.HTTPClient}.WithEnv(getenv))
+			SMTPHost: ms.SMTPHost, SMTPPort: ms.SMTPPort, CAFile: setup.ResolvePath(ms.CAFile), HTTPClient: o.HTTPClient}.WithEnv(getenv))
 		return p, microsoft.KeyringAccount(m.Address), ms.RefreshToken, err
 	}
 	return nil, "", "", fmt.Errorf("channel %q has no oauth sign-in", m.Channel)
@@ -62,7 +62,7 @@ func (o *OAuth) provider(m *Mailbox) (oauthProvider, string, string, error) {
 // Authorize signs the mailbox's address in and keeps the grant in the
 // session; the refresh token reaches the keyring when the wizard saves.
 func (o *OAuth) Authorize(ctx context.Context, s *Session) error {
-	p, _, _, err := o.provider(s.Mailbox())
+	p, _, _, err := o.provider(s.Setup, s.Mailbox())
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (o *OAuth) Authorize(ctx context.Context, s *Session) error {
 // here, else from the stored refresh token.
 func (o *OAuth) Tester(ctx context.Context, s *Session) (providers.Tester, error) {
 	m := s.Mailbox()
-	p, account, ref, err := o.provider(m)
+	p, account, ref, err := o.provider(s.Setup, m)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +91,9 @@ func (o *OAuth) Tester(ctx context.Context, s *Session) (providers.Tester, error
 	r, err := secrets.ParseRef(ref)
 	if err != nil {
 		return nil, err
+	}
+	if r.Kind == secrets.RefFile {
+		r.Arg = s.Setup.ResolvePath(r.Arg)
 	}
 	refresh, err := o.Secrets.Resolve(ctx, r, account)
 	if err != nil {
@@ -107,7 +110,7 @@ func (o *OAuth) Tester(ctx context.Context, s *Session) (providers.Tester, error
 // only after an interactive sign-in.
 func (o *OAuth) Checks(s *Session) []providers.Check {
 	m := s.Mailbox()
-	p, _, _, err := o.provider(m)
+	p, _, _, err := o.provider(s.Setup, m)
 	if err != nil {
 		return []providers.Check{{ID: "oauth_config", Automatic: true, Diagnosis: &providers.Diagnosis{
 			Code: providers.CodeOAuthAppNotFound, Actor: providers.ActorUser, Field: s.prefix() + "." + m.Channel}}}

@@ -64,8 +64,19 @@ func TestSaveGolden(t *testing.T) {
 	golden(t, "save.golden", data)
 }
 
-func TestSaveRoundTrip(t *testing.T) {
+// withCerts is a temporary directory holding testdata/certs, so that a
+// setup file saved there finds its relative ca_file as in the repository.
+func withCerts(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "testdata", "certs"), os.DirFS("testdata/certs")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestSaveRoundTrip(t *testing.T) {
+	dir := withCerts(t)
 	t.Run("constructed", func(t *testing.T) {
 		path := filepath.Join(dir, "jobmail.yaml")
 		want := goldenSetup()
@@ -76,6 +87,7 @@ func TestSaveRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		l.Setup.dir = "" // where it was loaded from is not part of the model
 		if !reflect.DeepEqual(l.Setup, want) {
 			t.Fatalf("round trip:\n got %+v\nwant %+v", l.Setup, want)
 		}
@@ -85,13 +97,18 @@ func TestSaveRoundTrip(t *testing.T) {
 		}
 	})
 	examples, _ := filepath.Glob("testdata/examples/*.yaml")
+	// The examples name ../certs/…: save them where that still resolves.
+	exDir := filepath.Join(dir, "testdata", "examples")
+	if err := os.MkdirAll(exDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range examples {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			first, err := LoadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join(dir, filepath.Base(f))
+			path := filepath.Join(exDir, filepath.Base(f))
 			if err := Save(path, first.Setup); err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +261,7 @@ func TestSaveKilledMidWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
-	dir := t.TempDir()
+	dir := withCerts(t)
 	path := filepath.Join(dir, "jobmail.yaml")
 	versions := map[string]bool{}
 	for _, tag := range []string{"a", "b"} {

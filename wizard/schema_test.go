@@ -49,7 +49,7 @@ func TestSchemaAgreesWithLoader(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, loadErr := Parse(f, data, LoadOptions{})
+			_, loadErr := Load(f, LoadOptions{})
 			schemaErr := CheckSetupSchema(data)
 			if why, ok := schemaCannotTell[filepath.Base(f)]; ok {
 				if loadErr == nil || schemaErr != nil {

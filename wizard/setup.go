@@ -29,6 +29,8 @@ type Setup struct {
 	Company  Mailbox   `yaml:"company" json:"company"`
 	Entities []Entity  `yaml:"entities,omitempty" json:"entities,omitempty"`
 	Progress *Progress `yaml:"progress,omitempty" json:"progress,omitempty"`
+
+	dir string // directory of the file it was loaded from (see ResolvePath)
 }
 
 // Platform identifies the customer's platform account.
