@@ -60,9 +60,27 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizar
 		}
 	}
 	if outs[0].Session != nil {
-		outs[0].Session.Warnings = append(append([]wizard.Warning{}, warnings...), outs[0].Session.Warnings...)
+		outs[0].Session.Warnings = uniqueWarnings(append(append([]wizard.Warning{}, warnings...), outs[0].Session.Warnings...))
 	}
 	return outs
+}
+
+// uniqueWarnings drops repeats: the loader and the prerequisite checks may
+// both find the same thing (e.g. config.insecure on the same key).
+func uniqueWarnings(ws []wizard.Warning) []wizard.Warning {
+	seen := map[string]bool{}
+	out := ws[:0]
+	for _, w := range ws {
+		k := string(w.Diagnosis.Code) + "\x00" + w.Key
+		if w.Key == "" {
+			k = string(w.Diagnosis.Code) + "\x00" + w.Diagnosis.Field
+		}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // exitRank orders exit codes from best to worst, so that a run over many

@@ -34,7 +34,7 @@ func runTUI(ctx context.Context, opts *Options) error {
 			}
 			return writeExport(path, setup, outs, opts.f.Now())
 		},
-		Getenv: opts.f.Getenv,
+		Getenv:     opts.f.Getenv,
 		Accessible: opts.Accessible || opts.f.Getenv("ACCESSIBLE") != "" || opts.f.Getenv("TERM") == "dumb",
 		Now:        opts.f.Now,
 		Err:        opts.f.Stderr,

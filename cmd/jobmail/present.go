@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
@@ -15,6 +16,12 @@ import (
 // stageObserver prints each stage as it finishes, on stderr: the person
 // sees progress even in --json mode, where stdout is for machines.
 func (o *Options) stageObserver() providers.Observer {
+	// One column for the names, as wide as the longest in this language.
+	width := 0
+	for _, n := range []providers.StageName{providers.StageResolve, providers.StageConnect, providers.StageTLS,
+		providers.StageEHLO, providers.StageAuth, providers.StageMail, providers.StageRcpt, providers.StageData, providers.StageQuit} {
+		width = max(width, utf8.RuneCountInString(o.words.Stage(n)))
+	}
 	return func(ev providers.StageEvent) {
 		if !ev.Done {
 			return
@@ -23,7 +30,9 @@ func (o *Options) stageObserver() providers.Observer {
 		if !ev.OK {
 			mark = "✗"
 		}
-		fmt.Fprintf(o.f.Stderr, "  %s %-10s %8s\n", mark, o.words.T("stage."+string(ev.Name)), o.words.Duration(ev.Duration))
+		name := o.words.Stage(ev.Name)
+		pad := strings.Repeat(" ", max(0, width-utf8.RuneCountInString(name)))
+		fmt.Fprintf(o.f.Stderr, "  %s %s%s %8s\n", mark, name, pad, o.words.Duration(ev.Duration))
 	}
 }
 
