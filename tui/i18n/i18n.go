@@ -22,7 +22,6 @@ import (
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 	"golang.org/x/text/language"
-	"gopkg.in/yaml.v3"
 
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -39,7 +38,12 @@ const (
 // Langs lists the supported languages, the default first.
 var Langs = []Lang{English, German, Italian}
 
-//go:embed active.*.yaml
+// The YAML catalogues are the source people edit; the binary embeds their
+// JSON compilation (active.*.json, kept in step by TestCompiledCatalogues,
+// regenerated with -update-catalogues): parsing YAML took ~5 ms of every
+// start, JSON ~1 ms.
+//
+//go:embed active.*.json
 var catalogueFS embed.FS
 
 // textParser renders templates with missingkey=zero: with map[string]string
@@ -76,9 +80,8 @@ func bundleFor(lang Lang) *goi18n.Bundle {
 
 func bundleOf(langs ...Lang) (*goi18n.Bundle, error) {
 	b := goi18n.NewBundle(language.English)
-	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	for _, l := range langs {
-		name := "active." + string(l) + ".yaml"
+		name := "active." + string(l) + ".json"
 		if _, err := b.LoadMessageFileFS(catalogueFS, name); err != nil {
 			return goi18n.NewBundle(language.English), fmt.Errorf("load catalogue %s: %w", name, err)
 		}
