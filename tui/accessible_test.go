@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jobmail/jobmail/providers/google"
+	"github.com/jobmail/jobmail/providers/oauth"
+	"github.com/jobmail/jobmail/providers/oauth/oauthtest"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -107,5 +110,86 @@ func TestAccessibleRun(t *testing.T) {
 	}
 	if !strings.Contains(summary.String(), "Setup file written") {
 		t.Errorf("summary: %q", summary.String())
+	}
+}
+
+// TestAccessiblePasteSignIn: in accessible mode the sign-in page is told
+// as a plain line and the redirected address is asked with a plain
+// prompt; a paste without a code is refused with the reason and asked
+// again.
+func TestAccessiblePasteSignIn(t *testing.T) {
+	r := prepareOAuth(t, "google", oauth.ModePaste, nil, oauthtest.Options{})
+	cfg := r.cfg
+	cfg.Accessible = true
+	in, feed := io.Pipe()
+	out := &lockedBuffer{}
+	cfg.In, cfg.Out, cfg.Environ = in, out, []string{"TERM=dumb"}
+	done := make(chan Result, 1)
+	go func() {
+		res, _ := Run(t.Context(), cfg)
+		done <- res
+	}()
+	t.Cleanup(func() { _ = feed.Close() })
+	seen := 0
+	wait := func(prompt string) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			o := out.String()
+			if i := strings.Index(o[seen:], prompt); i >= 0 {
+				before := o[seen : seen+i]
+				seen += i + len(prompt)
+				return before
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no prompt %q; output:\n%s", prompt, o)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	say := func(prompt, line string) string {
+		t.Helper()
+		before := wait(prompt)
+		if _, err := io.WriteString(feed, line+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		return before
+	}
+	say("Custom e-mail address", "")
+	say("Personio account name", "")
+	say("Enter a number between 1 and 2", "")
+	say("Enter a number between 1 and 2", "")
+	say("Enter a number between 1 and 4", "")
+	say("Google", "") // the client id, prefilled
+	say("[Y/n]", "")
+	say("[Y/n]", "")
+	before := say("Address the browser ended on", "nonsense")
+	url := ""
+	for _, l := range strings.Split(before, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), r.auth.AuthURL()) {
+			url = strings.TrimSpace(l)
+		}
+	}
+	if url == "" || !strings.Contains(before, "Open this sign-in page on any device") {
+		t.Fatalf("no sign-in page told before the prompt:\n%s", before)
+	}
+	loc, err := r.browser.Redirected(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := say("Address the browser ended on", loc); !strings.Contains(b, "holds no sign-in code") {
+		t.Errorf("the refused paste is not explained:\n%s", b)
+	}
+	var res Result
+	select {
+	case res = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("accessible run did not end; output:\n%s", out.String())
+	}
+	if res.Outcome != OutcomeDone || res.Account != google.KeyringAccount(oauthAddress) {
+		t.Fatalf("result %+v; output:\n%s", res, out.String())
+	}
+	if tok, ok := r.store.Value(res.Account); !ok || !r.auth.ValidRefresh(tok) {
+		t.Fatal("no valid refresh token in the keyring")
 	}
 }

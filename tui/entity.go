@@ -77,24 +77,15 @@ func (m *Model) askEntityName() tea.Cmd {
 }
 
 func (m *Model) validateEntityName(v string) error {
-	if err := wizard.ValidateEntityName(v); err != nil {
+	if err := m.company.Setup.ValidateNewEntityName(v); err != nil {
 		var fe *wizard.FieldError
 		if errors.As(err, &fe) {
 			return errors.New(m.words.Field(fe))
 		}
 		return err
 	}
-	norm := normalName(v)
-	for _, e := range m.company.Setup.Entities {
-		if normalName(e.Name) == norm {
-			return errors.New(m.words.T("tui.entity.duplicate", map[string]string{"name": strings.TrimSpace(v)}))
-		}
-	}
 	return nil
 }
-
-// normalName compares entity names as the setup file's check does.
-func normalName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // entityContext lists the subsidiaries already in the setup.
 func (m *Model) entityContext(w int) string { return m.entityList(w) }

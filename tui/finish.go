@@ -195,6 +195,9 @@ func (m *Model) doneView(w int) string {
 		lines = append(lines, m.st.bad.Render(markBad)+" "+indent(wrap(err.Error(), w-2), "  ")[2:])
 	}
 	lines = append(lines, m.st.bold.Render(m.words.T("tui.done.title", args)), "")
+	if m.notice != "" { // what just happened to a subsidiary, first
+		lines = append(lines, m.st.ok.Render(markOK)+" "+indent(wrap(m.notice, w-2), "  ")[2:])
+	}
 	switch {
 	case m.fin.account != "":
 		ok("tui.done.keyring")
@@ -211,6 +214,9 @@ func (m *Model) doneView(w int) string {
 			ok("tui.done.export")
 		}
 	}
+	if l := m.entityList(w); l != "" {
+		lines = append(lines, "", l)
+	}
 	lines = append(lines, "", m.st.bold.Render(m.words.T("tui.done.next")))
 	next := []string{"tui.done.next.token", "tui.done.next.switch", "tui.done.next.replay"}
 	if m.s.Mailbox().Forwarding != "done" {
@@ -218,12 +224,6 @@ func (m *Model) doneView(w int) string {
 	}
 	for i, id := range next {
 		lines = append(lines, hanging(fmt.Sprintf("%d. ", i+1), m.words.T(id, args), w))
-	}
-	if l := m.entityList(w); l != "" {
-		lines = append(lines, "", l)
-	}
-	if m.notice != "" {
-		lines = append(lines, "", m.st.ok.Render(wrap(m.notice, w)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -66,8 +66,11 @@ func (m *Model) help() string {
 		if len(m.history) > 0 {
 			items = append(items, helpItem{"shift+tab", "tui.key.back"})
 		}
-		if m.q != nil && m.q.State.Index() > 0 {
+		switch {
+		case m.q != nil && m.q.State.Index() > 0:
 			items = append(items, helpItem{"esc", "tui.key.prev_step"})
+		case m.entity != nil:
+			items = append(items, helpItem{"esc", "tui.key.cancel_entity"})
 		}
 		return m.helpLine(append(items, helpItem{"ctrl+c", "tui.key.quit"})...)
 	case modeRunning:

@@ -226,6 +226,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, m.keys.Back):
 			return m.back()
 		case key.Matches(k, m.keys.PrevStep):
+			if m.entity != nil && m.q != nil && m.q.State.Index() == 0 {
+				return m.leaveEntity() // before its first step: not adding it after all
+			}
 			return m.prevStep()
 		}
 	case modeRunning:

@@ -22,7 +22,17 @@ var pkgDir, _ = os.Getwd()
 // but independent of the working directory).
 func requireGolden(t *testing.T, got string) {
 	t.Helper()
-	path := filepath.Join(pkgDir, "testdata", filepath.FromSlash(t.Name())+".golden")
+	requireGoldenAs(t, filepath.FromSlash(t.Name())+".golden", got)
+}
+
+// requireGoldenAs is requireGolden for a test with several screens:
+// testdata/<test name>/<name>.golden.
+func requireGoldenAs(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(pkgDir, "testdata", name)
+	if !strings.HasSuffix(name, ".golden") {
+		path = filepath.Join(pkgDir, "testdata", filepath.FromSlash(t.Name()), name+".golden")
+	}
 	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

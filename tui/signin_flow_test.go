@@ -41,6 +41,14 @@ type oauthRig struct {
 // a customer's file may; the wizard asks every question, prefilled.
 func newOAuthRig(t *testing.T, channel string, mode oauth.Mode, opener oauth.Opener, opt oauthtest.Options, tweak func(*Model)) *oauthRig {
 	t.Helper()
+	r := prepareOAuth(t, channel, mode, opener, opt)
+	r.h = start(t, r.cfg, r.store, tweak)
+	return r
+}
+
+// prepareOAuth is newOAuthRig without starting the wizard.
+func prepareOAuth(t *testing.T, channel string, mode oauth.Mode, opener oauth.Opener, opt oauthtest.Options) *oauthRig {
+	t.Helper()
 	cfg, store := testConfig(t, channel)
 	opt.AccessToken = "ya29." + strings.Repeat("t", 120)
 	if channel == "microsoft" {
@@ -77,7 +85,6 @@ func newOAuthRig(t *testing.T, channel string, mode oauth.Mode, opener oauth.Ope
 	}
 	cfg.Env.OAuth = &wizard.OAuth{Mode: mode, Opener: opener, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
 	r.cfg = cfg
-	r.h = start(t, cfg, store, tweak)
 	return r
 }
 

@@ -352,6 +352,11 @@ func TestWizardWrongPasswordThenFix(t *testing.T) {
 			t.Errorf("diagnosis view lacks %q:\n%s", want, s)
 		}
 	}
+	// the hand-off report for the mail administrator, from the diagnosis
+	p.choose("Save the hand-off report")
+	p.waitFor(10*time.Second, "Hand-off report for your mail administrator saved")
+	r.checkHandoff("auth.rejected", "535")
+	p.waitFor(5*time.Second, "> Change “Password”") // the choices start over
 	p.send("Enter")
 	p.answer("Password", r.pass) // the cursor is on the password field
 	p.answer("CA certificate file", "")
