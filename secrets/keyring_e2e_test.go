@@ -9,19 +9,16 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// e2eKeyring reports whether the gated keyring tests must run.
-func e2eKeyring() bool { return os.Getenv("JOBMAIL_E2E_KEYRING") == "1" }
+	"github.com/jobmail/jobmail/e2e/e2eenv"
+)
 
 // TestE2EKeyring is a real round trip through the OS keyring of the
 // session it runs in (gnome-keyring under dbus-run-session on Linux, see
 // shared/STACK.md). Gated: with JOBMAIL_E2E_KEYRING=1 a missing Secret
 // Service is a failure, not a skip.
 func TestE2EKeyring(t *testing.T) {
-	if !e2eKeyring() {
-		t.Skip("set JOBMAIL_E2E_KEYRING=1 (inside a session with an unlocked keyring) to run")
-	}
+	e2eenv.RequireKeyring(t)
 	k := NewKeyring()
 	ctx := context.Background()
 	if err := Probe(ctx, k); err != nil {

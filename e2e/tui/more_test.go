@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -142,21 +141,9 @@ func TestWizardMicrosoftDevice(t *testing.T) {
 	if tokens == "" {
 		t.Fatal("JOBMAIL_E2E=1 but mailpeer settings lack MAILPEER_OAUTH_TOKENS_FILE")
 	}
-	var mu sync.Mutex
 	auth := oauthtest.New(t, oauthtest.Options{Account: r.user, Rotate: true, AccessTokenLen: 2600,
 		Claims: map[string]any{"email": nil, "preferred_username": r.user}, DeviceScript: []string{"authorization_pending"},
-		OnIssue: func(tok, account string) {
-			mu.Lock()
-			defer mu.Unlock()
-			f, err := os.OpenFile(tokens, os.O_APPEND|os.O_WRONLY, 0)
-			if err == nil {
-				_, err = f.WriteString(tok + " " + account + "\n")
-				f.Close()
-			}
-			if err != nil {
-				t.Errorf("register token at mailpeer: %v", err)
-			}
-		}})
+		OnIssue: r.mp.AddOAuthTokenFunc(t)})
 	account := microsoft.KeyringAccount(r.user)
 	t.Cleanup(func() { _ = secrets.NewKeyring().Delete(context.Background(), account) })
 	setup := fmt.Sprintf(`version: 1

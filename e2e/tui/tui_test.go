@@ -285,20 +285,8 @@ func (r *run) verify() {
 
 // delivered reports whether a message carrying token reached the Maildir.
 func (r *run) delivered(token string) bool {
-	md := r.mp.Get("MAILPEER_MAILDIR", "")
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, sub := range []string{"new", "cur"} {
-			files, _ := filepath.Glob(filepath.Join(md, sub, "*"))
-			for _, f := range files {
-				if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), token) {
-					return true
-				}
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return false
+	_, ok := e2eenv.Delivered(r.mp.Get("MAILPEER_MAILDIR", ""), token, 10*time.Second)
+	return ok
 }
 
 // colored reports whether the pane shows any foreground or background

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/discover/dnstest"
 )
 
 func TestHygiene(t *testing.T) {
@@ -33,8 +34,8 @@ func TestHygiene(t *testing.T) {
 		zone = append(zone, fmt.Sprintf(`l%d.deep.test. 300 IN TXT "v=spf1 include:l%d.deep.test a mx"`, i, i+1))
 	}
 	zone = append(zone, `deep.test. 300 IN TXT "v=spf1 include:l0.deep.test ~all"`)
-	srv := startDNS(t, zone, map[string]time.Duration{"slow.test.": time.Minute})
-	r := NewServerResolver(srv.addr)
+	srv := dnstest.Start(t, zone, map[string]time.Duration{"slow.test.": time.Minute})
+	r := NewServerResolver(srv.Addr)
 
 	type f struct {
 		code providers.Code

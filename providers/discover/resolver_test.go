@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/discover/dnstest"
 	"github.com/jobmail/jobmail/providers/probe"
 )
 
@@ -33,8 +34,8 @@ var testZone = []string{
 }
 
 func TestServerResolver(t *testing.T) {
-	srv := startDNS(t, testZone, map[string]time.Duration{"slow.test.": time.Minute})
-	r := NewServerResolver(srv.addr)
+	srv := dnstest.Start(t, testZone, map[string]time.Duration{"slow.test.": time.Minute})
+	r := NewServerResolver(srv.Addr)
 	ctx := context.Background()
 
 	t.Run("MX sorted by preference", func(t *testing.T) {
@@ -79,8 +80,8 @@ func TestServerResolver(t *testing.T) {
 }
 
 func TestDetectProvider(t *testing.T) {
-	srv := startDNS(t, testZone, map[string]time.Duration{"slow.test.": time.Minute, "gmail.com.": time.Minute})
-	r := NewServerResolver(srv.addr)
+	srv := dnstest.Start(t, testZone, map[string]time.Duration{"slow.test.": time.Minute, "gmail.com.": time.Minute})
+	r := NewServerResolver(srv.Addr)
 	tests := []struct {
 		address string
 		want    Provider

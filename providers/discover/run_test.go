@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/discover/dnstest"
 	"github.com/jobmail/jobmail/providers/probe"
 	"github.com/jobmail/jobmail/providers/probe/probetest"
 )
@@ -44,7 +45,7 @@ func TestRunSelfHosted(t *testing.T) {
 	sub := probetest.SMTP(t, probetest.StartTLS, cert)
 	implicit := probetest.SMTP(t, probetest.SMTPS, cert)
 	silent := probetest.Raw(t, "127.0.0.1", "")
-	dns := startDNS(t, []string{
+	dns := dnstest.Start(t, []string{
 		"acme.test. 300 IN MX 10 mx.acme.test.",
 		"mx.acme.test. 300 IN A 127.0.0.1",
 		"smtp.acme.test. 300 IN A 127.0.0.1",
@@ -64,7 +65,7 @@ func TestRunSelfHosted(t *testing.T) {
 
 	const budget = 2 * time.Second
 	opts := Options{
-		Resolver: NewServerResolver(dns.addr), HTTPClient: client, AutoconfigURLs: []string{web.URL + "/mail/config-v1.1.xml"},
+		Resolver: NewServerResolver(dns.Addr), HTTPClient: client, AutoconfigURLs: []string{web.URL + "/mail/config-v1.1.xml"},
 		ProbeTimeout: budget, RootCAs: pki.Pool, Ports: []int{silent, closed, implicit},
 		Hosts: []string{"smtp-relay.gmail.com"}, OutgoingIPs: []string{"3.121.59.239/32", "3.65.146.216/32"},
 	}
@@ -177,9 +178,9 @@ func (b *blackhole) DialContext(ctx context.Context, network, addr string) (net.
 func TestRunPort25Blocked(t *testing.T) {
 	pki := probetest.NewTestPKI(t)
 	sub := probetest.SMTP(t, probetest.StartTLS, pki.TestCert(t, "127.0.0.1"))
-	dns := startDNS(t, []string{"acme.test. 300 IN MX 10 127.0.0.1."}, nil)
+	dns := dnstest.Start(t, []string{"acme.test. 300 IN MX 10 127.0.0.1."}, nil)
 	rep, err := Run(context.Background(), "jobs@acme.test", Options{
-		Resolver: NewServerResolver(dns.addr), AutoconfigURLs: []string{}, ProbeTimeout: 2 * time.Second,
+		Resolver: NewServerResolver(dns.Addr), AutoconfigURLs: []string{}, ProbeTimeout: 2 * time.Second,
 		Dialer: &blackhole{}, RootCAs: pki.Pool, Ports: []int{25, sub}, Hosts: []string{"127.0.0.1"},
 	})
 	if err != nil {
@@ -197,9 +198,9 @@ func TestRunPort25Blocked(t *testing.T) {
 }
 
 func TestRunGoogle(t *testing.T) {
-	dns := startDNS(t, []string{"acme.test. 300 IN MX 1 aspmx.l.google.com."}, nil)
+	dns := dnstest.Start(t, []string{"acme.test. 300 IN MX 1 aspmx.l.google.com."}, nil)
 	rep, err := Run(context.Background(), "jobs@acme.test", Options{
-		Resolver: NewServerResolver(dns.addr), AutoconfigURLs: []string{}, ProbeTimeout: 500 * time.Millisecond,
+		Resolver: NewServerResolver(dns.Addr), AutoconfigURLs: []string{}, ProbeTimeout: 500 * time.Millisecond,
 		OutgoingIPs: []string{"3.121.59.239/32"},
 	})
 	if err != nil {

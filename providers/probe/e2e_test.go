@@ -1,66 +1,21 @@
 package probe
 
 import (
-	"bufio"
 	"context"
-	"net"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/jobmail/jobmail/e2e/e2eenv"
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/probe/probetest"
 )
 
-// mailpeer returns the running test mail server's settings: MAILPEER_*
-// variables, else ${MAILPEER_DIR:-/tmp/mailpeer/state}/mailpeer.env.
-// Without JOBMAIL_E2E=1 the test is skipped; with it, a missing peer fails.
-func mailpeer(t *testing.T) map[string]string {
-	t.Helper()
-	if os.Getenv("JOBMAIL_E2E") != "1" {
-		t.Skip("end-to-end test: set JOBMAIL_E2E=1 (needs mailpeer)")
-	}
-	env := map[string]string{}
-	dir := os.Getenv("MAILPEER_DIR")
-	if dir == "" {
-		dir = "/tmp/mailpeer/state"
-	}
-	if f, err := os.Open(filepath.Join(dir, "mailpeer.env")); err == nil {
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), "="); ok && strings.HasPrefix(k, "MAILPEER_") {
-				env[k] = v
-			}
-		}
-		_ = f.Close()
-	}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "MAILPEER_") {
-			env[k] = v
-		}
-	}
-	for _, k := range []string{"MAILPEER_HOST", "MAILPEER_SMTP_PORT", "MAILPEER_OPTTLS_PORT", "MAILPEER_SUBMISSION_PORT", "MAILPEER_SMTPS_PORT", "MAILPEER_CA_FILE"} {
-		if env[k] == "" {
-			t.Fatalf("JOBMAIL_E2E=1 but mailpeer setting %s is missing (start ../shared/mailpeer/start-mailpeer.sh)", k)
-		}
-	}
-	c, err := net.DialTimeout("tcp", net.JoinHostPort(env["MAILPEER_HOST"], env["MAILPEER_SUBMISSION_PORT"]), 2*time.Second)
-	if err != nil {
-		t.Fatalf("JOBMAIL_E2E=1 but mailpeer is not running: %v", err)
-	}
-	_ = c.Close()
-	return env
-}
-
 func TestMailpeerVerdicts(t *testing.T) {
-	env := mailpeer(t)
+	env := e2eenv.RequireUp(t, "MAILPEER_SMTP_PORT", "MAILPEER_OPTTLS_PORT", "MAILPEER_SMTPS_PORT", "MAILPEER_CA_FILE")
 	host := env["MAILPEER_HOST"]
-	port := func(k string) int { n, _ := strconv.Atoi(env[k]); return n }
-	plain, opt, sub, implicit := port("MAILPEER_SMTP_PORT"), port("MAILPEER_OPTTLS_PORT"), port("MAILPEER_SUBMISSION_PORT"), port("MAILPEER_SMTPS_PORT")
+	plain, opt, sub, implicit := env.Port(t, "MAILPEER_SMTP_PORT"), env.Port(t, "MAILPEER_OPTTLS_PORT"),
+		env.Port(t, "MAILPEER_SUBMISSION_PORT"), env.Port(t, "MAILPEER_SMTPS_PORT")
 	silent := probetest.Raw(t, host, "")
 	closed := probetest.Closed(t)
 	roots, err := LoadRoots(env["MAILPEER_CA_FILE"])

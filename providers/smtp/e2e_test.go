@@ -1,18 +1,15 @@
 package smtp_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jobmail/jobmail/e2e/e2eenv"
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/smtp"
 	"github.com/jobmail/jobmail/secrets"
@@ -20,48 +17,19 @@ import (
 
 // mailpeer holds the real mail server's settings. With JOBMAIL_E2E=1 a
 // missing or stopped server fails the test; without it the test skips.
-type mailpeer map[string]string
+type mailpeer e2eenv.Mailpeer
 
 func loadMailpeer(tb testing.TB) mailpeer {
 	tb.Helper()
-	if os.Getenv("JOBMAIL_E2E") != "1" {
-		tb.Skip("end-to-end: set JOBMAIL_E2E=1 with mailpeer running")
-	}
-	m := mailpeer{}
-	dir := os.Getenv("MAILPEER_DIR")
-	if dir == "" {
-		dir = "/tmp/mailpeer/state"
-	}
-	if f, err := os.Open(filepath.Join(dir, "mailpeer.env")); err == nil {
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok && strings.HasPrefix(k, "MAILPEER_") {
-				m[k] = v
-			}
-		}
-		_ = f.Close()
-	}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "MAILPEER_") {
-			m[k] = v
-		}
-	}
+	var keys []string
 	for _, k := range []string{"HOST", "SERVER_NAME", "SMTP_PORT", "OPTTLS_PORT", "SUBMISSION_PORT", "SMTPS_PORT",
 		"CA_FILE", "USER", "PASSWORD", "OAUTH_TOKENS_FILE", "MAILDIR"} {
-		if m["MAILPEER_"+k] == "" {
-			tb.Fatalf("mailpeer: MAILPEER_%s unknown (no env var, no %s/mailpeer.env)", k, dir)
-		}
+		keys = append(keys, "MAILPEER_"+k)
 	}
-	c, err := net.DialTimeout("tcp", net.JoinHostPort(m.host(), m.get("SUBMISSION_PORT")), 2*time.Second)
-	if err != nil {
-		tb.Fatalf("mailpeer not reachable: %v", err)
-	}
-	_ = c.Close()
-	return m
+	return mailpeer(e2eenv.RequireUp(tb, keys...))
 }
 
 func (m mailpeer) get(k string) string { return m["MAILPEER_"+k] }
-func (m mailpeer) host() string        { return m.get("HOST") }
 func (m mailpeer) port(k string) int   { p, _ := strconv.Atoi(m.get(k + "_PORT")); return p }
 
 // cfg connects by the certificate's name, so hostname verification is real.
@@ -76,42 +44,25 @@ func (m mailpeer) message(t testing.TB) providers.Message {
 		Token: token, Subject: "jobmail Testnachricht " + token, Body: "Grüße aus dem Test.\n.\n"}
 }
 
-// addToken appends a valid OAuth token for the user; mailpeer re-reads
-// the file on every request. The random token lines are left in place:
-// rewriting the file could drop lines other tests append meanwhile.
+// addToken makes token valid for the user at mailpeer.
 func (m mailpeer) addToken(t testing.TB, token string) {
 	t.Helper()
-	f, err := os.OpenFile(m.get("OAUTH_TOKENS_FILE"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatalf("open tokens file: %v", err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString("\n" + token + " " + m.get("USER") + "\n"); err != nil {
-		t.Fatalf("append token: %v", err)
+	if err := e2eenv.Mailpeer(m).AddOAuthToken(token, m.get("USER")); err != nil {
+		t.Fatal(err)
 	}
 }
 
 // waitDelivered finds the message carrying token in the Maildir.
 func (m mailpeer) waitDelivered(t *testing.T, msg providers.Message) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, sub := range []string{"new", "cur"} {
-			files, _ := filepath.Glob(filepath.Join(m.get("MAILDIR"), sub, "*"))
-			for _, f := range files {
-				data, err := os.ReadFile(f)
-				if err != nil || !strings.Contains(string(data), "X-Jobmail-Verification: "+msg.Token) {
-					continue
-				}
-				if !strings.Contains(string(data), "Subject: jobmail Testnachricht "+msg.Token) {
-					t.Errorf("delivered message lacks the subject with the token:\n%s", data)
-				}
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	data, ok := e2eenv.Delivered(m.get("MAILDIR"), "X-Jobmail-Verification: "+msg.Token, 15*time.Second)
+	if !ok {
+		t.Errorf("message with token %s not in %s within 15 s", msg.Token, m.get("MAILDIR"))
+		return
 	}
-	t.Errorf("message with token %s not in %s within 15 s", msg.Token, m.get("MAILDIR"))
+	if !strings.Contains(string(data), "Subject: jobmail Testnachricht "+msg.Token) {
+		t.Errorf("delivered message lacks the subject with the token:\n%s", data)
+	}
 }
 
 func randHex(n int) string {

@@ -5,83 +5,43 @@
 package probetest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/jobmail/jobmail/providers/smtp/smtptest"
 )
 
-// PKI is a throw-away CA that issues server certificates.
+// PKI is a throw-away CA that issues server certificates: smtptest's,
+// with the names-only Issue the prober's tests and benchmarks want.
 type PKI struct {
-	Pool *x509.CertPool // trusts the CA
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
+	*smtptest.PKI // Pool trusts the CA
 }
 
 // NewPKI makes a CA valid from an hour ago for a day.
 func NewPKI() (*PKI, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p, err := smtptest.NewPKI("probetest CA")
 	if err != nil {
-		return nil, fmt.Errorf("ca key: %w", err)
+		return nil, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "probetest CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, fmt.Errorf("ca certificate: %w", err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("ca certificate: %w", err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &PKI{Pool: pool, cert: cert, key: key}, nil
+	return &PKI{p}, nil
 }
 
-// Issue makes a server certificate for names (DNS names or IP addresses).
+// Issue makes a server certificate for names (DNS names or IP addresses),
+// valid from an hour ago for a day.
 func (p *PKI) Issue(names ...string) (tls.Certificate, error) {
 	if len(names) == 0 {
 		return tls.Certificate{}, errors.New("issue: no names")
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("server key: %w", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
-	}
-	for _, n := range names {
-		if ip := net.ParseIP(n); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, n)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.cert, &key.PublicKey, p.key)
-	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("server certificate: %w", err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+	return p.Cert(smtptest.Leaf{Names: names})
 }
 
 // backend offers AUTH PLAIN (over TLS only) and accepts nothing: a prober

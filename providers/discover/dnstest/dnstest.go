@@ -1,4 +1,8 @@
-package discover
+// Package dnstest runs a real DNS server (miekg/dns) on loopback for the
+// tests of discovery and of the wizard that uses it: UDP and TCP on one
+// port, answering from zone lines, so the resolver under test speaks the
+// real protocol to a real server.
+package dnstest
 
 import (
 	"net"
@@ -10,37 +14,37 @@ import (
 	"github.com/miekg/dns"
 )
 
-// dnsServer is a real DNS server (miekg/dns) on loopback, UDP and TCP on
-// the same port, answering from a zone given as resource-record text.
-// Names under a slow suffix are answered only after delay (or never, if
-// the test ends first); names nowhere in the zone are NXDOMAIN.
-type dnsServer struct {
-	addr  string
+// Server answers from a zone given as resource-record text. Every name of
+// the zone and its parents exist (empty non-terminals answer NOERROR);
+// names nowhere in the zone are NXDOMAIN. Names under a slow suffix are
+// answered only after its delay, or never if the test ends first.
+type Server struct {
+	Addr string // host:port, UDP and TCP
+
 	rrs   []dns.RR
 	names map[string]bool
 	slow  map[string]time.Duration
 	stop  chan struct{}
 }
 
-func startDNS(t *testing.T, zone []string, slow map[string]time.Duration) *dnsServer {
+// Start serves zone on 127.0.0.1 until the test's Cleanup, which waits
+// for the server's goroutines. A zone line that does not parse fails the
+// test. slow maps name suffixes (fully qualified, lower case) to delays.
+func Start(t testing.TB, zone []string, slow map[string]time.Duration) *Server {
 	t.Helper()
-	s := &dnsServer{names: map[string]bool{}, slow: slow, stop: make(chan struct{})}
+	s := &Server{names: map[string]bool{}, slow: slow, stop: make(chan struct{})}
 	for _, line := range zone {
 		rr, err := dns.NewRR(line)
 		if err != nil {
 			t.Fatalf("zone line %q: %v", line, err)
 		}
 		s.rrs = append(s.rrs, rr)
-		// Every name and its parents exist (empty non-terminals answer NOERROR).
-		for name := strings.ToLower(rr.Header().Name); name != "."; {
+		for name := strings.ToLower(rr.Header().Name); name != "" && name != "."; {
 			s.names[name] = true
-			_, rest, _ := strings.Cut(name, ".")
-			name = rest
-			if name == "" {
-				break
-			}
+			_, name, _ = strings.Cut(name, ".")
 		}
 	}
+	// UDP and TCP must share the port: retry when the TCP side is taken.
 	var pc net.PacketConn
 	var ln net.Listener
 	for attempt := 0; ; attempt++ {
@@ -56,10 +60,11 @@ func startDNS(t *testing.T, zone []string, slow map[string]time.Duration) *dnsSe
 			t.Fatalf("no port free for UDP and TCP: %v", err)
 		}
 	}
-	s.addr = pc.LocalAddr().String()
+	s.Addr = pc.LocalAddr().String()
+	handler := dns.HandlerFunc(s.serve)
 	var wg sync.WaitGroup
 	var servers []*dns.Server
-	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: s}, {Listener: ln, Handler: s}} {
+	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: handler}, {Listener: ln, Handler: handler}} {
 		started := make(chan struct{})
 		srv.NotifyStartedFunc = func() { close(started) }
 		servers = append(servers, srv)
@@ -77,10 +82,15 @@ func startDNS(t *testing.T, zone []string, slow map[string]time.Duration) *dnsSe
 	return s
 }
 
-func (s *dnsServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	m := new(dns.Msg)
 	m.SetReply(req)
 	m.Authoritative = true
+	if len(req.Question) == 0 {
+		m.Rcode = dns.RcodeFormatError
+		_ = w.WriteMsg(m)
+		return
+	}
 	q := req.Question[0]
 	name := strings.ToLower(q.Name)
 	for suffix, delay := range s.slow {
