@@ -13,10 +13,16 @@ import (
 // from the catalogue (keys cli.<command path>.short and flag.<name>), so
 // `jobmail --help` speaks the user's language too.
 func localizeHelp(root *cobra.Command, w *i18n.Localizer) {
+	// cobra adds these lazily at Execute; add them now so they get words too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	root.SetUsageTemplate(usageTemplate(w))
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
+		c.InitDefaultHelpFlag()
 		path := strings.ReplaceAll(c.CommandPath(), " ", ".")
 		c.Short = w.T("cli." + path + ".short")
+		c.Long = "" // cobra's own long texts are English; the short one says it
 		set := func(f *pflag.Flag) { f.Usage = w.T("flag." + f.Name) }
 		c.LocalFlags().VisitAll(set)
 		c.PersistentFlags().VisitAll(set)
@@ -26,6 +32,57 @@ func localizeHelp(root *cobra.Command, w *i18n.Localizer) {
 	}
 	walk(root)
 }
+
+// usageTemplate is cobra's usage template with its headings in the
+// user's language.
+func usageTemplate(w *i18n.Localizer) string {
+	return strings.NewReplacer(
+		"Usage:", w.T("cli.help.usage"),
+		"Aliases:", w.T("cli.help.aliases"),
+		"Examples:", w.T("cli.help.examples"),
+		"Available Commands:", w.T("cli.help.commands"),
+		"Additional Commands:", w.T("cli.help.more_commands"),
+		"Global Flags:", w.T("cli.help.global_flags"),
+		"Flags:", w.T("cli.help.flags"),
+		"Additional help topics:", w.T("cli.help.topics"),
+		"[command]", w.T("cli.help.command"),
+		`Use "{{.CommandPath}} [command] --help" for more information about a command.`,
+		w.T("cli.help.more", map[string]string{"command": "{{.CommandPath}}"}),
+	).Replace(defaultUsageTemplate)
+}
+
+// defaultUsageTemplate is cobra v1.10's, whose headings usageTemplate
+// replaces (a test checks every heading is replaced).
+const defaultUsageTemplate = `Usage:{{if .Runnable}}
+  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} [command]{{end}}{{if gt (len .Aliases) 0}}
+
+Aliases:
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+Examples:
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}{{$cmds := .Commands}}{{if eq (len .Groups) 0}}
+
+Available Commands:{{range $cmds}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{else}}{{range $group := .Groups}}
+
+{{.Title}}{{range $cmds}}{{if (and (eq .GroupID $group.ID) (or .IsAvailableCommand (eq .Name "help")))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if not .AllChildCommandsHaveGroup}}
+
+Additional Commands:{{range $cmds}}{{if (and (eq .GroupID "") (or .IsAvailableCommand (eq .Name "help")))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+Flags:
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+Global Flags:
+{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasHelpSubCommands}}
+
+Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
+  {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableSubCommands}}
+
+Use "{{.CommandPath}} [command] --help" for more information about a command.{{end}}
+`
 
 // langArg finds --lang in raw arguments (before cobra parses them).
 func langArg(args []string) string {

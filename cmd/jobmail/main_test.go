@@ -159,3 +159,35 @@ func TestLanguages(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpSpeaksTheLanguage: cobra's headings, its built-in commands and
+// flags come from the catalogue too.
+func TestHelpSpeaksTheLanguage(t *testing.T) {
+	cases := []struct {
+		lang    string
+		want    []string
+		notWant []string
+	}{
+		{"de", []string{"Aufruf:", "Befehle:", "Optionen:", "Diese Hilfe anzeigen", "Hilfe zu einem Befehl"}, []string{"Available Commands", "Flags:", "Help about any command"}},
+		{"it", []string{"Uso:", "Comandi:", "Opzioni:", "Mostra questo aiuto"}, []string{"Available Commands", "Flags:"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.lang, func(t *testing.T) {
+			r := &mainRig{env: map[string]string{}, store: secretstest.NewMemStore(nil)}
+			if got := Main(context.Background(), []string{"--help", "--lang", tc.lang}, r.factory()); got != ExitOK {
+				t.Fatalf("exit %d", got)
+			}
+			out := r.stdout.String()
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("help lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("help still has English %q", w)
+				}
+			}
+		})
+	}
+}

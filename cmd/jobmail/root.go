@@ -50,7 +50,7 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 	localizeHelp(root, i18n.New(i18n.Detect(langArg(args), f.Getenv)))
 	root.SetArgs(args)
 	root.SetIn(f.Stdin)
-	root.SetOut(f.Stderr)
+	root.SetOut(f.Stdout) // help, as asked for, is the output; errors stay on stderr
 	root.SetErr(f.Stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

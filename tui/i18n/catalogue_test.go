@@ -219,7 +219,18 @@ func dynamicFamilies(t *testing.T, src *source) family {
 	for fl := range src.flags {
 		req("flag." + fl)
 	}
+	// cobra's own commands and flags, which cmd/jobmail/help.go adds
+	// before localizing (InitDefaultHelpCmd, InitDefaultCompletionCmd).
+	for _, c := range cobraBuiltins {
+		req(c)
+	}
 	return f
+}
+
+var cobraBuiltins = []string{
+	"cli.jobmail.help.short", "cli.jobmail.completion.short", "cli.jobmail.completion.bash.short",
+	"cli.jobmail.completion.zsh.short", "cli.jobmail.completion.fish.short",
+	"cli.jobmail.completion.powershell.short", "flag.help", "flag.no-descriptions",
 }
 
 // providerReasons are the reason codes a diagnosis may carry; each needs
