@@ -91,3 +91,11 @@ func validEnvName(n string) bool {
 	}
 	return true
 }
+
+// Account is the keyring entry of a mailbox's secret for a channel, e.g.
+// "smtp:jobs@acme.de" or "google:jobs@acme.de". The one rule every writer
+// and reader uses, so the wizard's save and a later replay meet; the login
+// is compared without case and surrounding space.
+func Account(channel, login string) string {
+	return channel + ":" + strings.ToLower(strings.TrimSpace(login))
+}

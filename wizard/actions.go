@@ -224,5 +224,5 @@ func (e *Env) message(s *Session) providers.Message {
 // KeyringAccount is the keyring entry of a mailbox's secret, e.g.
 // "smtp:jobs@acme.de". Wizard and headless replays agree on it.
 func KeyringAccount(ch providers.Channel, user string) string {
-	return string(ch) + ":" + user
+	return secrets.Account(string(ch), user)
 }

@@ -110,7 +110,7 @@ func (c Config) withDefaults() Config {
 // KeyringAccount is the keyring entry (under secrets.Service) that holds
 // the refresh token for address.
 func KeyringAccount(address string) string {
-	return "google:" + strings.ToLower(strings.TrimSpace(address))
+	return secrets.Account(string(providers.ChannelGoogle), address)
 }
 
 // Provider is the google channel.
