@@ -1,10 +1,8 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -14,19 +12,16 @@ import (
 )
 
 // Subsidiaries (legal entities). Once the company's connection passed and
-// its files are written, the done screen offers to add one: its name
-// first (the machine has no question for it: an entity's name is not a
-// mailbox setting), then the machine's own steps for the entity's mailbox
-// (NewMailboxSession on setup.Entities[i]), prefilled from the company.
-// An empty address means the entity uses the company's settings; then
-// nothing else is asked. Each finished entity is saved with the setup
-// file at once, its login in the keyring, so stopping later loses nothing
-// that was finished.
+// its files are written, the done screen offers to add one: the
+// machine's entity session (wizard.NewEntitySession) asks its name and
+// address and, unless the address is left empty (the company's settings),
+// the mailbox's own steps with the company's settings as defaults. Each
+// finished entity is saved with the setup file at once, its login in the
+// keyring, so stopping later loses nothing that was finished.
 
 // entityRun is the subsidiary being added.
 type entityRun struct {
 	index int // in Setup.Entities
-	name  string
 }
 
 // doneState is the done screen as it was before a subsidiary was started,
@@ -57,47 +52,23 @@ func (m *Model) showDoneMenu() tea.Cmd {
 
 func (m *Model) onDoneChoice() tea.Cmd {
 	if m.choice == choiceEntity {
-		return m.askEntityName()
+		return m.startEntity()
 	}
 	return tea.Quit
 }
 
-// askEntityName asks the subsidiary's name, validated as the setup file
-// validates it (wizard.ValidateEntityName) and unique among the entities.
-func (m *Model) askEntityName() tea.Cmd {
+// startEntity appends an empty subsidiary and starts the machine's
+// session that asks for it (wizard.NewEntitySession): its name, its
+// address, then the mailbox's own steps with the company's settings as
+// defaults.
+func (m *Model) startEntity() tea.Cmd {
 	m.beforeEnt = &doneState{s: m.s, fin: m.fin, history: m.history}
-	m.mode, m.scroll, m.notice = modeEntityName, 0, ""
-	m.entityName = ""
-	m.entityForm = m.newForm(huh.NewInput().
-		Title(m.words.T("tui.entity.name_title")).
-		Description(m.words.T("tui.entity.name_help", map[string]string{"platform": m.company.Setup.PlatformName()})).
-		Value(&m.entityName).
-		Validate(m.validateEntityName))
-	return m.entityForm.Init()
-}
-
-func (m *Model) validateEntityName(v string) error {
-	if err := m.company.Setup.ValidateNewEntityName(v); err != nil {
-		var fe *wizard.FieldError
-		if errors.As(err, &fe) {
-			return errors.New(m.words.Field(fe))
-		}
-		return err
-	}
-	return nil
-}
-
-// entityContext lists the subsidiaries already in the setup.
-func (m *Model) entityContext(w int) string { return m.entityList(w) }
-
-// onEntityName appends the entity and starts its mailbox's session.
-func (m *Model) onEntityName() tea.Cmd {
+	m.scroll, m.notice = 0, ""
 	setup := m.company.Setup
-	name := strings.TrimSpace(m.entityName)
-	setup.Entities = append(setup.Entities, wizard.Entity{Name: name})
+	setup.Entities = append(setup.Entities, wizard.Entity{})
 	i := len(setup.Entities) - 1
-	m.entity = &entityRun{index: i, name: name}
-	m.s = wizard.NewMailboxSession(setup, "entities["+strconv.Itoa(i)+"]", &setup.Entities[i].Mailbox, true)
+	m.entity = &entityRun{index: i}
+	m.s = wizard.NewEntitySession(setup, i, true)
 	m.history, m.checks, m.stages, m.blocked = nil, nil, nil, nil
 	m.fin, m.sign = finishedMsg{}, signIn{}
 	m.det = detection{}
@@ -105,53 +76,28 @@ func (m *Model) onEntityName() tea.Cmd {
 	return m.advance()
 }
 
+// entityName is the name given to the subsidiary being added, so far.
+func (m *Model) entityName() string {
+	if m.entity == nil {
+		return ""
+	}
+	return m.company.Setup.Entities[m.entity.index].Name
+}
+
 // entityArgs are the placeholders of the subsidiary texts.
 func (m *Model) entityArgs() map[string]string {
 	a := m.args()
 	a["company"] = m.company.Mailbox().Address
-	if m.entity != nil {
-		a["name"] = m.entity.name
+	if n := m.entityName(); n != "" {
+		a["name"] = n
 	}
 	return a
 }
 
-// prefillEntity gives the entity's mailbox the company's answers as
-// prefills once its address is known: the sender name always; on the
-// company's own domain also the channel and the server (host, port,
-// encryption, CA file), which a subsidiary there almost always shares;
-// and the direct integration's app settings (client id, tenant,
-// endpoints). Logins are never copied: a login belongs to one mailbox.
-func (m *Model) prefillEntity() {
-	c, e := m.company.Mailbox(), m.s.Mailbox()
-	if e.SenderName == "" {
-		e.SenderName = c.SenderName
-	}
-	if domainOf(e.Address) == domainOf(c.Address) {
-		if e.Channel == "" {
-			e.Channel = c.Channel
-		}
-		if c.SMTP != nil && e.SMTP == nil && c.Channel == e.Channel {
-			e.SMTP = &wizard.SMTP{Host: c.SMTP.Host, Port: c.SMTP.Port, Security: c.SMTP.Security, CAFile: c.SMTP.CAFile}
-		}
-	}
-	if c.Google != nil && e.Google == nil {
-		g := *c.Google
-		g.RefreshToken = ""
-		e.Google = &g
-	}
-	if c.Microsoft != nil && e.Microsoft == nil {
-		ms := *c.Microsoft
-		ms.RefreshToken = ""
-		e.Microsoft = &ms
-	}
-}
-
-// inheritEntity keeps an entity without an address of its own: it uses
-// the company's settings, so it is written as it is, name only.
+// inheritEntity keeps an entity without an address of its own (the
+// machine's session is done: it uses the company's settings), name only.
 func (m *Model) inheritEntity() tea.Cmd {
-	e := &m.company.Setup.Entities[m.entity.index]
-	e.Mailbox = wizard.Mailbox{SenderName: e.SenderName}
-	name := m.entity.name
+	name := m.entityName()
 	m.restoreDone()
 	return m.saveSetup(m.words.T("tui.entity.inherits", map[string]string{"name": name}))
 }
@@ -190,7 +136,7 @@ func (m *Model) restoreDone() {
 // withEntityLine puts "Subsidiary: <name>" above the context of the
 // entity's steps, so the steps are not taken for the company's.
 func (m *Model) withEntityLine(context string, w int) string {
-	if m.entity == nil || m.mode == modeEntityName {
+	if m.entityName() == "" {
 		return context
 	}
 	line := m.st.bold.Render(truncateLines(m.words.T("tui.entity.current", m.entityArgs()), w))

@@ -32,9 +32,10 @@ func addEntity(h *harness, name string) {
 	h.waitFor("the done menu", func(s snapshot) bool { return s.mode == modeDone && strings.Contains(s.view, "> Finish") })
 	h.down(1)
 	h.enter()
-	h.waitFor("the name question", func(s snapshot) bool { return s.mode == modeEntityName })
-	h.typ(name)
-	h.enter()
+	s := h.waitFor("the name question", func(s snapshot) bool {
+		return s.mode == modeQuestion && strings.HasPrefix(s.key, "entities[") && strings.HasSuffix(s.key, "].name")
+	})
+	h.answer(s.key, name)
 }
 
 // TestSubsidiaries adds one subsidiary that uses the company's settings
@@ -52,7 +53,7 @@ func TestSubsidiaries(t *testing.T) {
 	// a name is required, and unique
 	h.down(1)
 	h.enter()
-	h.waitFor("the name question", func(s snapshot) bool { return s.mode == modeEntityName })
+	h.at("entities[0].name")
 	h.enter()
 	h.screenHas("A value is required.")
 	h.typ("Acme Logistics")
@@ -160,7 +161,7 @@ func TestSubsidiaryLeft(t *testing.T) {
 	}
 	h.down(1)
 	h.enter()
-	h.waitFor("the name question", func(s snapshot) bool { return s.mode == modeEntityName })
+	h.at("entities[0].name")
 	h.esc()
 	h.waitFor("the done menu again", func(s snapshot) bool { return s.mode == modeDone })
 

@@ -82,9 +82,6 @@ func (m *Model) help() string {
 			return m.helpLine(items...)
 		}
 		return m.helpLine(helpItem{"ctrl+c", "tui.key.cancel"})
-	case modeEntityName:
-		return m.helpLine(helpItem{"enter", "tui.key.next"}, helpItem{"esc", "tui.key.cancel_entity"},
-			helpItem{"ctrl+c", "tui.key.quit"})
 	case modeBlocked, modeKeyring, modeResume:
 		return m.helpLine(helpItem{"↑/↓", "tui.key.choose"}, helpItem{"enter", "tui.key.confirm"},
 			helpItem{"ctrl+c", "tui.key.quit"})

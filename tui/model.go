@@ -19,15 +19,14 @@ import (
 type mode int
 
 const (
-	modeQuestion   mode = iota // a huh field for the machine's question
-	modeRunning                // an action runs (checks, sign-in, live test)
-	modeBlocked                // the diagnosis view and its actions
-	modeFinishing              // keyring, setup file, export being written
-	modeKeyring                // the keyring refused the password: what now
-	modeDone                   // all written; next steps
-	modeQuit                   // "quit?" asked over the current screen
-	modeResume                 // a saved run was found: resume it?
-	modeEntityName             // the name of a subsidiary to add
+	modeQuestion  mode = iota // a huh field for the machine's question
+	modeRunning               // an action runs (checks, sign-in, live test)
+	modeBlocked               // the diagnosis view and its actions
+	modeFinishing             // keyring, setup file, export being written
+	modeKeyring               // the keyring refused the password: what now
+	modeDone                  // all written; next steps
+	modeQuit                  // "quit?" asked over the current screen
+	modeResume                // a saved run was found: resume it?
 )
 
 // Model is the wizard's root bubbletea model. It owns the session; every
@@ -72,12 +71,10 @@ type Model struct {
 	// subsidiaries: the company's session while an entity's runs, the
 	// entity being added, what the done screen showed before it, and the
 	// sessions whose test passed (for the export)
-	company    *wizard.Session
-	entity     *entityRun
-	beforeEnt  *doneState
-	tested     []*wizard.Session
-	entityForm *huh.Form
-	entityName string
+	company   *wizard.Session
+	entity    *entityRun
+	beforeEnt *doneState
+	tested    []*wizard.Session
 
 	blocked *blockedView
 	menu    *huh.Form // the choices of the diagnosis, keyring and resume screens
@@ -263,13 +260,6 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(k, m.keys.Exit) && (m.menu == nil || !key.Matches(k, m.keys.Next)) {
 			return tea.Quit
 		}
-	case modeEntityName:
-		switch {
-		case key.Matches(k, m.keys.Quit):
-			return tea.Quit // nothing of the subsidiary is kept yet; the rest is saved
-		case key.Matches(k, m.keys.PrevStep):
-			return m.leaveEntity()
-		}
 	case modeFinishing:
 		return nil
 	}
@@ -285,8 +275,6 @@ func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
 		return m.updatePaste(msg)
 	case modeQuestion:
 		f = &m.form
-	case modeEntityName:
-		f = &m.entityForm
 	case modeBlocked, modeKeyring, modeResume, modeDone:
 		f = &m.menu
 	case modeQuit:
@@ -314,8 +302,6 @@ func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, m.onResumeChoice())
 	case modeDone:
 		return tea.Batch(cmd, m.onDoneChoice())
-	case modeEntityName:
-		return tea.Batch(cmd, m.onEntityName())
 	case modeQuit:
 		return tea.Batch(cmd, m.onQuitAnswer())
 	}
@@ -323,7 +309,7 @@ func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) resizeForms() {
-	for _, f := range []*huh.Form{m.form, m.menu, m.quitForm, m.sign.form, m.entityForm} {
+	for _, f := range []*huh.Form{m.form, m.menu, m.quitForm, m.sign.form} {
 		if f != nil {
 			f.WithWidth(m.formWidth())
 			m.relayout(f)
@@ -364,7 +350,7 @@ func (m *Model) state() wizard.State {
 		mo = m.prevMode
 	}
 	switch {
-	case mo == modeDone || mo == modeFinishing || mo == modeKeyring || mo == modeEntityName:
+	case mo == modeDone || mo == modeFinishing || mo == modeKeyring:
 		return wizard.StateDone
 	case mo == modeRunning && m.run != nil:
 		if m.run.action.Kind == wizard.ActionTest {

@@ -106,9 +106,6 @@ func (m *Model) field(q wizard.Question, a *answer, words *i18n.Localizer) huh.F
 		Description(help).
 		Value(&a.Text).
 		Validate(func(v string) error {
-			if entityAddress && strings.TrimSpace(v) == "" {
-				return nil // the subsidiary uses the company's settings
-			}
 			if m.keepOnEmpty && strings.TrimSpace(v) == "" {
 				v = q.Value // accessible prompts show the prefill but return "" for it
 			}
@@ -140,15 +137,12 @@ func (m *Model) answered() tea.Cmd {
 		return m.ask(q)
 	}
 	m.notice = ""
-	if m.entity != nil && q.Field == "address" && strings.TrimSpace(m.ans.Text) == "" {
+	if m.s.Inherits() {
 		return m.inheritEntity() // no address of its own: the company's settings
 	}
 	m.history = append(m.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: m.shown(q)})
 	var cmds []tea.Cmd
 	if q.Field == "address" {
-		if m.entity != nil {
-			m.prefillEntity()
-		}
 		cmds = append(cmds, m.detect(), m.discover())
 	}
 	return tea.Batch(append(cmds, m.advance())...)

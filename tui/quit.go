@@ -22,7 +22,7 @@ func (m *Model) askQuit() tea.Cmd {
 	args := map[string]string{"path": m.cfg.SetupPath}
 	help := m.words.T("tui.quit.help", args)
 	if m.entity != nil {
-		args["name"] = m.entity.name
+		args["name"] = m.entityName()
 		help = m.words.T("tui.entity.quit_help", args)
 	}
 	m.quitForm = m.newForm(huh.NewConfirm().

@@ -75,6 +75,11 @@ func (m *Model) forwardingContext(w int) []string {
 	if in := args["inbound"]; in != "" {
 		parts = append(parts, m.st.label.Render(m.words.T("tui.inbound.label", args))+"\n"+m.st.inbound.Render(in))
 	}
+	if m.q.Field == "name" {
+		if l := m.entityList(w); l != "" {
+			parts = append(parts, l)
+		}
+	}
 	if m.q.Field != "forwarding" {
 		return parts
 	}

@@ -68,8 +68,6 @@ func (m *Model) body(w int) (context, main string) {
 		context, main = m.quitContext(tw), m.quitForm.View()
 	case modeResume:
 		context, main = m.resumeView(tw), m.menu.View()
-	case modeEntityName:
-		context, main = m.entityContext(tw), m.entityForm.View()
 	}
 	return m.withEntityLine(context, tw), main
 }

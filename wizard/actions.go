@@ -79,7 +79,7 @@ func (e *Env) Run(ctx context.Context, s *Session, a Action, obs providers.Obser
 }
 
 func (e *Env) checks(s *Session) []providers.Check {
-	m := s.Mailbox()
+	m := s.connection()
 	var cs []providers.Check
 	switch m.ChannelID() {
 	case providers.ChannelSMTP:
@@ -134,7 +134,7 @@ func confirmationCode(id string) (providers.Code, bool) {
 }
 
 func (e *Env) test(ctx context.Context, s *Session, obs providers.Observer) (providers.Result, error) {
-	m := s.Mailbox()
+	m := s.connection()
 	timeout := e.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -209,7 +209,7 @@ func (e *Env) smtpConfig(setup *Setup, m *Mailbox, pw secrets.Secret) smtp.Confi
 }
 
 func (e *Env) message(s *Session) providers.Message {
-	m := s.Mailbox()
+	m := s.connection()
 	subject, body := "jobmail test "+s.Token, "jobmail test message, verification token "+s.Token
 	if e.Message != nil {
 		subject, body = e.Message(s.Token)

@@ -21,12 +21,14 @@ func (s *Session) smtpFields() []field {
 	c := m.SMTP
 	fs := []field{
 		{name: "smtp.host", state: StatePrerequisites, kind: KindInput,
-			def: func(s *Session) string { return firstOf(s.Suggested.Host, providerSMTPHost[s.Provider]) },
-			get: func(*Session) (string, bool) { return c.Host, c.Host != "" },
-			set: func(_ *Session, v string) error { return setWith(&c.Host, v, ValidateSMTPHost) }},
+			def:     func(s *Session) string { return firstOf(s.Suggested.Host, providerSMTPHost[s.Provider]) },
+			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Host },
+			get:     func(*Session) (string, bool) { return c.Host, c.Host != "" },
+			set:     func(_ *Session, v string) error { return setWith(&c.Host, v, ValidateSMTPHost) }},
 		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true,
 			options: func(*Session) []string { return securityOptions() },
 			def:     func(s *Session) string { return firstOf(s.Suggested.Security, string(providers.SecurityStartTLS)) },
+			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Security },
 			get:     func(*Session) (string, bool) { return c.Security, c.Security != "" },
 			set:     func(_ *Session, v string) error { return setWith(&c.Security, v, ValidateSecurity) }},
 		{name: "smtp.port", state: StatePrerequisites, kind: KindSelect, optional: true,
@@ -36,6 +38,12 @@ func (s *Session) smtpFields() []field {
 					return strconv.Itoa(s.Suggested.Port)
 				}
 				return strconv.Itoa(DefaultPort(providers.Security(c.Security)))
+			},
+			inherit: func(m *Mailbox) string {
+				if p := derefOr(m.SMTP).Port; p != 0 {
+					return strconv.Itoa(p)
+				}
+				return ""
 			},
 			get: func(*Session) (string, bool) { return strconv.Itoa(c.Port), c.Port != 0 },
 			set: func(_ *Session, v string) error { return setInt(&c.Port, v, ValidatePort) }},
@@ -53,9 +61,10 @@ func (s *Session) smtpFields() []field {
 			},
 			set: s.setPassword(&c.Password)},
 		{name: "smtp.ca_file", state: StatePrerequisites, kind: KindInput, optional: true,
-			when: func(*Session) bool { return providers.Security(c.Security).Verifies() },
-			get:  func(*Session) (string, bool) { return c.CAFile, c.CAFile != "" },
-			set:  func(_ *Session, v string) error { return setWith(&c.CAFile, v, validateOptionalCAFile) }},
+			when:    func(*Session) bool { return providers.Security(c.Security).Verifies() },
+			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).CAFile },
+			get:     func(*Session) (string, bool) { return c.CAFile, c.CAFile != "" },
+			set:     func(_ *Session, v string) error { return setWith(&c.CAFile, v, validateOptionalCAFile) }},
 	}
 	for _, id := range smtpConfirmations(s.Provider, c.Host) {
 		fs = append(fs, s.confirmField(id))
@@ -71,8 +80,9 @@ func (s *Session) googleFields() []field {
 	g := m.Google
 	return []field{
 		{name: "google.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
-			get: func(*Session) (string, bool) { return g.ClientID, g.ClientID != "" },
-			set: func(_ *Session, v string) error { return setWith(&g.ClientID, v, validateOptional(ValidateClientID)) }},
+			inherit: func(m *Mailbox) string { return derefOr(m.Google).ClientID },
+			get:     func(*Session) (string, bool) { return g.ClientID, g.ClientID != "" },
+			set:     func(_ *Session, v string) error { return setWith(&g.ClientID, v, validateOptional(ValidateClientID)) }},
 		{name: "google.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
 			get: func(*Session) (string, bool) { return g.RefreshToken, g.RefreshToken != "" },
@@ -90,12 +100,14 @@ func (s *Session) microsoftFields() []field {
 	ms := m.Microsoft
 	return []field{
 		{name: "microsoft.tenant", state: StatePrerequisites, kind: KindInput, optional: true,
-			def: func(*Session) string { return "organizations" },
-			get: func(*Session) (string, bool) { return ms.Tenant, ms.Tenant != "" },
-			set: func(_ *Session, v string) error { return setWith(&ms.Tenant, v, ValidateTenant) }},
+			def:     func(*Session) string { return "organizations" },
+			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).Tenant },
+			get:     func(*Session) (string, bool) { return ms.Tenant, ms.Tenant != "" },
+			set:     func(_ *Session, v string) error { return setWith(&ms.Tenant, v, ValidateTenant) }},
 		{name: "microsoft.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
-			get: func(*Session) (string, bool) { return ms.ClientID, ms.ClientID != "" },
-			set: func(_ *Session, v string) error { return setWith(&ms.ClientID, v, validateOptional(ValidateClientID)) }},
+			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).ClientID },
+			get:     func(*Session) (string, bool) { return ms.ClientID, ms.ClientID != "" },
+			set:     func(_ *Session, v string) error { return setWith(&ms.ClientID, v, validateOptional(ValidateClientID)) }},
 		{name: "microsoft.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
 			get: func(*Session) (string, bool) { return ms.RefreshToken, ms.RefreshToken != "" },

@@ -40,13 +40,14 @@ const CompanyName = "company"
 //	smtp.username the mailbox's address; smtp.password keyring
 //	google/microsoft refresh_token keyring
 //
-// Inheritance of an entity that has its own address: sender_name and
-// channel come from the company when not given. For the connection, an
-// entity that names no host of its own uses the company's server (host,
-// security, port, ca_file, each overridable; a changed security brings
-// its own default port); one that names a host inherits nothing of the
-// company's server. OAuth client settings (client_id, tenant, endpoints,
-// smtp_host/smtp_port/ca_file) are inherited field by field. Credentials
+// Inheritance of an entity that has its own address (inheritMailbox):
+// sender_name and channel come from the company when not given. For the
+// connection, an entity that names no host of its own, or the company's
+// host, uses the company's server (security, port, ca_file, each
+// overridable; a changed security brings its own default port); one that
+// names another host inherits nothing of the company's server. OAuth
+// client settings (client_id, tenant, endpoints, smtp_host/smtp_port/
+// ca_file) are inherited field by field. Credentials
 // are never inherited: username defaults to the entity's own address,
 // password and refresh_token to the keyring (an entry per login), because
 // a login belongs to one mailbox.
@@ -55,7 +56,7 @@ func (s *Setup) Effective() []EffectiveMailbox {
 	out := []EffectiveMailbox{company}
 	for i := range s.Entities {
 		e := &s.Entities[i]
-		key := "entities[" + strconv.Itoa(i) + "]"
+		key := EntityKey(i)
 		if e.Address == "" {
 			m := effectiveOf(key, e.Name, &s.Company, nil)
 			m.Inherited = true
@@ -71,85 +72,114 @@ func (s *Setup) Effective() []EffectiveMailbox {
 }
 
 func effectiveOf(key, name string, m, parent *Mailbox) EffectiveMailbox {
-	if parent == nil {
-		parent = &Mailbox{}
+	if parent != nil {
+		inh := inheritMailbox(m, parent)
+		m = &inh
 	}
 	e := EffectiveMailbox{
 		Key: key, Name: name, Address: m.Address, Forwarding: m.Forwarding,
-		SenderName:    firstOf(m.SenderName, parent.SenderName, "company"),
-		Channel:       providers.Channel(firstOf(m.Channel, parent.Channel, string(providers.ChannelPlatform))),
+		SenderName:    firstOf(m.SenderName, "company"),
+		Channel:       providers.Channel(firstOf(m.Channel, string(providers.ChannelPlatform))),
 		Prerequisites: maps.Clone(m.Prerequisites),
 	}
 	switch e.Channel {
 	case providers.ChannelSMTP:
-		e.SMTP = effectiveSMTP(m.SMTP, parent.SMTP, m.Address)
+		e.SMTP = defaultSMTP(m.SMTP, m.Address)
 	case providers.ChannelGoogle:
-		e.Google = effectiveGoogle(m.Google, parent.Google)
+		g := derefOr(m.Google)
+		g.RefreshToken = firstOf(g.RefreshToken, "keyring")
+		g.SMTPHost = asciiHost(g.SMTPHost)
+		e.Google = &g
 	case providers.ChannelMicrosoft:
-		e.Microsoft = effectiveMicrosoft(m.Microsoft, parent.Microsoft)
+		ms := derefOr(m.Microsoft)
+		ms.RefreshToken = firstOf(ms.RefreshToken, "keyring")
+		ms.SMTPHost = asciiHost(ms.SMTPHost)
+		e.Microsoft = &ms
 	}
 	return e
 }
 
-func effectiveSMTP(own, parent *SMTP, address string) *SMTP {
-	if own == nil {
-		own = &SMTP{}
+// inheritMailbox is the inheritance rule (see Setup.Effective) and the
+// only place it is written: own's settings with the parent's filled in
+// where own leaves them out, before any default. Setup.Effective applies
+// it to entities read from a file; an entity session (NewEntitySession)
+// takes its questions' defaults from it and tests with its result.
+// Credentials are never inherited.
+func inheritMailbox(own, parent *Mailbox) Mailbox {
+	m := Mailbox{Address: own.Address, Forwarding: own.Forwarding,
+		SenderName:    firstOf(own.SenderName, parent.SenderName),
+		Channel:       firstOf(own.Channel, parent.Channel),
+		Prerequisites: maps.Clone(own.Prerequisites),
 	}
-	c := SMTP{Host: own.Host, Port: own.Port, Security: own.Security, CAFile: own.CAFile}
-	if own.Host == "" && parent != nil {
-		c.Host = parent.Host
-		if c.Security == "" {
-			c.Security = parent.Security
-			if c.Port == 0 {
-				c.Port = parent.Port
-			}
+	switch providers.Channel(m.Channel) {
+	case providers.ChannelSMTP:
+		c := inheritSMTP(derefOr(own.SMTP), parent.SMTP)
+		m.SMTP = &c
+	case providers.ChannelGoogle:
+		g, p := derefOr(own.Google), derefOr(parent.Google)
+		m.Google = &Google{
+			ClientID:     firstOf(g.ClientID, p.ClientID),
+			RefreshToken: g.RefreshToken,
+			AuthURL:      firstOf(g.AuthURL, p.AuthURL),
+			TokenURL:     firstOf(g.TokenURL, p.TokenURL),
+			SMTPHost:     firstOf(g.SMTPHost, p.SMTPHost),
+			SMTPPort:     firstInt(g.SMTPPort, p.SMTPPort),
+			CAFile:       firstOf(g.CAFile, p.CAFile),
 		}
-		c.CAFile = firstOf(own.CAFile, parent.CAFile)
+	case providers.ChannelMicrosoft:
+		ms, p := derefOr(own.Microsoft), derefOr(parent.Microsoft)
+		m.Microsoft = &Microsoft{
+			Tenant:       firstOf(ms.Tenant, p.Tenant),
+			ClientID:     firstOf(ms.ClientID, p.ClientID),
+			RefreshToken: ms.RefreshToken,
+			AuthorityURL: firstOf(ms.AuthorityURL, p.AuthorityURL),
+			SMTPHost:     firstOf(ms.SMTPHost, p.SMTPHost),
+			SMTPPort:     firstInt(ms.SMTPPort, p.SMTPPort),
+			CAFile:       firstOf(ms.CAFile, p.CAFile),
+		}
 	}
+	return m
+}
+
+// inheritSMTP: an entity that names no host, or the company's host, uses
+// the company's server; a setting equal to the company's counts as
+// inherited, so accepting the wizard's prefills keeps the server whole.
+// Security and port go together: a changed security brings its own
+// default port.
+func inheritSMTP(own SMTP, parent *SMTP) SMTP {
+	if parent == nil || (own.Host != "" && !strings.EqualFold(asciiHost(own.Host), asciiHost(parent.Host))) {
+		return own
+	}
+	c := own
+	c.Host = firstOf(own.Host, parent.Host)
+	if own.Security == "" || own.Security == parent.Security {
+		c.Security = parent.Security
+		c.Port = firstInt(own.Port, parent.Port)
+	}
+	c.CAFile = firstOf(own.CAFile, parent.CAFile)
+	return c
+}
+
+// defaultSMTP fills what a setup file may leave out of an SMTP block.
+func defaultSMTP(own *SMTP, address string) *SMTP {
+	c := derefOr(own)
 	c.Host = asciiHost(c.Host)
 	c.Security = firstOf(c.Security, string(providers.SecurityStartTLS))
 	if c.Port == 0 {
 		c.Port = DefaultPort(providers.Security(c.Security))
 	}
-	c.Username = firstOf(own.Username, address)
-	c.Password = firstOf(own.Password, "keyring")
+	c.Username = firstOf(c.Username, address)
+	c.Password = firstOf(c.Password, "keyring")
 	return &c
 }
 
-func effectiveGoogle(own, parent *Google) *Google {
-	if own == nil {
-		own = &Google{}
+// derefOr is *p, or the zero value for nil.
+func derefOr[T any](p *T) T {
+	var v T
+	if p != nil {
+		v = *p
 	}
-	if parent == nil {
-		parent = &Google{}
-	}
-	return &Google{
-		ClientID:     firstOf(own.ClientID, parent.ClientID),
-		RefreshToken: firstOf(own.RefreshToken, "keyring"),
-		AuthURL:      firstOf(own.AuthURL, parent.AuthURL),
-		TokenURL:     firstOf(own.TokenURL, parent.TokenURL),
-		SMTPHost:     asciiHost(firstOf(own.SMTPHost, parent.SMTPHost)),
-		SMTPPort:     firstInt(own.SMTPPort, parent.SMTPPort),
-		CAFile:       firstOf(own.CAFile, parent.CAFile),
-	}
-}
-
-func effectiveMicrosoft(own, parent *Microsoft) *Microsoft {
-	if own == nil {
-		own = &Microsoft{}
-	}
-	if parent == nil {
-		parent = &Microsoft{}
-	}
-	return &Microsoft{
-		Tenant:       firstOf(own.Tenant, parent.Tenant),
-		ClientID:     firstOf(own.ClientID, parent.ClientID),
-		RefreshToken: firstOf(own.RefreshToken, "keyring"),
-		AuthorityURL: firstOf(own.AuthorityURL, parent.AuthorityURL),
-		SMTPHost:     asciiHost(firstOf(own.SMTPHost, parent.SMTPHost)),
-		SMTPPort:     firstInt(own.SMTPPort, parent.SMTPPort),
-		CAFile:       firstOf(own.CAFile, parent.CAFile),
-	}
+	return v
 }
 
 // ConnectionKey identifies what a live test of this mailbox exercises:

@@ -19,10 +19,14 @@ func TestEffectiveDefaultsAndInheritance(t *testing.T) {
 			{Name: "Acme France", Mailbox: Mailbox{Address: "jobs@acme.fr", SMTP: &SMTP{Security: "smtps"}}},            // own security: own default port
 			{Name: "Acme Spain", Mailbox: Mailbox{Address: "jobs@acme.es", SMTP: &SMTP{Host: "smtp.acme.es"}}},          // own server: nothing inherited
 			{Name: "Acme UK", Mailbox: Mailbox{Address: "jobs@acme.co.uk", Channel: "platform", SenderName: "company"}}, // own channel
+			// the company's host, spelt otherwise, and its security: the company's server whole
+			{Name: "Acme Austria", Mailbox: Mailbox{Address: "jobs@acme.at", SMTP: &SMTP{Host: "mail.xn--bcher-kva.de", Security: "starttls-noverify"}}},
+			// the company's host with another security: that security's default port
+			{Name: "Acme Swiss", Mailbox: Mailbox{Address: "jobs@acme.ch", SMTP: &SMTP{Host: "MAIL.BÜCHER.DE", Security: "smtps"}}},
 		},
 	}
 	eff := s.Effective()
-	if len(eff) != 6 {
+	if len(eff) != 8 {
 		t.Fatalf("%d mailboxes", len(eff))
 	}
 	want := []struct {
@@ -42,6 +46,10 @@ func TestEffectiveDefaultsAndInheritance(t *testing.T) {
 		{"entities[3]", "Acme Spain", "jobs@acme.es", "employee", "smtp",
 			&SMTP{Host: "smtp.acme.es", Port: 587, Security: "starttls", Username: "jobs@acme.es", Password: "keyring"}, false},
 		{"entities[4]", "Acme UK", "jobs@acme.co.uk", "company", "platform", nil, false},
+		{"entities[5]", "Acme Austria", "jobs@acme.at", "employee", "smtp",
+			&SMTP{Host: "mail.xn--bcher-kva.de", Port: 2525, Security: "starttls-noverify", Username: "jobs@acme.at", Password: "keyring", CAFile: "/etc/acme-ca.pem"}, false},
+		{"entities[6]", "Acme Swiss", "jobs@acme.ch", "employee", "smtp",
+			&SMTP{Host: "mail.xn--bcher-kva.de", Port: 465, Security: "smtps", Username: "jobs@acme.ch", Password: "keyring", CAFile: "/etc/acme-ca.pem"}, false},
 	}
 	for i, w := range want {
 		m := eff[i]

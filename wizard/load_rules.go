@@ -119,11 +119,11 @@ func (c *checker) entities(s *Setup) {
 	first := map[string]int{}
 	for i := range s.Entities {
 		e := &s.Entities[i]
-		key := "entities[" + strconv.Itoa(i) + "]"
+		key := EntityKey(i)
 		c.required(key+".name", e.Name, ValidateEntityName)
 		norm := EntityNameKey(e.Name)
 		if j, dup := first[norm]; dup && norm != "" {
-			firstKey := "entities[" + strconv.Itoa(j) + "]"
+			firstKey := EntityKey(j)
 			c.add(key+".name", reasonErr(ReasonDuplicateEntity, map[string]string{
 				"name": safeArg(e.Name), "first_key": firstKey, "first_line": strconv.Itoa(c.lines.Line(firstKey))}))
 		} else if norm != "" {
@@ -283,20 +283,4 @@ func sortedStrings(m map[string]bool) []string { return slices.Sorted(maps.Keys(
 // runs of spaces do not make two entities different.
 func EntityNameKey(name string) string {
 	return strings.ToLower(strings.Join(strings.Fields(name), " "))
-}
-
-// ValidateNewEntityName checks the name of an entity about to be added to
-// s, as the setup file's check would: valid, and not already taken.
-func (s *Setup) ValidateNewEntityName(v string) error {
-	if err := ValidateEntityName(v); err != nil {
-		return err
-	}
-	key := EntityNameKey(v)
-	for _, e := range s.Entities {
-		if EntityNameKey(e.Name) == key {
-			// No key: the entity is not in the setup yet.
-			return &FieldError{Reason: ReasonDuplicateEntity, Args: map[string]string{"name": safeArg(strings.TrimSpace(v))}}
-		}
-	}
-	return nil
 }

@@ -80,6 +80,7 @@ type Session struct {
 
 	mb         *Mailbox // the mailbox configured: the company's or an entity's
 	key        string   // its setup-file key prefix: "company", "entities[2]"
+	entity     int      // index of the entity being added (NewEntitySession), else -1
 	answered   map[string]bool
 	checked    bool
 	authorized bool
@@ -95,7 +96,7 @@ func NewSession(setup *Setup, interactive bool) *Session {
 		setup.Version = SetupVersion
 	}
 	return &Session{Setup: setup, Interactive: interactive, Token: NewToken(), answered: map[string]bool{},
-		mb: &setup.Company, key: "company"}
+		mb: &setup.Company, key: "company", entity: -1}
 }
 
 // NewMailboxSession starts a session for another mailbox of setup: an
@@ -121,6 +122,9 @@ func (s *Session) Next() Step {
 			q := q
 			return Step{State: q.State, Question: &q}
 		}
+	}
+	if s.Inherits() {
+		return Step{State: StateDone, Done: true}
 	}
 	if !s.checked {
 		return Step{State: StatePrerequisites, Action: &Action{Kind: ActionCheck, State: StatePrerequisites}}
@@ -219,7 +223,7 @@ func (s *Session) invalidate() {
 }
 
 func (s *Session) needsAuthorize() bool {
-	switch s.Mailbox().ChannelID() {
+	switch s.connection().ChannelID() {
 	case providers.ChannelGoogle, providers.ChannelMicrosoft:
 		return s.Interactive
 	}

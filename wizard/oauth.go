@@ -62,11 +62,11 @@ func (o *OAuth) provider(setup *Setup, m *Mailbox) (oauthProvider, string, strin
 // Authorize signs the mailbox's address in and keeps the grant in the
 // session; the refresh token reaches the keyring when the wizard saves.
 func (o *OAuth) Authorize(ctx context.Context, s *Session) error {
-	p, _, _, err := o.provider(s.Setup, s.Mailbox())
+	p, _, _, err := o.provider(s.Setup, s.connection())
 	if err != nil {
 		return err
 	}
-	g, err := p.Authorize(ctx, o.Mode, s.Mailbox().Address, o.Opener, o.Prompter)
+	g, err := p.Authorize(ctx, o.Mode, s.connection().Address, o.Opener, o.Prompter)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (o *OAuth) Authorize(ctx context.Context, s *Session) error {
 // Tester builds the live test: from the session's grant when signed in
 // here, else from the stored refresh token.
 func (o *OAuth) Tester(ctx context.Context, s *Session) (providers.Tester, error) {
-	m := s.Mailbox()
+	m := s.connection()
 	p, account, ref, err := o.provider(s.Setup, m)
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func (o *OAuth) Tester(ctx context.Context, s *Session) (providers.Tester, error
 // Checks are the provider's prerequisites; the signed-in account is known
 // only after an interactive sign-in.
 func (o *OAuth) Checks(s *Session) []providers.Check {
-	m := s.Mailbox()
+	m := s.connection()
 	p, _, _, err := o.provider(s.Setup, m)
 	if err != nil {
 		return []providers.Check{{ID: "oauth_config", Automatic: true, Diagnosis: &providers.Diagnosis{

@@ -42,6 +42,10 @@ type field struct {
 	kind     Kind
 	options  func(s *Session) []string
 	def      func(s *Session) string
+	// inherit, in an entity session, reads the company's setting the
+	// question offers as its default from the inherited mailbox; it takes
+	// precedence over def.
+	inherit  func(m *Mailbox) string
 	optional bool
 	when     func(s *Session) bool
 	get      func(s *Session) (string, bool)
@@ -50,26 +54,36 @@ type field struct {
 
 func (s *Session) fields() []field {
 	m := s.Mailbox()
-	var fs []field
-	fs = append(fs,
-		field{name: "address", state: StateForwarding, kind: KindInput,
+	fs := append(s.entityFields(),
+		field{name: "address", state: StateForwarding, kind: KindInput, optional: s.IsEntity(),
 			get: func(*Session) (string, bool) { return m.Address, m.Address != "" },
-			set: func(_ *Session, v string) error { return setWith(&m.Address, v, ValidateAddress) }},
+			set: func(s *Session, v string) error {
+				if s.IsEntity() {
+					return s.setEntityAddress(v)
+				}
+				return setWith(&m.Address, v, ValidateAddress)
+			}})
+	if s.Inherits() {
+		return fs // the company's settings: nothing more to ask
+	}
+	fs = append(fs,
 		field{name: "platform.account", absolute: true, state: StateForwarding, kind: KindInput,
 			get: func(s *Session) (string, bool) { return s.Setup.Platform.Account, s.Setup.Platform.Account != "" },
 			set: func(s *Session, v string) error { return setWith(&s.Setup.Platform.Account, v, ValidateAccount) }},
 		field{name: "sender_name", state: StateForwarding, kind: KindSelect, optional: true,
 			options: constOptions("company", "employee"), def: constDefault("company"),
-			get: func(*Session) (string, bool) { return m.SenderName, m.SenderName != "" },
-			set: func(_ *Session, v string) error { return setWith(&m.SenderName, v, ValidateSenderName) }},
+			inherit: func(m *Mailbox) string { return m.SenderName },
+			get:     func(*Session) (string, bool) { return m.SenderName, m.SenderName != "" },
+			set:     func(_ *Session, v string) error { return setWith(&m.SenderName, v, ValidateSenderName) }},
 		field{name: "forwarding", state: StateForwarding, kind: KindSelect, optional: true,
 			options: constOptions("done", "later"), def: constDefault("later"),
 			get: func(*Session) (string, bool) { return m.Forwarding, m.Forwarding != "" },
 			set: func(_ *Session, v string) error { return setWith(&m.Forwarding, v, ValidateForwarding) }},
 		field{name: "channel", state: StateChannel, kind: KindSelect, optional: true,
 			options: func(*Session) []string { return channelOptions() }, def: suggestedChannel,
-			get: func(*Session) (string, bool) { return m.Channel, m.Channel != "" },
-			set: func(_ *Session, v string) error { return setWith(&m.Channel, v, ValidateChannel) }},
+			inherit: func(m *Mailbox) string { return m.Channel },
+			get:     func(*Session) (string, bool) { return m.Channel, m.Channel != "" },
+			set:     func(_ *Session, v string) error { return setWith(&m.Channel, v, ValidateChannel) }},
 	)
 	switch m.ChannelID() {
 	case providers.ChannelSMTP:
@@ -128,8 +142,8 @@ func (s *Session) questionOf(f field) Question {
 	}
 	if v, ok := f.get(s); ok {
 		q.Value = v
-	} else if f.def != nil {
-		q.Value = f.def(s)
+	} else {
+		q.Value = s.defaultOf(f)
 	}
 	if f.kind == KindPassword {
 		q.Value = "" // never prefill a secret
@@ -141,8 +155,8 @@ func (s *Session) questionOf(f field) Question {
 // for an optional question means its default.
 func (s *Session) apply(f field, v string) error {
 	v = strings.TrimSpace(v)
-	if v == "" && f.def != nil {
-		v = f.def(s)
+	if v == "" {
+		v = s.defaultOf(f)
 	}
 	if v == "" && !f.optional {
 		return &FieldError{Key: s.keyOf(f), Reason: "required"}
@@ -151,6 +165,18 @@ func (s *Session) apply(f field, v string) error {
 		return withKey(err, s.keyOf(f))
 	}
 	return nil
+}
+
+// defaultOf is what an empty answer to f means: in an entity session the
+// company's setting it inherits, else the question's own default.
+func (s *Session) defaultOf(f field) string {
+	if v := s.inheritedDefault(f); v != "" {
+		return v
+	}
+	if f.def != nil {
+		return f.def(s)
+	}
+	return ""
 }
 
 // args are the placeholders every question's help text may use.

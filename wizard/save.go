@@ -196,7 +196,7 @@ func checkSavable(s *Setup) error {
 		return err
 	}
 	for i := range s.Entities {
-		if err := refs("entities["+strconv.Itoa(i)+"]", &s.Entities[i].Mailbox); err != nil {
+		if err := refs(EntityKey(i), &s.Entities[i].Mailbox); err != nil {
 			return err
 		}
 	}
