@@ -130,7 +130,7 @@ func (a *accessible) loop() Result {
 // askOne asks q with a static accessible form; false means the person
 // left (ctrl+c or end of input).
 func (a *accessible) askOne(q wizard.Question) bool {
-	if openChoice(q) && q.Value != "" && !slices.Contains(q.Options, q.Value) {
+	if q.Open && q.Value != "" && !slices.Contains(q.Options, q.Value) {
 		q.Kind = wizard.KindInput
 	}
 	a.q, a.ans, a.mode = &q, newAnswer(q), modeQuestion

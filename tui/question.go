@@ -16,12 +16,6 @@ import (
 // otherChoice is the extra option of an open choice: "another value…".
 const otherChoice = "\x00other"
 
-// openChoice tells a select whose options are only the common values: the
-// machine accepts any port (ValidatePort), the options are 587, 465, 25
-// and 2525 with their explanations. Such a select gets an "other" option
-// that turns it into a text field.
-func openChoice(q wizard.Question) bool { return q.Field == "smtp.port" }
-
 // answer is the plain struct the field on screen is bound to: one of its
 // members, by the question's kind.
 type answer struct {
@@ -33,7 +27,7 @@ type answer struct {
 // ask shows question q as a one-field huh form, prefilled with the
 // machine's value (the earlier answer or the default).
 func (m *Model) ask(q wizard.Question) tea.Cmd {
-	if openChoice(q) && q.Value != "" && !slices.Contains(q.Options, q.Value) {
+	if q.Open && q.Value != "" && !slices.Contains(q.Options, q.Value) {
 		q.Kind = wizard.KindInput // a value of its own: let it be edited
 	}
 	m.mode, m.scroll = modeQuestion, 0
@@ -63,7 +57,7 @@ func (m *Model) field(q wizard.Question, a *answer, words *i18n.Localizer) huh.F
 		for _, o := range t.Options {
 			opts = append(opts, huh.NewOption(o.Label, o.Value))
 		}
-		if openChoice(q) {
+		if q.Open { // any valid value: "another value…" turns it into a text field
 			opts = append(opts, huh.NewOption(words.T("tui.option.other"), otherChoice))
 		}
 		return huh.NewSelect[string]().

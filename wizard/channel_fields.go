@@ -32,7 +32,7 @@ func (s *Session) smtpFields() []field {
 			get:     func(*Session) (string, bool) { return c.Security, c.Security != "" },
 			set:     func(_ *Session, v string) error { return setWith(&c.Security, v, ValidateSecurity) }},
 		{name: "smtp.port", state: StatePrerequisites, kind: KindSelect, optional: true,
-			options: constOptions("587", "465", "25", "2525"),
+			options: constOptions("587", "465", "25", "2525"), open: true,
 			def: func(s *Session) string {
 				if s.Suggested.Port != 0 && (c.Security == "" || c.Security == s.Suggested.Security) {
 					return strconv.Itoa(s.Suggested.Port)

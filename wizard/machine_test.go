@@ -261,3 +261,19 @@ func TestRelativePathsFollowTheSetupFile(t *testing.T) {
 		t.Fatalf("the live test would open %q", cfg.CAFile)
 	}
 }
+
+// Only the port is an open choice: its options are the common ports, and
+// any valid port is an answer.
+func TestOpenChoice(t *testing.T) {
+	s := NewSession(nil, true)
+	s.Provider = "other"
+	for _, q := range func() []Question { script(t, s, smtpAnswers); return s.questions() }() {
+		if q.Open != (q.Field == "smtp.port") {
+			t.Errorf("%s: open %v", q.Key, q.Open)
+		}
+	}
+	s.BackTo("company.smtp.port")
+	if err := s.Answer("company.smtp.port", "10587"); err != nil {
+		t.Fatalf("a port not among the options: %v", err)
+	}
+}

@@ -30,7 +30,11 @@ type Question struct {
 	Options  []string
 	Value    string
 	Optional bool
-	Args     map[string]string
+	// Open marks a select whose options are only the common values: any
+	// value its validator accepts is an answer (a port: 587, 465, 25,
+	// 2525 offered, any port valid). Drivers offer "another value".
+	Open bool
+	Args map[string]string
 }
 
 // field defines one question: where it lives in the model, how it is
@@ -41,6 +45,7 @@ type field struct {
 	state    State
 	kind     Kind
 	options  func(s *Session) []string
+	open     bool // options are suggestions, see Question.Open
 	def      func(s *Session) string
 	// inherit, in an entity session, reads the company's setting the
 	// question offers as its default from the inherited mailbox; it takes
@@ -136,7 +141,7 @@ func (s *Session) keyOf(f field) string {
 func (s *Session) prefix() string { return s.key }
 
 func (s *Session) questionOf(f field) Question {
-	q := Question{Key: s.keyOf(f), Field: f.name, State: f.state, Kind: f.kind, Optional: f.optional, Args: s.args()}
+	q := Question{Key: s.keyOf(f), Field: f.name, State: f.state, Kind: f.kind, Optional: f.optional, Open: f.open, Args: s.args()}
 	if f.options != nil {
 		q.Options = f.options(s)
 	}
