@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -285,7 +286,36 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	syncDir(dir)
+	removeStaleTemps(dir, base)
 	return nil
+}
+
+// staleTempAge is how old a temporary file of ours must be before a later
+// write removes it: a writer killed mid-write (kill -9, power loss) leaves
+// one behind, while a concurrent writer's is seconds old.
+const staleTempAge = 10 * time.Minute
+
+// removeStaleTemps removes what killed writers of base left in dir.
+// Best effort: the write itself has succeeded.
+func removeStaleTemps(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".tmp-*"))
+	for _, p := range matches {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
+			_ = os.Remove(p)
+		}
+	}
+}
+
+// globEscape quotes the pattern characters of a file name.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // syncDir makes a rename durable. Best effort: some file systems refuse

@@ -209,6 +209,31 @@ func TestWriteFileAtomic(t *testing.T) {
 			t.Fatalf("target %q", b)
 		}
 	})
+	t.Run("removes what killed writers left, not a live writer's", func(t *testing.T) {
+		path := filepath.Join(dir, "b[1].yaml") // a glob character in the name
+		stale := filepath.Join(dir, ".b[1].yaml.tmp-111")
+		live := filepath.Join(dir, ".b[1].yaml.tmp-222")
+		other := filepath.Join(dir, ".c.yaml.tmp-333")
+		old := time.Now().Add(-time.Hour)
+		for _, p := range []string{stale, live, other} {
+			if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if p != live {
+				if err := os.Chtimes(p, old, old); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := WriteFileAtomic(path, []byte("new"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for p, want := range map[string]bool{stale: false, live: true, other: true} {
+			if _, err := os.Stat(p); (err == nil) != want {
+				t.Errorf("%s exists: %v, want %v", filepath.Base(p), err == nil, want)
+			}
+		}
+	})
 	t.Run("directory", func(t *testing.T) {
 		if err := WriteFileAtomic(dir, []byte("x"), 0o600); err == nil {
 			t.Fatal("wrote over a directory")
