@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/textproto"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/smtp"
 )
 
 // classify maps what went wrong in one step to a diagnosis. The step
@@ -31,8 +31,11 @@ func classify(ctx context.Context, stage providers.StageName, err error, t Targe
 	}
 	var tpErr *textproto.Error
 	if errors.As(err, &tpErr) {
-		d := diag(replyCode(stage, tpErr.Code), providers.ActorMailAdmin)
-		d.Reply = clip(fmt.Sprintf("%03d %s", tpErr.Code, tpErr.Msg))
+		// The live test's classification, so that doctor and the test
+		// name the same refusal alike.
+		sd := smtp.DiagnoseStageReply(stage, replyText(tpErr))
+		d := diag(sd.Code, sd.Actor)
+		d.Reply = clip(sd.Reply)
 		return d
 	}
 	var dnsErr *net.DNSError
@@ -42,7 +45,7 @@ func classify(ctx context.Context, stage providers.StageName, err error, t Targe
 		}
 		return diag(providers.CodeDNSNoSuchHost, providers.ActorUser)
 	}
-	timeout := isTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded)
+	timeout := providers.IsTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 	switch stage {
 	case providers.StageConnect:
 		switch {
@@ -70,7 +73,7 @@ func classify(ctx context.Context, stage providers.StageName, err error, t Targe
 			return diag(providers.CodeSMTPNoGreeting, providers.ActorUser)
 		case timeout:
 			return diag(providers.CodeNetTimeout, providers.ActorMailAdmin)
-		case isClosed(err) && t.Security == providers.SecuritySMTPS:
+		case providers.IsDisconnect(err) && t.Security == providers.SecuritySMTPS:
 			// A plaintext server that hangs up on a ClientHello.
 			return diag(providers.CodeTLSNotTLS, providers.ActorUser)
 		}
@@ -79,37 +82,24 @@ func classify(ctx context.Context, stage providers.StageName, err error, t Targe
 	switch {
 	case timeout:
 		return diag(providers.CodeNetTimeout, providers.ActorMailAdmin)
-	case isClosed(err):
+	case providers.IsDisconnect(err):
 		return diag(providers.CodeSMTPDisconnected, providers.ActorMailAdmin)
 	}
 	return diag(providers.CodeSMTPProtocol, providers.ActorMailAdmin)
 }
 
-// replyCode classifies a server's refusal by its reply code.
-func replyCode(stage providers.StageName, code int) providers.Code {
-	switch {
-	case code >= 400 && code < 500:
-		return providers.CodeSMTPTemporary
-	case stage == providers.StageTLS:
-		return providers.CodeTLSProtocol // STARTTLS refused
-	case code >= 500:
-		return providers.CodeSMTPRejected
+// replyText is the reply as the server sent it, codes on every line
+// (textproto keeps the text only).
+func replyText(e *textproto.Error) string {
+	lines := strings.Split(e.Msg, "\n")
+	for i, l := range lines {
+		sep := "-"
+		if i == len(lines)-1 {
+			sep = " "
+		}
+		lines[i] = fmt.Sprintf("%03d%s%s", e.Code, sep, l)
 	}
-	return providers.CodeSMTPProtocol // an unexpected 2xx/3xx, e.g. no 220 greeting
-}
-
-func isTimeout(err error) bool {
-	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
-
-func isClosed(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, syscall.EPIPE)
+	return strings.Join(lines, "\n")
 }
 
 // checkCertificate judges the leaf certificate: trust (at a moment when it

@@ -29,6 +29,8 @@ func TestProbeAgainstInProcessServers(t *testing.T) {
 	mismatch := probetest.SMTP(t, probetest.StartTLS, wrongName)
 	silent := probetest.Raw(t, "127.0.0.1", "")
 	rejecting := probetest.Raw(t, "127.0.0.1", "554 5.7.1 No SMTP service here\r\n")
+	rejectingLong := probetest.Raw(t, "127.0.0.1", "554-mx.acme.test\r\n554 5.7.1 Your IP is listed\r\n")
+	busy := probetest.Raw(t, "127.0.0.1", "421 4.3.2 Too many connections\r\n")
 	closed := probetest.Closed(t)
 	future := func() time.Time { return time.Now().Add(48 * time.Hour) }
 
@@ -57,6 +59,9 @@ func TestProbeAgainstInProcessServers(t *testing.T) {
 		{name: "silent server, plaintext", port: silent, sec: starttls, timeout: 300 * time.Millisecond, wantCode: providers.CodeSMTPNoGreeting},
 		{name: "silent server, implicit TLS", port: silent, sec: smtps, timeout: 300 * time.Millisecond, wantCode: providers.CodeSMTPNoGreeting},
 		{name: "server refuses with 554", port: rejecting, sec: starttls, wantCode: providers.CodeSMTPRejected, wantReply: "554 5.7.1 No SMTP service here"},
+		// the live test's classification, every line kept as sent
+		{name: "multi-line refusal", port: rejectingLong, sec: starttls, wantCode: providers.CodeSMTPRejected, wantReply: "554-mx.acme.test\n554 5.7.1 Your IP is listed"},
+		{name: "temporary refusal", port: busy, sec: starttls, wantCode: providers.CodeSMTPTemporary, wantReply: "421 4.3.2 Too many connections"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -147,6 +147,21 @@ func classify(cmd, mech string, code int, enh, text string) providers.Code {
 	return providers.CodeSendMessageRejected
 }
 
+// stageCommand is the command whose reply ends each stage.
+var stageCommand = map[providers.StageName]string{
+	"greeting": cmdGreeting, providers.StageEHLO: cmdEHLO, providers.StageTLS: cmdSTARTTLS,
+	providers.StageAuth: cmdAUTH, providers.StageMail: cmdMAIL, providers.StageRcpt: cmdRCPT,
+	providers.StageData: cmdDATA, providers.StageQuit: cmdQUIT,
+}
+
+// DiagnoseStageReply classifies a refusal read at stage ("greeting" for
+// the banner, or a live-test stage) exactly as the live test does, for
+// other clients of a server (the credential-free probe). raw is the reply
+// with its codes, lines separated by LF or CRLF.
+func DiagnoseStageReply(stage providers.StageName, raw string) providers.Diagnosis {
+	return diagnoseReply(stageCommand[stage], raw)
+}
+
 // diagnoseReply classifies raw reply text (lines separated by LF or CRLF)
 // answering cmd. Text that is no SMTP reply is smtp.protocol.
 func diagnoseReply(cmd, raw string) providers.Diagnosis {

@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/textproto"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -127,7 +125,7 @@ func replyDiagnosis(re *ReplyError) providers.Diagnosis {
 }
 
 func ioDiagnosis(e *ioError, now time.Time) providers.Diagnosis {
-	timeout := isTimeout(e.Err)
+	timeout := providers.IsTimeout(e.Err)
 	switch e.Op {
 	case "dial":
 		if code, ok := netCode(e.Err); ok {
@@ -160,21 +158,14 @@ func ioDiagnosis(e *ioError, now time.Time) providers.Diagnosis {
 	return diag(providers.CodeSMTPDisconnected, e.Partial, nil)
 }
 
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
-		(errors.As(err, &ne) && ne.Timeout())
-}
-
 // netCode classifies transport errors that are not TLS.
 func netCode(err error) (providers.Code, bool) {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return providers.CodeNetRefused, true
-	case isTimeout(err), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+	case providers.IsTimeout(err), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return providers.CodeNetTimeout, true
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, net.ErrClosed):
+	case providers.IsDisconnect(err):
 		return providers.CodeSMTPDisconnected, true
 	}
 	return "", false
