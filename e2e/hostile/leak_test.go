@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/e2e/e2eenv"
+	"github.com/jobmail/jobmail/providers/discover/dnstest"
 	"github.com/jobmail/jobmail/providers/smtp/smtptest"
 )
 
@@ -126,11 +127,13 @@ func TestNoSecretLeaksFromAnyCommand(t *testing.T) {
 		"silent":  setup("silent", leakUser, "127.0.0.1", raw(smtptest.Silent), "starttls", "env:JOBMAIL_LEAK_PW", ""),
 		"invalid": setup("invalid", leakUser, "localhost", "70000", "starttls", "env:JOBMAIL_LEAK_PW", ca),
 	}
-	dnsAddr := startDNS(t,
+	// for `jobmail doctor --dns`: every name outside the zone is NXDOMAIN,
+	// so nothing outside 127.0.0.1 is ever dialled
+	dnsAddr := dnstest.Start(t, []string{
 		"acme.test. 300 IN MX 10 localhost.",
-		"_submission._tcp.acme.test. 300 IN SRV 0 1 "+sub+" localhost.",
-		"_submissions._tcp.acme.test. 300 IN SRV 0 1 "+smtps+" localhost.",
-		"localhost. 300 IN A 127.0.0.1")
+		"_submission._tcp.acme.test. 300 IN SRV 0 1 " + sub + " localhost.",
+		"_submissions._tcp.acme.test. 300 IN SRV 0 1 " + smtps + " localhost.",
+		"localhost. 300 IN A 127.0.0.1"}, nil).Addr
 
 	type row struct {
 		name  string
