@@ -227,24 +227,37 @@ func safeKey(name string) string {
 func yamlFields(t reflect.Type) map[string][]int {
 	out := map[string][]int{}
 	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag := f.Tag.Get("yaml")
-		if tag == "-" || !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if strings.Contains(","+opts+",", ",inline,") && f.Type.Kind() == reflect.Struct {
-			for k, idx := range yamlFields(f.Type) {
+		name, inline, ok := yamlKey(t.Field(i))
+		switch {
+		case !ok:
+		case inline:
+			for k, idx := range yamlFields(t.Field(i).Type) {
 				out[k] = append([]int{i}, idx...)
 			}
-			continue
+		default:
+			out[name] = []int{i}
 		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		out[name] = []int{i}
 	}
 	return out
+}
+
+// yamlKey reads a struct field's yaml tag as yaml.v3 does: its key (the
+// lower-cased field name when the tag names none), whether it is an
+// embedded `,inline` struct, and whether it is (un)serialised at all.
+// The loader and Save both read tags through it, so they agree on keys.
+func yamlKey(f reflect.StructField) (name string, inline, ok bool) {
+	tag := f.Tag.Get("yaml")
+	if tag == "-" || !f.IsExported() {
+		return "", false, false
+	}
+	name, opts, _ := strings.Cut(tag, ",")
+	if strings.Contains(","+opts+",", ",inline,") && f.Type.Kind() == reflect.Struct {
+		return "", true, true
+	}
+	if name == "" {
+		name = strings.ToLower(f.Name)
+	}
+	return name, false, true
 }
 
 // suggestKey finds the allowed key a misspelt one most likely meant: the

@@ -133,21 +133,15 @@ func toNode(v reflect.Value) *yaml.Node {
 func appendFields(n *yaml.Node, v reflect.Value) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag := f.Tag.Get("yaml")
-		if tag == "-" || !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if strings.Contains(","+opts+",", ",inline,") && f.Type.Kind() == reflect.Struct {
+		name, inline, ok := yamlKey(t.Field(i))
+		switch {
+		case !ok:
+		case inline:
 			appendFields(n, v.Field(i))
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		if child := toNode(v.Field(i)); child != nil {
-			n.Content = append(n.Content, strNode(name), child)
+		default:
+			if child := toNode(v.Field(i)); child != nil {
+				n.Content = append(n.Content, strNode(name), child)
+			}
 		}
 	}
 }
