@@ -117,18 +117,29 @@ func (s *Session) confirmationChecks() []providers.Check {
 	return cs
 }
 
+// prerequisiteCodes ties each prerequisite a person confirms to the
+// diagnosis it stands for, both ways: a "no" gives the code (fatal: the
+// test would be pointless), and the IT report blames the prerequisite for
+// a failed test with that code when the code names it beyond doubt
+// (blamed; an smtp.rejected has other causes than the allowlist).
+var prerequisiteCodes = []struct {
+	id            string
+	code          providers.Code
+	fatal, blamed bool
+}{
+	{"not_shared_mailbox", providers.CodeConfigSharedMailbox, true, true},
+	{"licensed_mailbox", providers.CodeConfigSharedMailbox, true, false},
+	{"smtp_auth_enabled", providers.CodeAuthSMTPAuthDisabled, true, true},
+	{"security_defaults_allow_basic_auth", providers.CodeAuthBasicAuthBlocked, true, true},
+	{"admin_rights_or_consent", providers.CodeOAuthAdminConsent, false, true},
+	{"ip_allowlist", providers.CodeSMTPRejected, false, false},
+}
+
 func confirmationCode(id string) (providers.Code, bool) {
-	switch id {
-	case "not_shared_mailbox", "licensed_mailbox":
-		return providers.CodeConfigSharedMailbox, true
-	case "smtp_auth_enabled":
-		return providers.CodeAuthSMTPAuthDisabled, true
-	case "security_defaults_allow_basic_auth":
-		return providers.CodeAuthBasicAuthBlocked, true
-	case "admin_rights_or_consent":
-		return providers.CodeOAuthAdminConsent, false
-	case "ip_allowlist":
-		return providers.CodeSMTPRejected, false
+	for _, p := range prerequisiteCodes {
+		if p.id == id {
+			return p.code, p.fatal
+		}
 	}
 	return providers.CodeAuthRejected, false
 }

@@ -217,18 +217,13 @@ func consentArgs(m EffectiveMailbox, base map[string]string, getenv func(string)
 	return withArg(a, "tenant", p.Config().Tenant)
 }
 
-// failedAction is the prerequisite a diagnosis code blames (the reverse
-// of the wizard's confirmationCode).
+// failedAction is the prerequisite a diagnosis code blames
+// (prerequisiteCodes read backwards).
 func failedAction(c providers.Code) string {
-	switch c {
-	case providers.CodeAuthSMTPAuthDisabled:
-		return "smtp_auth_enabled"
-	case providers.CodeAuthBasicAuthBlocked:
-		return "security_defaults_allow_basic_auth"
-	case providers.CodeOAuthAdminConsent:
-		return "admin_rights_or_consent"
-	case providers.CodeConfigSharedMailbox:
-		return "not_shared_mailbox"
+	for _, p := range prerequisiteCodes {
+		if p.blamed && p.code == c {
+			return p.id
+		}
 	}
 	return ""
 }

@@ -226,3 +226,27 @@ func TestReportProblemsAndInheritance(t *testing.T) {
 		t.Errorf("inheriting entity: %+v", r.Mailboxes[1])
 	}
 }
+
+// The report blames a prerequisite only for the codes that name it beyond
+// doubt; the wizard's "no" gives each prerequisite's code.
+func TestPrerequisiteCodesBothWays(t *testing.T) {
+	blamed := map[providers.Code]string{
+		providers.CodeAuthSMTPAuthDisabled: "smtp_auth_enabled",
+		providers.CodeAuthBasicAuthBlocked: "security_defaults_allow_basic_auth",
+		providers.CodeOAuthAdminConsent:    "admin_rights_or_consent",
+		providers.CodeConfigSharedMailbox:  "not_shared_mailbox",
+		providers.CodeSMTPRejected:         "",
+		providers.CodeAuthRejected:         "",
+	}
+	for code, want := range blamed {
+		if got := failedAction(code); got != want {
+			t.Errorf("failedAction(%s) = %q, want %q", code, got, want)
+		}
+	}
+	for id, want := range map[string]providers.Code{"licensed_mailbox": providers.CodeConfigSharedMailbox,
+		"ip_allowlist": providers.CodeSMTPRejected, "external_apps_allowed": providers.CodeAuthRejected} {
+		if got, _ := confirmationCode(id); got != want {
+			t.Errorf("confirmationCode(%s) = %s, want %s", id, got, want)
+		}
+	}
+}
