@@ -152,13 +152,6 @@ func (s *Server) RevokeURL() string   { return s.URL + "/revoke" }
 // ClientID is the client id the server accepts.
 func (s *Server) ClientID() string { return s.opt.ClientID }
 
-// SetAccount changes who signs in from now on.
-func (s *Server) SetAccount(account string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.opt.Account = account
-}
-
 // FailNext scripts the next answer of ep to be e (queued, in order).
 func (s *Server) FailNext(ep Endpoint, e ErrorReply) {
 	s.mu.Lock()
