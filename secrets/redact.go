@@ -27,10 +27,9 @@ type Redactor struct {
 }
 
 type patternSet struct {
-	pats      []string // longest first, no duplicates
-	maxLen    int
-	multiline bool // a pattern holds a line break (Writer must not cut at lines)
-	touching  bool // a pattern can overlap the Redacted marker (Redact must iterate)
+	pats     []string // longest first, no duplicates
+	maxLen   int
+	touching bool // a pattern can overlap the Redacted marker (Redact must iterate)
 }
 
 // Add registers a secret. An empty secret is ignored.
@@ -91,7 +90,6 @@ func newPatternSet(ps []string) *patternSet {
 		}
 		set.pats = append(set.pats, p)
 		set.maxLen = max(set.maxLen, len(p))
-		set.multiline = set.multiline || strings.Contains(p, "\n")
 		set.touching = set.touching || touchesMarker(p)
 	}
 	return set

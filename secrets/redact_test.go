@@ -154,7 +154,9 @@ func FuzzRedact(f *testing.F) {
 	f.Add("ab[re", "ab[rexx", uint(5), uint(0))
 	f.Add("aaaa", "aaaaaaa", uint(3), uint(7))
 	f.Add("pw\nline", "a\nb\nc", uint(2), uint(2))
-	f.Fuzz(func(t *testing.T, secret, text string, at, chunk uint) {
+	// chunk is unused since the streaming writer went; it stays so the
+	// committed corpus keeps its shape.
+	f.Fuzz(func(t *testing.T, secret, text string, at, _ uint) {
 		if len(secret) > 512 || len(text) > 4096 {
 			return
 		}
@@ -164,34 +166,15 @@ func FuzzRedact(f *testing.F) {
 		r.Add(New(secret))
 		out := r.Redact(in)
 
-		// The writer, fed in pieces, must not leak either.
-		var sb strings.Builder
-		w := r.Writer(&sb)
-		step := int(chunk%17) + 1
-		for i := 0; i < len(in); i += step {
-			if _, err := w.Write([]byte(in[i:min(len(in), i+step)])); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := w.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		streamed := sb.String()
-		if !strings.Contains(secret, "\n") && streamed != out {
-			t.Fatalf("writer output %q differs from Redact %q", streamed, out)
-		}
-
 		if len(secret) < 4 || strings.Contains(Redacted, secret) {
 			return // a secret the marker itself spells cannot be hidden by it
 		}
-		for _, got := range []string{out, streamed} {
-			if strings.Contains(got, secret) {
-				t.Fatalf("output %q contains the secret %q", got, secret)
-			}
-			for _, e := range []string{b64(secret), b64url(secret)} {
-				if strings.Contains(got, e) {
-					t.Fatalf("output %q contains base64 %q of the secret", got, e)
-				}
+		if strings.Contains(out, secret) {
+			t.Fatalf("output %q contains the secret %q", out, secret)
+		}
+		for _, e := range []string{b64(secret), b64url(secret)} {
+			if strings.Contains(out, e) {
+				t.Fatalf("output %q contains base64 %q of the secret", out, e)
 			}
 		}
 	})
