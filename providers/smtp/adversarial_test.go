@@ -405,7 +405,10 @@ func FuzzHostileServer(f *testing.F) {
 		if len(script) > 64<<10 {
 			return
 		}
-		cfg := rawCfg(t, scriptedBytes(strings.Split(script, "|")), providers.SecurityNone)
+		srv := smtptest.NewRawUnix(t, scriptedBytes(strings.Split(script, "|")))
+		cfg := cfgFor("127.0.0.1", 25, providers.SecurityNone, nil)
+		cfg.Password = secrets.Secret{}
+		cfg.Dialer = srv.Dialer()
 		cfg.AllowInsecure = true
 		switch mode % 3 {
 		case 1:

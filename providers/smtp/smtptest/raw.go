@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,7 +60,9 @@ func (l *trackingListener) closeAll() {
 	}
 }
 
-// Raw is a TCP server on 127.0.0.1 that runs a handler per connection.
+// Raw is a server that runs a handler per connection: on TCP at
+// 127.0.0.1 (NewRaw), or on a Unix socket (NewRawUnix, reached through
+// its Dialer).
 type Raw struct {
 	Addr string
 	Host string
@@ -68,17 +71,44 @@ type Raw struct {
 	wg   sync.WaitGroup
 }
 
-// NewRaw starts a Raw server; the test's Cleanup stops it.
+// NewRaw starts a Raw server on TCP; the test's Cleanup stops it.
 func NewRaw(tb testing.TB, handle func(net.Conn)) *Raw {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	r := newRaw(tb, "tcp", "127.0.0.1:0", handle)
+	host, port, _ := net.SplitHostPort(r.Addr)
+	r.Host = host
+	r.Port, _ = strconv.Atoi(port)
+	return r
+}
+
+// NewRawUnix starts a Raw server on a Unix socket; clients reach it
+// through Dialer, whatever address they dial. For fuzzing: tens of
+// thousands of TCP sessions leave as many ports in TIME_WAIT, until
+// listening fails with "address already in use"; a Unix socket has none.
+func NewRawUnix(tb testing.TB, handle func(net.Conn)) *Raw {
+	tb.Helper()
+	return newRaw(tb, "unix", filepath.Join(tb.TempDir(), "smtp.sock"), handle)
+}
+
+// Dialer connects to the server whatever address is asked for.
+func (r *Raw) Dialer() RawDialer { return RawDialer{network: r.ln.Addr().Network(), addr: r.Addr} }
+
+// RawDialer is a smtp.Dialer bound to one Raw server.
+type RawDialer struct{ network, addr string }
+
+// DialContext dials the server; network and addr are ignored.
+func (d RawDialer) DialContext(ctx context.Context, _, _ string) (net.Conn, error) {
+	var nd net.Dialer
+	return nd.DialContext(ctx, d.network, d.addr)
+}
+
+func newRaw(tb testing.TB, network, addr string, handle func(net.Conn)) *Raw {
+	tb.Helper()
+	l, err := net.Listen(network, addr)
 	if err != nil {
 		tb.Fatalf("smtptest: listen: %v", err)
 	}
 	r := &Raw{ln: newTrackingListener(l), Addr: l.Addr().String()}
-	host, port, _ := net.SplitHostPort(r.Addr)
-	r.Host = host
-	r.Port, _ = strconv.Atoi(port)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
