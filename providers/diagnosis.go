@@ -60,6 +60,8 @@ const (
 	CodeConfigInvalidValue     Code = "config.invalid_value" // a value cannot be used as given (CR/LF in a header, port range)
 	CodeConfigMissing          Code = "config.missing"       // headless run lacks a required key
 	CodeConfigGoogleSMTP       Code = "config.google_smtp"
+	CodeConfigLocalServer      Code = "config.local_server" // the platform's servers cannot reach the host (loopback, private, .local…)
+	CodeConfigPrivateCA        Code = "config.private_ca"   // trust proven with a ca_file: this machine only
 	CodeCanceled               Code = "run.canceled"
 	CodeUnknown                Code = "unknown"
 )
@@ -80,6 +82,7 @@ var AllCodes = []Code{
 	CodeOAuthAccessDenied, CodeOAuthExpired, CodeOAuthConditional,
 	CodeOAuthAccountMismatch, CodeOAuthAppNotFound, CodeSecretsUnavailable,
 	CodeSecretsTooLarge, CodeConfigInvalid, CodeConfigInvalidValue, CodeConfigMissing, CodeConfigGoogleSMTP,
+	CodeConfigLocalServer, CodeConfigPrivateCA,
 	CodeCanceled, CodeUnknown,
 }
 

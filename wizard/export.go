@@ -45,6 +45,15 @@ type ExportEntity struct {
 	InboundAddress  string             `json:"inbound_address"`
 	Verification    ExportVerification `json:"verification"`
 	LastTest        *ExportLastTest    `json:"last_test"` // null: not tested
+	// Warnings are what a passing test does not prove for the platform
+	// (config.local_server, config.private_ca); empty when nothing limits it.
+	Warnings []ExportWarning `json:"warnings"`
+}
+
+// ExportWarning is one limit of the setup: its code and the setting.
+type ExportWarning struct {
+	Code  string `json:"code"`
+	Field string `json:"field"`
 }
 
 // ExportSender is the custom address and whose name is shown.
@@ -180,6 +189,10 @@ func NewExport(s *Setup, tests map[string]TestSummary, opts ExportOptions) *Expo
 			Settings:       exportSettings(m, e.Platform),
 			InboundAddress: e.Platform.InboundAddress,
 			Verification:   ExportVerification{Status: "pending"},
+			Warnings:       []ExportWarning{},
+		}
+		for _, w := range LimitsOf(m) {
+			ent.Warnings = append(ent.Warnings, ExportWarning{Code: string(w.Diagnosis.Code), Field: w.Key})
 		}
 		if t, ok := tests[m.Key]; ok {
 			ent.LastTest = lastTest(t)

@@ -207,6 +207,9 @@ func (s *Session) RecordChecks(cs []providers.Check) {
 			s.Warnings = append(s.Warnings, Warning{Key: c.Diagnosis.Field, Diagnosis: *c.Diagnosis})
 		}
 	}
+	// What the test cannot prove for the platform is known before it
+	// runs; it rides along with the warnings to every driver's end.
+	s.Warnings = append(s.Warnings, s.Limits()...)
 }
 
 // RecordAuthorized marks the OAuth sign-in done.

@@ -23,10 +23,14 @@ type jsonResult struct {
 	Warnings   []jsonDiagnosis `json:"warnings"`
 	Checks     []jsonCheck     `json:"checks,omitempty"`
 	Token      string          `json:"verification_token,omitempty"`
-	Transcript []string        `json:"transcript,omitempty"`
-	Export     string          `json:"export,omitempty"`
-	SavedIn    string          `json:"saved_secret,omitempty"`
-	ExitCode   int             `json:"exit_code"`
+	// Proof says what a passed test proved: sent | this_machine_only
+	// (the warnings say why) | nothing_sent (the platform's own service:
+	// no test message, no verification token).
+	Proof      string   `json:"proof,omitempty"`
+	Transcript []string `json:"transcript,omitempty"`
+	Export     string   `json:"export,omitempty"`
+	SavedIn    string   `json:"saved_secret,omitempty"`
+	ExitCode   int      `json:"exit_code"`
 }
 
 // jsonRun is the object for a setup with entities: one jsonResult per
@@ -95,7 +99,10 @@ func (o *Options) jsonOf(out outcome, exportPath string) jsonResult {
 			j.DurationMS = ms(r.Duration)
 			j.Transcript = r.Transcript
 			if r.OK() {
-				j.Token = s.Token
+				j.Proof = string(s.Proof())
+				if s.Proof() != wizard.ProofNothingSent {
+					j.Token = s.Token
+				}
 			}
 		}
 	}

@@ -117,11 +117,15 @@ func printOutcome(o *Options, out outcome, exportPath string) {
 	case out.Err != nil:
 		printError(o, out.Err)
 	case out.ExitCode == ExitOK && s != nil:
-		args := map[string]string{"address": s.Mailbox().Address, "token": s.Token}
+		proof := s.Proof()
+		args := map[string]string{"address": s.Mailbox().Address, "token": s.Token, "inbound": s.Setup.InboundAddress()}
 		if s.Result != nil {
 			args["duration"] = o.words.Duration(s.Result.Duration)
 		}
-		fmt.Fprintln(w, o.words.T("cli.test_passed", args))
+		if proof == wizard.ProofNothingSent {
+			delete(args, "token") // nothing was sent: no code to claim
+		}
+		fmt.Fprintln(w, o.words.T(passedWords[proof], args))
 		if exportPath != "" {
 			fmt.Fprintln(w, o.words.T("cli.export_written", map[string]string{"path": exportPath}))
 		}
@@ -129,6 +133,14 @@ func printOutcome(o *Options, out outcome, exportPath string) {
 			fmt.Fprintln(w, o.words.T("cli.secret_saved", map[string]string{"account": o.savedSecret}))
 		}
 	}
+}
+
+// passedWords: the last line of a passed run for what it proved
+// (wizard.Session.Proof decides; this only picks the words).
+var passedWords = map[wizard.Proof]string{
+	wizard.ProofSent:        "cli.test_passed",
+	wizard.ProofThisMachine: "cli.test_passed.this_machine_only",
+	wizard.ProofNothingSent: "cli.test_passed.nothing_sent",
 }
 
 // printDiagnosis is the diagnosis for people: what, the server's words,

@@ -1,0 +1,124 @@
+package wizard
+
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/jobmail/jobmail/providers"
+)
+
+func TestLocalHostKind(t *testing.T) {
+	for _, tc := range []struct{ host, want string }{
+		{"smtp.acme.de", ""},
+		{"smtp.acme.de.", ""},
+		{"203.0.113.7", ""},
+		{"2001:db8::1", ""},
+		{"127.0.0.1", HostLoopback},
+		{"::1", HostLoopback},
+		{"[::1]", HostLoopback},
+		{"localhost", HostLoopback},
+		{"LOCALHOST.", HostLoopback},
+		{"0.0.0.0", HostLoopback},
+		{"10.1.2.3", HostPrivate},
+		{"172.20.0.5", HostPrivate},
+		{"192.168.1.10", HostPrivate},
+		{"100.64.0.1", HostPrivate},
+		{"fd12::1", HostPrivate},
+		{"::ffff:192.168.1.10", HostPrivate},
+		{"169.254.10.1", HostLinkLocal},
+		{"fe80::1", HostLinkLocal},
+		{"mail.local", HostLocalDomain},
+		{"mail.corp.internal", HostLocalDomain},
+		{"dev.localhost", HostLocalDomain},
+		{"mailhost", HostSingleLabel},
+		{"", ""},
+	} {
+		if got := LocalHostKind(tc.host); got != tc.want {
+			t.Errorf("LocalHostKind(%q) = %q, want %q", tc.host, got, tc.want)
+		}
+	}
+}
+
+// The session, its proof and the export say the same about one setup.
+func TestLimitsAndProof(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		ch     string
+		host   string
+		ca     string
+		proof  Proof
+		codes  []providers.Code
+		fields []string
+	}{
+		{"public server", "smtp", "smtp.acme.de", "", ProofSent, nil, nil},
+		{"loopback", "smtp", "127.0.0.1", "", ProofThisMachine,
+			[]providers.Code{providers.CodeConfigLocalServer}, []string{"company.smtp.host"}},
+		{"private CA", "smtp", "smtp.acme.de", "ca.pem", ProofThisMachine,
+			[]providers.Code{providers.CodeConfigPrivateCA}, []string{"company.smtp.ca_file"}},
+		{"both", "smtp", "mail.local", "ca.pem", ProofThisMachine,
+			[]providers.Code{providers.CodeConfigLocalServer, providers.CodeConfigPrivateCA},
+			[]string{"company.smtp.host", "company.smtp.ca_file"}},
+		{"platform service", "platform", "", "", ProofNothingSent, nil, nil},
+		{"platform by default", "", "", "", ProofNothingSent, nil, nil},
+		{"google", "google", "", "", ProofSent, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
+				Company: Mailbox{Address: "jobs@acme.de", Channel: tc.ch}}
+			switch tc.ch {
+			case "smtp":
+				setup.Company.SMTP = &SMTP{Host: tc.host, CAFile: tc.ca}
+			case "google":
+				setup.Company.Google = &Google{}
+			}
+			s := NewSession(setup, false)
+			if got := s.Proof(); got != tc.proof {
+				t.Errorf("Proof = %q, want %q", got, tc.proof)
+			}
+			s.RecordChecks(nil)
+			var codes []providers.Code
+			var fields []string
+			for _, w := range s.Warnings {
+				codes, fields = append(codes, w.Diagnosis.Code), append(fields, w.Key)
+			}
+			if !slices.Equal(codes, tc.codes) || !slices.Equal(fields, tc.fields) {
+				t.Errorf("session warnings %v at %v, want %v at %v", codes, fields, tc.codes, tc.fields)
+			}
+			e := NewExport(setup, nil, ExportOptions{})
+			var ecodes []providers.Code
+			for _, w := range e.Entities[0].Warnings {
+				ecodes = append(ecodes, providers.Code(w.Code))
+			}
+			if !slices.Equal(ecodes, tc.codes) {
+				t.Errorf("export warnings %v, want %v", ecodes, tc.codes)
+			}
+			if ProofOf(setup.Effective()[0]) != tc.proof {
+				t.Errorf("ProofOf = %q, want %q", ProofOf(setup.Effective()[0]), tc.proof)
+			}
+			wantSends := ""
+			if tc.proof == ProofNothingSent {
+				wantSends = "acme-jobs@" + DefaultMailDomain
+			}
+			if got := s.SendsAs(); got != wantSends {
+				t.Errorf("SendsAs = %q, want %q", got, wantSends)
+			}
+		})
+	}
+}
+
+// A CA file keeps its warning even though the test passes with it (the
+// remedy of tls.untrusted_cert used to be the only place that said so).
+func TestPrivateCAWarningSurvivesAPassedTest(t *testing.T) {
+	setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
+		Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "smtp.acme.de", CAFile: "ca.pem"}}}
+	s := NewSession(setup, false)
+	s.RecordChecks([]providers.Check{{ID: "ca_file_readable", OK: true}})
+	s.RecordResult(providers.Result{Channel: providers.ChannelSMTP})
+	if len(s.Warnings) != 1 || s.Warnings[0].Diagnosis.Code != providers.CodeConfigPrivateCA {
+		t.Fatalf("warnings after a passed test: %+v", s.Warnings)
+	}
+	if want := map[string]string{"host": "smtp.acme.de", "path": "ca.pem"}; !maps.Equal(s.Warnings[0].Diagnosis.Args, want) {
+		t.Fatalf("args %v, want %v", s.Warnings[0].Diagnosis.Args, want)
+	}
+}
