@@ -26,10 +26,7 @@ const (
 )
 
 // Proof says what this session proved. Only meaningful once Next is Done.
-func (s *Session) Proof() Proof {
-	m := s.connection()
-	return proofOf(m.ChannelID(), limits(s.prefix(), m.ChannelID(), m.SMTP))
-}
+func (s *Session) Proof() Proof { return proofOf(s.connection().ChannelID(), s.Limits()) }
 
 // Limits are the warnings about what a passing test does not prove for
 // the platform (config.local_server, config.private_ca).
@@ -41,7 +38,7 @@ func (s *Session) Limits() []Warning {
 // SendsAs is the address mail goes out as on the platform's own mail
 // service (<account>-jobs@<mail domain>); "" on other channels.
 func (s *Session) SendsAs() string {
-	if s.connection().ChannelID() != providers.ChannelPlatform && s.connection().Channel != "" {
+	if s.Proof() != ProofNothingSent {
 		return ""
 	}
 	return s.Setup.InboundAddress()

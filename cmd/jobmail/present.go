@@ -117,15 +117,11 @@ func printOutcome(o *Options, out outcome, exportPath string) {
 	case out.Err != nil:
 		printError(o, out.Err)
 	case out.ExitCode == ExitOK && s != nil:
-		proof := s.Proof()
 		args := map[string]string{"address": s.Mailbox().Address, "token": s.Token, "inbound": s.Setup.InboundAddress()}
 		if s.Result != nil {
 			args["duration"] = o.words.Duration(s.Result.Duration)
 		}
-		if proof == wizard.ProofNothingSent {
-			delete(args, "token") // nothing was sent: no code to claim
-		}
-		fmt.Fprintln(w, o.words.T(passedWords[proof], args))
+		fmt.Fprintln(w, o.words.T(passedWords[s.Proof()], args))
 		if exportPath != "" {
 			fmt.Fprintln(w, o.words.T("cli.export_written", map[string]string{"path": exportPath}))
 		}
