@@ -1,0 +1,108 @@
+// Command alternate runs several commands in turn, N rounds, and prints
+// each one's median wall time and CPU time (user+sys) and the ratios of
+// the first to every other. Commands run directly (no shell), with
+// stdout and stderr discarded; a failing run stops the benchmark and
+// shows that run's output. Used by bench/run.sh, never a pass/fail gate.
+//
+//	alternate -n 25 jobmail bin/jobmail test --config x ::: swaks swaks … ::: floor bin/floor …
+//
+// Each group, separated by ":::", is a label followed by the command.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"time"
+)
+
+type cmdSpec struct {
+	label string
+	argv  []string
+	wall  []time.Duration
+	cpu   []time.Duration
+}
+
+func main() {
+	n := flag.Int("n", 25, "rounds")
+	title := flag.String("title", "", "heading line")
+	flag.Parse()
+	specs, err := parse(flag.Args())
+	if err == nil {
+		err = bench(specs, *n)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/alternate:", err)
+		os.Exit(1)
+	}
+	if *title != "" {
+		fmt.Printf("%s (whole process, %d runs each, alternating)\n", *title, *n)
+	}
+	for _, s := range specs {
+		fmt.Printf("  %-10s median %6.2f ms wall  %6.2f ms cpu\n", s.label, ms(median(s.wall)), ms(median(s.cpu)))
+	}
+	for _, s := range specs[1:] {
+		fmt.Printf("  ratio %s/%s  wall %.3f  cpu %.3f\n", specs[0].label, s.label,
+			ms(median(specs[0].wall))/ms(median(s.wall)), ms(median(specs[0].cpu))/ms(median(s.cpu)))
+	}
+}
+
+func parse(args []string) ([]*cmdSpec, error) {
+	var specs []*cmdSpec
+	cur := []string{}
+	flush := func() error {
+		if len(cur) < 2 {
+			return fmt.Errorf("each group needs a label and a command, got %q", cur)
+		}
+		specs = append(specs, &cmdSpec{label: cur[0], argv: cur[1:]})
+		cur = []string{}
+		return nil
+	}
+	for _, a := range args {
+		if a == ":::" {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		cur = append(cur, a)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return specs, nil
+}
+
+func bench(specs []*cmdSpec, n int) error {
+	for range n {
+		for _, s := range specs {
+			var out bytes.Buffer
+			c := exec.Command(s.argv[0], s.argv[1:]...)
+			c.Stdout, c.Stderr = &out, &out
+			t0 := time.Now()
+			err := c.Run()
+			wall := time.Since(t0)
+			if err != nil {
+				return fmt.Errorf("%s: %v\n%s", strings.Join(s.argv, " "), err, out.String())
+			}
+			s.wall = append(s.wall, wall)
+			s.cpu = append(s.cpu, c.ProcessState.UserTime()+c.ProcessState.SystemTime())
+		}
+	}
+	return nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
