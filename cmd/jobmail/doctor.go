@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -53,8 +54,8 @@ func newDoctorCmd(opts *Options) *cobra.Command {
 }
 
 // runDoctor is `jobmail doctor ADDRESS`: everything that can be learnt
-// without credentials, as a table on stderr (results as they come) and, with
-// --json, one object on stdout. base carries injected dependencies (tests);
+// without credentials, as a table on stdout (results as they come; on
+// stderr with --json) and, with --json, one object on stdout. base carries injected dependencies (tests);
 // flags fill in the rest. Exit 0 when a server is ready to use, 3 when not.
 func runDoctor(ctx context.Context, opts *Options, d doctorOptions, base discover.Options) error {
 	if err := wizard.ValidateAddress(d.Address); err != nil {
@@ -84,7 +85,7 @@ func runDoctor(ctx context.Context, opts *Options, d doctorOptions, base discove
 		do.Resolver = discover.NewServerResolver(server)
 	}
 	o := opts
-	fmt.Fprintf(o.f.Stderr, "%-40s %-10s %-8s %s\n", o.words.T("cli.col.server"), o.words.T("cli.col.security"),
+	fmt.Fprintf(o.doctorOut(), "%-40s %-10s %-8s %s\n", o.words.T("cli.col.server"), o.words.T("cli.col.security"),
 		o.words.T("cli.col.result"), o.words.T("cli.col.code"))
 	rep, err := discover.RunStream(ctx, d.Address, do, func(ev discover.Event) { o.doctorProgress(ev) })
 	if err != nil {
@@ -119,6 +120,16 @@ func doctorRoots(path string) (*x509.CertPool, error) {
 	return probe.LoadRoots(path)
 }
 
+// doctorOut is where the doctor's report for people goes: stdout, the
+// command's output, unless --json claims stdout for the machine object;
+// then the report is the talk on stderr beside it.
+func (o *Options) doctorOut() io.Writer {
+	if o.JSON {
+		return o.f.Stderr
+	}
+	return o.f.Stdout
+}
+
 // doctorProgress prints each probe result, and each host that cannot
 // work, the moment it is known.
 func (o *Options) doctorProgress(ev discover.Event) {
@@ -127,7 +138,7 @@ func (o *Options) doctorProgress(ev discover.Event) {
 		if !ok {
 			result = o.words.T("cli.result.failed")
 		}
-		fmt.Fprintf(o.f.Stderr, "%-40s %-10s %-8s %s\n", server, sec, result, code)
+		fmt.Fprintf(o.doctorOut(), "%-40s %-10s %-8s %s\n", server, sec, result, code)
 	}
 	switch ev.Kind {
 	case discover.EventResult:
@@ -143,7 +154,7 @@ func (o *Options) doctorProgress(ev discover.Event) {
 // doctorSummary explains the codes seen, then the provider, the verdict,
 // the notices and the mail-domain checks.
 func (o *Options) doctorSummary(rep *discover.Report) {
-	w := o.f.Stderr
+	w := o.doctorOut()
 	seen := map[providers.Code]bool{}
 	explain := func(d providers.Diagnosis) {
 		if d.Code != "" && !seen[d.Code] {
@@ -213,10 +224,10 @@ func (o *Options) doctorSummary(rep *discover.Report) {
 func (o *Options) printFinding(f discover.Finding) {
 	t := o.words.Diagnosis(providers.Diagnosis{Code: f.Code, Args: f.Args})
 	if f.Severity == discover.SeverityWarning {
-		fmt.Fprintf(o.f.Stderr, "  ⚠ %s: %s %s\n", t.Title, t.Explain, t.Remedy)
+		fmt.Fprintf(o.doctorOut(), "  ⚠ %s: %s %s\n", t.Title, t.Explain, t.Remedy)
 		return
 	}
-	fmt.Fprintf(o.f.Stderr, "  · %s\n", t.Title)
+	fmt.Fprintf(o.doctorOut(), "  · %s\n", t.Title)
 }
 
 // jsonDoctor is `doctor --json`: the report's codes and data, with the

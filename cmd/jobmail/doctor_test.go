@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/jobmail/jobmail/providers/discover/dnstest"
@@ -83,4 +84,18 @@ func TestDoctor(t *testing.T) {
 			}
 		})
 	}
+	// Without --json the report is the command's output: stdout, not stderr.
+	t.Run("report on stdout", func(t *testing.T) {
+		r := &mainRig{env: map[string]string{}, store: secretstest.NewMemStore(nil)}
+		got := Main(context.Background(), []string{"doctor", "jobs@acme.test", "--dns", dns.Addr, "--ca-file", ca, "--timeout", "4s"}, r.factory())
+		if got != ExitOK {
+			t.Fatalf("exit %d\nstderr: %s", got, r.stderr.String())
+		}
+		if out := r.stdout.String(); !strings.Contains(out, "mail.acme.test:"+strconv.Itoa(port)) || !strings.Contains(out, "starttls") {
+			t.Errorf("stdout lacks the report:\n%s", out)
+		}
+		if r.stderr.Len() != 0 {
+			t.Errorf("stderr is for talk, the report went there:\n%s", r.stderr.String())
+		}
+	})
 }

@@ -20,10 +20,13 @@ type Factory struct {
 	// IsTerminal reports whether stdin and stdout are both terminals
 	// (the wizard needs both).
 	IsTerminal func() bool
-	Getenv     func(string) string
-	LookupEnv  func(string) (string, bool)
-	ReadFile   func(string) ([]byte, error)
-	Now        func() time.Time
+	// StdoutIsTerminal reports whether stdout alone is a terminal (nil:
+	// it is not): `jobmail report` writes to a piped stdout.
+	StdoutIsTerminal func() bool
+	Getenv           func(string) string
+	LookupEnv        func(string) (string, bool)
+	ReadFile         func(string) ([]byte, error)
+	Now              func() time.Time
 	// Keyring opens the OS keyring lazily: a replay that uses env: or
 	// file: secrets never touches D-Bus.
 	Keyring func() secrets.Store
@@ -41,12 +44,13 @@ func systemFactory() *Factory {
 		IsTerminal: func() bool {
 			return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 		},
-		Getenv:    os.Getenv,
-		LookupEnv: os.LookupEnv,
-		ReadFile:  os.ReadFile,
-		Now:       time.Now,
-		Keyring:   func() secrets.Store { return secrets.NewKeyring() },
-		RunTUI:    runTUI,
-		Browser:   oauth.OpenerFunc(openBrowser),
+		StdoutIsTerminal: func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
+		Getenv:           os.Getenv,
+		LookupEnv:        os.LookupEnv,
+		ReadFile:         os.ReadFile,
+		Now:              time.Now,
+		Keyring:          func() secrets.Store { return secrets.NewKeyring() },
+		RunTUI:           runTUI,
+		Browser:          oauth.OpenerFunc(openBrowser),
 	}
 }

@@ -26,11 +26,25 @@ func localizeHelp(root *cobra.Command, w *i18n.Localizer) {
 		set := func(f *pflag.Flag) { f.Usage = w.T("flag." + f.Name) }
 		c.LocalFlags().VisitAll(set)
 		c.PersistentFlags().VisitAll(set)
+		for name, id := range commandFlagHelp[c.Name()] {
+			if f := c.LocalFlags().Lookup(name); f != nil {
+				f.Usage = w.T(id)
+			}
+		}
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
 	}
 	walk(root)
+}
+
+// commandFlagHelp: where a command's flag means something else than the
+// flag of the same name elsewhere (report --output writes the report, not
+// the export), its own words, by command and flag name.
+var commandFlagHelp = map[string]map[string]string{
+	"report": {"output": "flag.report.output", "config": "flag.report.config"},
+	"export": {"config": "flag.export.config"},
+	"test":   {"config": "flag.test.config"},
 }
 
 // usageTemplate is cobra's usage template with its headings in the
@@ -100,8 +114,8 @@ func langArg(args []string) string {
 // noArgs is cobra.NoArgs as a usage error (exit 2): `jobmail frobnicate`
 // is a typo, not an unexpected failure.
 func noArgs(cmd *cobra.Command, args []string) error {
-	if err := cobra.NoArgs(cmd, args); err != nil {
-		return withExit(ExitUsage, err)
+	if len(args) > 0 {
+		return usage("cli.usage.args", map[string]string{"command": cmd.CommandPath(), "arg": args[0]})
 	}
 	return nil
 }

@@ -175,6 +175,9 @@ func (o *Options) errorText(err error) string {
 	if fe, ok := asFieldError(err); ok {
 		return o.words.Field(fe)
 	}
+	if ue, ok := asUsageError(err); ok {
+		return o.words.T(ue.key, ue.args)
+	}
 	switch {
 	case errors.As(err, &me):
 		return o.words.Missing(me)

@@ -33,7 +33,7 @@ func runReplay(ctx context.Context, opts *Options, write bool) error {
 		return withExit(ExitUsage, errNoConfig)
 	}
 	if opts.SaveSecret && !opts.PasswordStdin {
-		return withExit(ExitUsage, errors.New("--save-secret needs --password-stdin"))
+		return usage("cli.usage.save_secret", nil)
 	}
 	loaded, err := wizard.LoadFile(opts.Config)
 	if err != nil {

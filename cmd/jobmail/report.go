@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -67,7 +66,7 @@ func runReport(ctx context.Context, opts *Options, test bool, detect providerDet
 		return withExit(ExitUsage, errNoConfig)
 	}
 	if opts.Output == "-" && opts.JSON {
-		return withExit(ExitUsage, errors.New("--output - writes the report to standard output, which --json needs for itself"))
+		return usage("cli.usage.output_json", nil)
 	}
 	loaded, err := wizard.LoadFile(opts.Config)
 	if err != nil {
@@ -202,9 +201,15 @@ func detectProviders(ctx context.Context, setup *wizard.Setup, detect providerDe
 	return out
 }
 
+// reportPath is where the report goes: --output (- is stdout); without
+// it, stdout when stdout is piped or redirected (and not needed by
+// --json), else DefaultReportName beside the setup file.
 func (o *Options) reportPath() string {
 	if o.Output != "" {
 		return o.Output
+	}
+	if !o.JSON && (o.f.StdoutIsTerminal == nil || !o.f.StdoutIsTerminal()) {
+		return "-"
 	}
 	return filepath.Join(filepath.Dir(o.Config), DefaultReportName)
 }

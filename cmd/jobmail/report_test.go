@@ -296,10 +296,13 @@ func TestReportCommand(t *testing.T) {
 		exit     int
 		file     string // where the report must be, relative to the rig's dir
 		stdoutMD bool
+		terminal bool // stdout is a terminal
 		wantJSON bool
 		want     string // in the report
 	}{
-		{name: "default path beside the setup", args: []string{"report"}, file: DefaultReportName, want: "# Recruiting e-mail with Personio"},
+		{name: "default path beside the setup", args: []string{"report"}, terminal: true, file: DefaultReportName, want: "# Recruiting e-mail with Personio"},
+		{name: "piped stdout is the default", args: []string{"report"}, stdoutMD: true, want: "# Recruiting e-mail with Personio"},
+		{name: "json keeps stdout for itself", args: []string{"report", "--json"}, file: DefaultReportName, want: "# Recruiting e-mail with Personio"},
 		{name: "output and language", args: []string{"report", "--lang", "it", "--output", "{dir}/it.md"}, file: "it.md", want: "Cosa fare"},
 		{name: "stdout", args: []string{"report", "--output", "-"}, stdoutMD: true, want: "Set-CASMailbox"},
 		{name: "json with test", args: []string{"report", "--test", "--parallel", "1", "--json", "--output", "{dir}/t.md"}, file: "t.md", wantJSON: true,
@@ -317,7 +320,9 @@ func TestReportCommand(t *testing.T) {
 			if tc.name != "no config" {
 				args = append(args, "--config", r.cfg)
 			}
-			code := Main(context.Background(), args, r.factory())
+			f := r.factory()
+			f.StdoutIsTerminal = func() bool { return tc.terminal }
+			code := Main(context.Background(), args, f)
 			if code != tc.exit {
 				t.Fatalf("exit %d, want %d\nstderr: %s", code, tc.exit, r.stderr)
 			}

@@ -56,8 +56,12 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 	if err == nil {
 		return ExitOK
 	}
-	if opts.words == nil {
-		opts.words = i18n.New(i18n.Detect(opts.Lang, f.Getenv))
+	if opts.words == nil { // flags were not parsed: --lang from the raw arguments
+		lang := opts.Lang
+		if lang == "" {
+			lang = langArg(args)
+		}
+		opts.words = i18n.New(i18n.Detect(lang, f.Getenv))
 	}
 	code = exitCodeOf(err)
 	if ctx.Err() != nil && code != ExitOK {
@@ -81,10 +85,10 @@ func newRootCmd(opts *Options) *cobra.Command {
 			switch oauth.Mode(opts.SignIn) {
 			case oauth.ModeLoopback, oauth.ModePaste, oauth.ModeDevice:
 			default:
-				return withExit(ExitUsage, fmt.Errorf("--sign-in must be loopback, paste or device, got %q", opts.SignIn))
+				return usage("cli.usage.sign_in", map[string]string{"value": opts.SignIn})
 			}
 			if opts.Timeout <= 0 {
-				return withExit(ExitUsage, fmt.Errorf("--timeout must be positive, got %s", opts.Timeout))
+				return usage("cli.usage.timeout", map[string]string{"value": opts.Timeout.String()})
 			}
 			return nil
 		},
@@ -93,7 +97,7 @@ func newRootCmd(opts *Options) *cobra.Command {
 		},
 	}
 	// Every parse error is a usage error (exit 2), however cobra found it.
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withExit(ExitUsage, err) })
+	root.SetFlagErrorFunc(flagUsage)
 	pf := root.PersistentFlags()
 	pf.BoolVar(&opts.JSON, "json", false, "")
 	pf.StringVar(&opts.Lang, "lang", "", "")

@@ -175,7 +175,7 @@ func TestEveryMessageRenders(t *testing.T) {
 		"names": "mail.acme.de", "not_after": "2025-01-01", "offered": "CRAM-MD5", "tenant": "acme.de",
 		"client_id": "abc", "admin_consent_url": "https://login.microsoftonline.com/acme.de/adminconsent?client_id=abc",
 		"actual": "me@gmail.com", "expected_account": "", "count": "2", "duration": "1,2 s", "account": "smtp:jobs@acme.de",
-		"ref": "env:PW", "error": "boom"}
+		"ref": "env:PW", "error": "boom", "command": "jobmail report", "flag": "--frob", "arg": "frobnicate"}
 	cats := loadCatalogues(t)
 	for _, l := range Langs {
 		w := New(l)
