@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -13,12 +15,15 @@ import (
 // would hide a secret. The value itself is always redacted.
 const minEncoded = 6
 
-// Redactor removes known secret values from text: transcripts, logs,
-// server replies. Besides the value it knows the base64 forms a mail
-// client sends it in (SASL PLAIN and LOGIN, XOAUTH2), including the value
-// base64-encoded at any alignment inside a longer base64 string (AUTH
-// PLAIN encodes "\x00user\x00password" as one). The zero value is ready;
-// safe for concurrent use.
+// Redactor is the program's one redaction engine: it removes known secret
+// values from text (transcripts, logs, server replies, errors, reports).
+// Besides the value it knows the forms a hostile or careless server may
+// echo it back in: base64 (standard and URL, padded or not) at every
+// alignment inside a longer base64 string (AUTH PLAIN encodes
+// "\x00user\x00password" as one), and hex in either case. AddSent does the
+// same for each SASL payload the run sent, so an echo of the whole AUTH
+// line, raw, in base64 at any offset or in hex, is caught too. The zero
+// value is ready; safe for concurrent use.
 type Redactor struct {
 	mu sync.RWMutex
 	// set is copied on every Add, so readers may keep using a snapshot
@@ -35,16 +40,26 @@ type patternSet struct {
 // Add registers a secret. An empty secret is ignored.
 func (r *Redactor) Add(s Secret) { r.add(patternsFor(s.v)) }
 
+// AddSent registers a payload the run sent to a server (a SASL response
+// such as "\x00user\x00password"): the raw bytes and, because the payload
+// travels base64-encoded, that encoding too, each with every form Add
+// knows. Empty payloads are ignored.
+func (r *Redactor) AddSent(payload []byte) {
+	if len(payload) == 0 {
+		return
+	}
+	enc := base64.StdEncoding.EncodeToString(payload)
+	r.add(append(patternsFor(string(payload)), patternsFor(enc)...))
+}
+
 // AddOAuth registers an OAuth access token and, because the token travels
 // inside it, the SASL XOAUTH2 initial response for user in base64.
 func (r *Redactor) AddOAuth(user string, token Secret) {
 	if token.v == "" {
 		return
 	}
-	ps := patternsFor(token.v)
 	x := "user=" + user + "\x01auth=Bearer " + token.v + "\x01\x01"
-	ps = append(ps, base64.StdEncoding.EncodeToString([]byte(x)), base64.RawStdEncoding.EncodeToString([]byte(x)))
-	r.add(ps)
+	r.add(append(patternsFor(token.v), patternsFor(base64.StdEncoding.EncodeToString([]byte(x)))...))
 }
 
 func (r *Redactor) add(ps []string) {
@@ -76,6 +91,28 @@ func (r *Redactor) Redact(s string) string {
 	return r.snapshot().redact(s)
 }
 
+// RedactError returns err with its text redacted by r, keeping the cause
+// for errors.Is and errors.As. A nil err stays nil; an error already
+// redacted by r is returned as it is.
+func RedactError(err error, r *Redactor) error {
+	if err == nil {
+		return nil
+	}
+	var re *redactedError
+	if errors.As(err, &re) && re.r == r {
+		return err
+	}
+	return &redactedError{err: err, r: r}
+}
+
+type redactedError struct {
+	err error
+	r   *Redactor
+}
+
+func (e *redactedError) Error() string { return e.r.Redact(e.err.Error()) }
+func (e *redactedError) Unwrap() error { return e.err }
+
 func newPatternSet(ps []string) *patternSet {
 	sort.Slice(ps, func(i, j int) bool {
 		if len(ps[i]) != len(ps[j]) {
@@ -95,13 +132,18 @@ func newPatternSet(ps []string) *patternSet {
 	return set
 }
 
-// patternsFor lists what to look for for one value.
+// patternsFor lists what to look for for one value: the value, its hex in
+// both cases (a hex string holds the hex of every byte run it encodes, so
+// hex needs no alignment), and its base64 forms.
 func patternsFor(v string) []string {
 	if v == "" {
 		return nil
 	}
 	ps := []string{v}
 	b := []byte(v)
+	if h := hex.EncodeToString(b); len(h) >= minEncoded {
+		ps = append(ps, h, strings.ToUpper(h))
+	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 		if e := enc.EncodeToString(b); len(e) >= minEncoded {
 			ps = append(ps, e)

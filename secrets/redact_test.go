@@ -2,11 +2,14 @@ package secrets
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jobmail/jobmail/secrets/leaktest"
 )
 
 const pw = "jobs-Secret-123"
@@ -41,6 +44,9 @@ func TestRedact(t *testing.T) {
 		{"XOAUTH2", nil, [][2]string{{"jobs@example.test", "ya29.token-value"}},
 			"C: AUTH XOAUTH2 " + b64("user=jobs@example.test\x01auth=Bearer ya29.token-value\x01\x01"),
 			"C: AUTH XOAUTH2 [redacted]"},
+		{"hex", []string{pw}, nil, "535 " + hex.EncodeToString([]byte(pw)) + " wrong", "535 [redacted] wrong"},
+		{"HEX", []string{pw}, nil, "535 " + strings.ToUpper(hex.EncodeToString([]byte(pw))), "535 [redacted]"},
+		{"hex inside longer hex", []string{pw}, nil, "00" + hex.EncodeToString([]byte(pw)) + "ff", "00[redacted]ff"},
 		{"marker re-forms the secret", []string{"ed]ab"}, nil, "ed]abab", "[redacted]"},
 		{"marker re-forms the secret before", []string{"ab[re"}, nil, "abab[re", "[redacted]"},
 		{"secret inside the marker", []string{"dact"}, nil, "dact x", "[redacted] x"},
@@ -57,6 +63,30 @@ func TestRedact(t *testing.T) {
 			}
 			if got := r.Redact(tt.in); got != tt.want {
 				t.Fatalf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+
+	// What the run sent (AddSent) echoed back: the AUTH line base64-encoded
+	// at every offset, and its base64 payload in hex.
+	payload := "\x00jobs@example.test\x00" + pw
+	for _, echo := range []string{
+		"AUTH PLAIN " + b64(payload),
+		b64("AUTH PLAIN " + b64(payload)), b64("x AUTH PLAIN " + b64(payload)), b64("xy AUTH PLAIN " + b64(payload)),
+		hex.EncodeToString([]byte(b64(payload))), strings.ToUpper(hex.EncodeToString([]byte("AUTH PLAIN " + b64(payload)))),
+		b64url("?" + payload), hex.EncodeToString([]byte(payload)),
+	} {
+		t.Run("sent "+echo, func(t *testing.T) {
+			var r Redactor
+			r.AddSent([]byte(payload))
+			out := r.Redact("501 " + echo)
+			if out == "501 "+echo {
+				t.Fatalf("Redact(%q) changed nothing", echo)
+			}
+			for _, v := range []string{pw, b64(payload)} {
+				if f := leaktest.Find(out, v); f != "" {
+					t.Fatalf("Redact = %q still carries %q (%s)", out, v, f)
+				}
 			}
 		})
 	}
@@ -148,34 +178,41 @@ func TestRedactConcurrent(t *testing.T) {
 	}
 }
 
+// FuzzRedact puts a secret into text raw, in hex (both cases) and in
+// base64 at the offset the fourth argument picks, and the AUTH PLAIN
+// payload holding it (AddSent) base64-encoded at an offset and in hex:
+// nothing of the secret may be left in any form leaktest knows.
 func FuzzRedact(f *testing.F) {
 	f.Add("jobs-Secret-123", "AUTH PLAIN \x00jobs\x00", uint(11), uint(3))
 	f.Add("ed]ab", "xxab", uint(2), uint(1))
 	f.Add("ab[re", "ab[rexx", uint(5), uint(0))
 	f.Add("aaaa", "aaaaaaa", uint(3), uint(7))
 	f.Add("pw\nline", "a\nb\nc", uint(2), uint(2))
-	// chunk is unused since the streaming writer went; it stays so the
-	// committed corpus keeps its shape.
-	f.Fuzz(func(t *testing.T, secret, text string, at, _ uint) {
+	f.Add("edac-edac", "0123edac", uint(4), uint(5))
+	f.Fuzz(func(t *testing.T, secret, text string, at, shift uint) {
 		if len(secret) > 512 || len(text) > 4096 {
 			return
 		}
 		pos := int(at % uint(len(text)+1))
-		in := text[:pos] + secret + text[pos:] + " " + b64(secret) + " " + b64url(secret)
+		pre := text[:int(shift%uint(min(len(text), 7)+1))] // 0..7 bytes before: every alignment
+		payload := "\x00" + pre + "\x00" + secret
+		h := hex.EncodeToString([]byte(secret))
+		in := text[:pos] + secret + text[pos:] + " " + b64(secret) + " " + b64url(secret) + " " + h +
+			" " + strings.ToUpper(h) + " " + b64(pre+secret+text) + " " + b64url(pre+secret) +
+			" " + b64(pre+"AUTH PLAIN "+b64(payload)) + " " + hex.EncodeToString([]byte(b64(payload)))
 		var r Redactor
 		r.Add(New(secret))
+		r.AddSent([]byte(payload))
 		out := r.Redact(in)
 
-		if len(secret) < 4 || strings.Contains(Redacted, secret) {
+		if len(secret) < 4 || strings.Contains(Redacted, secret) || leaktest.Find(Redacted, secret) != "" {
 			return // a secret the marker itself spells cannot be hidden by it
 		}
-		if strings.Contains(out, secret) {
-			t.Fatalf("output %q contains the secret %q", out, secret)
+		if form := leaktest.Find(out, secret); form != "" {
+			t.Fatalf("output %q contains the secret %q (%s)", out, secret, form)
 		}
-		for _, e := range []string{b64(secret), b64url(secret)} {
-			if strings.Contains(out, e) {
-				t.Fatalf("output %q contains base64 %q of the secret", out, e)
-			}
+		if form := leaktest.Find(out, b64(payload)); form != "" {
+			t.Fatalf("output %q contains the AUTH payload %q (%s)", out, b64(payload), form)
 		}
 	})
 }

@@ -209,14 +209,16 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// redact replaces every occurrence of the hidden values. Values shorter
-// than 4 characters are skipped: replacing them would mangle the text
-// without protecting anything.
+// redact removes every hidden value from s, in every form the one engine
+// (secrets.Redactor) knows: raw, base64 at any alignment, hex. Values
+// shorter than 4 characters are skipped: replacing them would mangle the
+// text without protecting anything.
 func redact(s string, hide ...string) string {
+	var r secrets.Redactor
 	for _, h := range hide {
 		if len(h) >= 4 {
-			s = strings.ReplaceAll(s, h, secrets.Redacted)
+			r.Add(secrets.New(h))
 		}
 	}
-	return s
+	return r.Redact(s)
 }

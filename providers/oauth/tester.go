@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"sync"
 	"time"
@@ -104,25 +103,21 @@ func (t *SMTPTester) refreshFailed(start time.Time, err error, obs providers.Obs
 // but a token that slipped through in any form (raw, or inside the base64
 // XOAUTH2 response) is removed here before the result leaves the channel.
 func scrub(res *providers.Result, user, access, refresh string) {
-	var hide []string
+	var r secrets.Redactor
 	for _, tok := range []string{access, refresh} {
-		if tok == "" {
-			continue
-		}
-		hide = append(hide, tok,
-			base64.StdEncoding.EncodeToString([]byte("user="+user+"\x01auth=Bearer "+tok+"\x01\x01")))
+		r.AddOAuth(user, secrets.New(tok))
 	}
 	for i, line := range res.Transcript {
-		res.Transcript[i] = redact(line, hide...)
+		res.Transcript[i] = r.Redact(line)
 	}
 	if res.Diagnosis != nil {
-		res.Diagnosis.Reply = redact(res.Diagnosis.Reply, hide...)
+		res.Diagnosis.Reply = r.Redact(res.Diagnosis.Reply)
 		for k, v := range res.Diagnosis.Args {
-			res.Diagnosis.Args[k] = redact(v, hide...)
+			res.Diagnosis.Args[k] = r.Redact(v)
 		}
 	}
 	if res.Err != nil {
-		if msg := redact(res.Err.Error(), hide...); msg != res.Err.Error() {
+		if msg := r.Redact(res.Err.Error()); msg != res.Err.Error() {
 			res.Err = &redactedError{msg: msg, err: res.Err}
 		}
 	}

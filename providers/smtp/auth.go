@@ -90,10 +90,10 @@ func (r *run) noCommonMech(offered map[string]bool) error {
 }
 
 // payload sends one SASL response; the transcript shows [redacted] and the
-// scrubber learns the encoding in case the server echoes it.
+// redactor learns the payload in case the server echoes it.
 func (r *run) payload(raw []byte) error {
 	enc := base64.StdEncoding.EncodeToString(raw)
-	r.sc.add(enc)
+	r.sc.AddSent(raw)
 	return r.sess.send(enc, secrets.Redacted)
 }
 
@@ -101,8 +101,9 @@ func (r *run) passwordAuth(mech, user string, pw secrets.Secret) error {
 	s := r.sess
 	switch mech {
 	case "PLAIN":
-		enc := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pw.Reveal()))
-		r.sc.add(enc)
+		raw := []byte("\x00" + user + "\x00" + pw.Reveal())
+		enc := base64.StdEncoding.EncodeToString(raw)
+		r.sc.AddSent(raw)
 		if err := s.send("AUTH PLAIN "+enc, "AUTH PLAIN "+secrets.Redacted); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package smtp_test
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/jobmail/jobmail/providers/smtp"
 	"github.com/jobmail/jobmail/providers/smtp/smtptest"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/secrets/leaktest"
 )
 
 // forbidden lists every form in which the configured secrets could leak.
@@ -107,6 +109,24 @@ func TestSecretsNeverLeak(t *testing.T) {
 			c.AllowInsecure = true
 			return c
 		}},
+		{name: "server quotes the password in hex", cfg: func(t *testing.T) smtp.Config {
+			h := hex.EncodeToString([]byte(testPassword))
+			r := smtptest.NewRaw(t, smtptest.Scripted("220 mail.test ESMTP", smtptest.Rule{Prefix: "EHLO", Reply: ehlo},
+				smtptest.Rule{Prefix: "AUTH", Reply: "535-5.7.8 " + h + "\n535 5.7.8 " + strings.ToUpper(h)}))
+			c := cfgFor(r.Host, r.Port, providers.SecurityNone, nil)
+			c.AllowInsecure = true
+			return c
+		}},
+		{name: "server echoes the PLAIN line in base64 at odd offsets", cfg: func(t *testing.T) smtp.Config {
+			line := "AUTH PLAIN " + base64.StdEncoding.EncodeToString([]byte("\x00"+testUser+"\x00"+testPassword))
+			b := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+			r := smtptest.NewRaw(t, smtptest.Scripted("220 mail.test ESMTP", smtptest.Rule{Prefix: "EHLO", Reply: ehlo},
+				smtptest.Rule{Prefix: "AUTH", Reply: "501-5.5.2 " + b("x"+line) + "\n501-5.5.2 " + b("xy"+line) +
+					"\n501-5.5.2 " + b("?"+testPassword+"!") + "\n501 5.5.2 " + hex.EncodeToString([]byte(line))}))
+			c := cfgFor(r.Host, r.Port, providers.SecurityNone, nil)
+			c.AllowInsecure = true
+			return c
+		}},
 		{name: "server echoes the XOAUTH2 response", token: true, cfg: func(t *testing.T) smtp.Config {
 			r := smtptest.NewRaw(t, smtptest.Scripted("220 mail.test ESMTP", smtptest.Rule{Prefix: "EHLO", Reply: ehlo},
 				smtptest.Rule{Prefix: "AUTH", Reply: "334 "},
@@ -128,8 +148,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 			}
 			all := everything(res)
 			for _, f := range forbidden(cfg) {
-				if strings.Contains(all, f) {
-					t.Errorf("secret form %q leaked:\n%s", f, all)
+				if form := leaktest.Find(all, f); form != "" {
+					t.Errorf("secret form %q leaked (%s):\n%s", f, form, all)
 				}
 			}
 			if !strings.Contains(all, secrets.Redacted) {

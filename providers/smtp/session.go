@@ -3,12 +3,10 @@ package smtp
 import (
 	"bufio"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -97,12 +95,12 @@ type session struct {
 	raw   net.Conn // the TCP connection; deadlines set here hold for TLS too
 	conn  net.Conn // raw or the TLS connection on top of it
 	r     *bufio.Reader
-	scrub *scrubber
+	scrub *secrets.Redactor
 	log   []string
 	stage providers.StageName
 }
 
-func newSession(raw net.Conn, sc *scrubber) *session {
+func newSession(raw net.Conn, sc *secrets.Redactor) *session {
 	return &session{raw: raw, conn: raw, r: bufio.NewReaderSize(raw, maxLineBytes), scrub: sc}
 }
 
@@ -154,7 +152,7 @@ func (s *session) clean(b []byte) string {
 		}
 		b = b[n:]
 	}
-	return s.scrub.scrub(sb.String())
+	return s.scrub.Redact(sb.String())
 }
 
 func (s *session) readReply() (reply, error) {
@@ -276,65 +274,15 @@ func shorten(s string) string {
 	return s[:cut] + "…"
 }
 
-// scrubber removes secret values from everything the server says before it
-// is stored: some servers echo a refused command line ("504 Unrecognized
-// authentication type AUTH PLAIN AGpv…") and the base64 of PLAIN, LOGIN and
-// XOAUTH2 payloads carries the password or token. Every value is scrubbed
-// whatever its length: a one-letter password makes a transcript hard to
-// read, which is better than leaking it.
-type scrubber struct{ values []string }
-
-func newScrubber(ss ...secrets.Secret) *scrubber {
-	sc := &scrubber{}
+// newScrubber is the run's redactor (secrets.Redactor, the one engine):
+// some servers echo a refused command line ("504 Unrecognized
+// authentication type AUTH PLAIN AGpv…"), or the password itself in hex or
+// base64 at any offset, so everything the server says goes through it
+// before it is stored. Each SASL payload is added as it is sent (AddSent).
+func newScrubber(ss ...secrets.Secret) *secrets.Redactor {
+	sc := &secrets.Redactor{}
 	for _, s := range ss {
-		sc.add(s.Reveal())
+		sc.Add(s)
 	}
 	return sc
-}
-
-// add registers a value and its base64 forms (standard, unpadded, URL).
-func (sc *scrubber) add(v string) {
-	if v == "" {
-		return
-	}
-	b := []byte(v)
-	for _, form := range []string{v,
-		base64.StdEncoding.EncodeToString(b), base64.RawStdEncoding.EncodeToString(b),
-		base64.URLEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b)} {
-		if !slices.Contains(sc.values, form) {
-			sc.values = append(sc.values, form)
-		}
-	}
-	// Longest first, so a value is never half-replaced by a shorter one.
-	slices.SortFunc(sc.values, func(a, b string) int { return len(b) - len(a) })
-}
-
-func (sc *scrubber) scrub(s string) string {
-	for _, v := range sc.values {
-		if strings.Contains(s, v) {
-			s = strings.ReplaceAll(s, v, secrets.Redacted)
-		}
-	}
-	return s
-}
-
-// scrubbedError hides secrets in the text of an error whose cause came from
-// outside (a TLS or network error can quote what it received).
-type scrubbedError struct {
-	err error
-	sc  *scrubber
-}
-
-func (e *scrubbedError) Error() string { return e.sc.scrub(e.err.Error()) }
-func (e *scrubbedError) Unwrap() error { return e.err }
-
-func scrubErr(err error, sc *scrubber) error {
-	if err == nil {
-		return nil
-	}
-	var se *scrubbedError
-	if errors.As(err, &se) {
-		return err
-	}
-	return &scrubbedError{err: err, sc: sc}
 }

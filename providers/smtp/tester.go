@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/secrets"
 )
 
 // quitGrace bounds the wait for the reply to QUIT: the message is already
@@ -27,7 +28,7 @@ type run struct {
 	ctx    context.Context
 	obs    providers.Observer
 	res    providers.Result
-	sc     *scrubber
+	sc     *secrets.Redactor
 	sess   *session
 	ext    map[string]string
 	isTLS  bool
@@ -65,11 +66,11 @@ func (t *Tester) Test(ctx context.Context, msg providers.Message, obs providers.
 	r.res.Duration = time.Since(start)
 	if err != nil {
 		pe := r.diagnosis(err)
-		pe.Reply = r.sc.scrub(pe.Reply)
+		pe.Reply = r.sc.Redact(pe.Reply)
 		for k, v := range pe.Args {
-			pe.Args[k] = r.sc.scrub(v)
+			pe.Args[k] = r.sc.Redact(v)
 		}
-		pe.Err = scrubErr(pe.Err, r.sc)
+		pe.Err = secrets.RedactError(pe.Err, r.sc)
 		d := pe.Diagnosis
 		r.res.Diagnosis = &d
 		r.res.Err = pe
