@@ -10,8 +10,6 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/providers/google"
-	"github.com/jobmail/jobmail/providers/microsoft"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -40,59 +38,20 @@ func (m *Model) startFinish(storePassword bool) tea.Cmd {
 	return tea.Batch(m.startSpinner(), work)
 }
 
-// finish is the end of a successful run: keyring first (without it the
-// setup file would point at nothing), then the setup file, then the
-// export with the results of tested (s's among them).
+// finish is the end of a successful run: the machine's commit step
+// (secret, setup file, export with the results of tested, s's among them).
 func finish(ctx context.Context, cfg Config, s *wizard.Session, storePassword bool, tested []*wizard.Session) finishedMsg {
-	var out finishedMsg
-	if account, secret, ok := sessionSecret(s); ok && storePassword {
-		if cfg.Keyring == nil {
-			out.keyErr = fmt.Errorf("store password: %w", secrets.ErrUnavailable)
-			return out
-		}
-		if err := cfg.Keyring().Set(ctx, account, secret); err != nil {
-			out.keyErr = fmt.Errorf("store password: %w", err)
-			return out
-		}
-		out.account = account
-	}
-	if err := wizard.Save(cfg.SetupPath, s.Setup); err != nil {
-		out.setupErr = fmt.Errorf("write setup file: %w", err)
-		return out
-	}
-	if cfg.WriteExport != nil && cfg.ExportPath != "" {
-		if err := cfg.WriteExport(cfg.ExportPath, s.Setup, tested); err != nil {
-			out.exportErr = fmt.Errorf("write export: %w", err)
+	d := wizard.CommitDeps{SkipSecret: !storePassword, SetupPath: cfg.SetupPath, ExportPath: cfg.ExportPath}
+	if cfg.Keyring != nil {
+		if _, _, ok := s.Secret(); ok && storePassword {
+			d.Store = cfg.Keyring() // opened only when there is something to store
 		}
 	}
-	return out
-}
-
-// sessionSecret is what the session must leave in the keyring: the typed
-// SMTP password, or the refresh token of a direct integration's sign-in,
-// under the account later headless runs look up.
-func sessionSecret(s *wizard.Session) (account string, secret secrets.Secret, ok bool) {
-	mb := s.Mailbox()
-	switch mb.ChannelID() {
-	case providers.ChannelSMTP:
-		if s.Password.Empty() || mb.SMTP == nil {
-			return "", secrets.Secret{}, false
-		}
-		user := mb.SMTP.Username
-		if user == "" {
-			user = mb.Address
-		}
-		return wizard.KeyringAccount(providers.ChannelSMTP, user), s.Password, true
-	case providers.ChannelGoogle:
-		if s.Grant != nil && !s.Grant.Refresh.Empty() {
-			return google.KeyringAccount(mb.Address), s.Grant.Refresh, true
-		}
-	case providers.ChannelMicrosoft:
-		if s.Grant != nil && !s.Grant.Refresh.Empty() {
-			return microsoft.KeyringAccount(mb.Address), s.Grant.Refresh, true
-		}
+	if cfg.WriteExport != nil {
+		d.WriteExport = func(path string, setup *wizard.Setup) error { return cfg.WriteExport(path, setup, tested) }
 	}
-	return "", secrets.Secret{}, false
+	c := wizard.Commit(ctx, s, d)
+	return finishedMsg{account: c.Account, keyErr: c.SecretErr, setupErr: c.SetupErr, exportErr: c.ExportErr}
 }
 
 func (m *Model) onFinished(msg finishedMsg) tea.Cmd {

@@ -57,7 +57,7 @@ func (m *Model) args() map[string]string {
 		"provider": m.s.Provider,
 		"platform": m.s.Setup.PlatformName(),
 	}
-	if mb.SMTP != nil {
+	if mb.ChannelID() == providers.ChannelSMTP && mb.SMTP != nil {
 		a["host"] = mb.SMTP.Host
 		if mb.SMTP.Port != 0 {
 			a["port"] = strconv.Itoa(mb.SMTP.Port)

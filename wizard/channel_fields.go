@@ -15,29 +15,34 @@ var providerSMTPHost = map[string]string{
 
 func (s *Session) smtpFields() []field {
 	m := s.Mailbox()
-	if m.SMTP == nil {
-		m.SMTP = &SMTP{}
+	// Reading is pure: c is the block as it stands (or a zero one), and
+	// only a setter allocates the mailbox's block (w).
+	c := func() SMTP { return derefOr(m.SMTP) }
+	w := func() *SMTP {
+		if m.SMTP == nil {
+			m.SMTP = &SMTP{}
+		}
+		return m.SMTP
 	}
-	c := m.SMTP
 	fs := []field{
 		{name: "smtp.host", state: StatePrerequisites, kind: KindInput,
 			def:     func(s *Session) string { return firstOf(s.Suggested.Host, providerSMTPHost[s.Provider]) },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Host },
-			get:     func(*Session) (string, bool) { return c.Host, c.Host != "" },
-			set:     func(_ *Session, v string) error { return setWith(&c.Host, v, ValidateSMTPHost) }},
+			get:     func(*Session) (string, bool) { return c().Host, c().Host != "" },
+			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().Host }, v, ValidateSMTPHost) }},
 		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true,
 			options: func(*Session) []string { return securityOptions() },
 			def:     func(s *Session) string { return firstOf(s.Suggested.Security, string(providers.SecurityStartTLS)) },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Security },
-			get:     func(*Session) (string, bool) { return c.Security, c.Security != "" },
-			set:     func(_ *Session, v string) error { return setWith(&c.Security, v, ValidateSecurity) }},
+			get:     func(*Session) (string, bool) { return c().Security, c().Security != "" },
+			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().Security }, v, ValidateSecurity) }},
 		{name: "smtp.port", state: StatePrerequisites, kind: KindSelect, optional: true,
 			options: constOptions("587", "465", "25", "2525"), open: true,
 			def: func(s *Session) string {
-				if s.Suggested.Port != 0 && (c.Security == "" || c.Security == s.Suggested.Security) {
+				if s.Suggested.Port != 0 && (c().Security == "" || c().Security == s.Suggested.Security) {
 					return strconv.Itoa(s.Suggested.Port)
 				}
-				return strconv.Itoa(DefaultPort(providers.Security(c.Security)))
+				return strconv.Itoa(DefaultPort(providers.Security(c().Security)))
 			},
 			inherit: func(m *Mailbox) string {
 				if p := derefOr(m.SMTP).Port; p != 0 {
@@ -45,28 +50,28 @@ func (s *Session) smtpFields() []field {
 				}
 				return ""
 			},
-			get: func(*Session) (string, bool) { return strconv.Itoa(c.Port), c.Port != 0 },
-			set: func(_ *Session, v string) error { return setInt(&c.Port, v, ValidatePort) }},
+			get: func(*Session) (string, bool) { return strconv.Itoa(c().Port), c().Port != 0 },
+			set: func(_ *Session, v string) error { return setIntVia(func() *int { return &w().Port }, v, ValidatePort) }},
 		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true,
 			def: func(*Session) string { return m.Address },
-			get: func(*Session) (string, bool) { return c.Username, c.Username != "" },
-			set: func(_ *Session, v string) error { return setWith(&c.Username, v, ValidateUsername) }},
+			get: func(*Session) (string, bool) { return c().Username, c().Username != "" },
+			set: func(_ *Session, v string) error { return setVia(func() *string { return &w().Username }, v, ValidateUsername) }},
 		{name: "smtp.password", state: StatePrerequisites, kind: KindPassword,
 			optional: !s.Interactive, def: s.secretDefault,
 			get: func(s *Session) (string, bool) {
 				if s.Interactive {
 					return "", !s.Password.Empty()
 				}
-				return c.Password, c.Password != ""
+				return c().Password, c().Password != ""
 			},
-			set: s.setPassword(&c.Password)},
+			set: s.setPassword(func() *string { return &w().Password })},
 		{name: "smtp.ca_file", state: StatePrerequisites, kind: KindInput, optional: true,
-			when:    func(*Session) bool { return providers.Security(c.Security).Verifies() },
+			when:    func(*Session) bool { return providers.Security(c().Security).Verifies() },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).CAFile },
-			get:     func(*Session) (string, bool) { return c.CAFile, c.CAFile != "" },
-			set:     func(_ *Session, v string) error { return setWith(&c.CAFile, v, validateOptionalCAFile) }},
+			get:     func(*Session) (string, bool) { return c().CAFile, c().CAFile != "" },
+			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().CAFile }, v, validateOptionalCAFile) }},
 	}
-	for _, id := range smtpConfirmations(s.Provider, c.Host) {
+	for _, id := range smtpConfirmations(s.Provider, c().Host) {
 		fs = append(fs, s.confirmField(id))
 	}
 	return fs
@@ -74,19 +79,22 @@ func (s *Session) smtpFields() []field {
 
 func (s *Session) googleFields() []field {
 	m := s.Mailbox()
-	if m.Google == nil {
-		m.Google = &Google{}
+	g := func() Google { return derefOr(m.Google) }
+	w := func() *Google {
+		if m.Google == nil {
+			m.Google = &Google{}
+		}
+		return m.Google
 	}
-	g := m.Google
 	return []field{
 		{name: "google.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
 			inherit: func(m *Mailbox) string { return derefOr(m.Google).ClientID },
-			get:     func(*Session) (string, bool) { return g.ClientID, g.ClientID != "" },
-			set:     func(_ *Session, v string) error { return setWith(&g.ClientID, v, validateOptional(ValidateClientID)) }},
+			get:     func(*Session) (string, bool) { return g().ClientID, g().ClientID != "" },
+			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().ClientID }, v, validateOptional(ValidateClientID)) }},
 		{name: "google.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
-			get: func(*Session) (string, bool) { return g.RefreshToken, g.RefreshToken != "" },
-			set: func(_ *Session, v string) error { return setWith(&g.RefreshToken, v, ValidateSecretRef) }},
+			get: func(*Session) (string, bool) { return g().RefreshToken, g().RefreshToken != "" },
+			set: func(_ *Session, v string) error { return setVia(func() *string { return &w().RefreshToken }, v, ValidateSecretRef) }},
 		s.confirmField("not_shared_mailbox"),
 		s.confirmField("admin_rights_or_consent"),
 	}
@@ -94,24 +102,27 @@ func (s *Session) googleFields() []field {
 
 func (s *Session) microsoftFields() []field {
 	m := s.Mailbox()
-	if m.Microsoft == nil {
-		m.Microsoft = &Microsoft{}
+	ms := func() Microsoft { return derefOr(m.Microsoft) }
+	w := func() *Microsoft {
+		if m.Microsoft == nil {
+			m.Microsoft = &Microsoft{}
+		}
+		return m.Microsoft
 	}
-	ms := m.Microsoft
 	return []field{
 		{name: "microsoft.tenant", state: StatePrerequisites, kind: KindInput, optional: true,
 			def:     func(*Session) string { return "organizations" },
 			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).Tenant },
-			get:     func(*Session) (string, bool) { return ms.Tenant, ms.Tenant != "" },
-			set:     func(_ *Session, v string) error { return setWith(&ms.Tenant, v, ValidateTenant) }},
+			get:     func(*Session) (string, bool) { return ms().Tenant, ms().Tenant != "" },
+			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().Tenant }, v, ValidateTenant) }},
 		{name: "microsoft.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
 			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).ClientID },
-			get:     func(*Session) (string, bool) { return ms.ClientID, ms.ClientID != "" },
-			set:     func(_ *Session, v string) error { return setWith(&ms.ClientID, v, validateOptional(ValidateClientID)) }},
+			get:     func(*Session) (string, bool) { return ms().ClientID, ms().ClientID != "" },
+			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().ClientID }, v, validateOptional(ValidateClientID)) }},
 		{name: "microsoft.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
-			get: func(*Session) (string, bool) { return ms.RefreshToken, ms.RefreshToken != "" },
-			set: func(_ *Session, v string) error { return setWith(&ms.RefreshToken, v, ValidateSecretRef) }},
+			get: func(*Session) (string, bool) { return ms().RefreshToken, ms().RefreshToken != "" },
+			set: func(_ *Session, v string) error { return setVia(func() *string { return &w().RefreshToken }, v, ValidateSecretRef) }},
 		s.confirmField("licensed_mailbox"),
 		s.confirmField("not_shared_mailbox"),
 		s.confirmField("admin_rights_or_consent"),
@@ -157,17 +168,20 @@ func (s *Session) confirmField(id string) field {
 
 // setPassword stores the typed secret (interactive) in the session and the
 // reference "keyring" in the setup, or validates a reference (headless).
-func (s *Session) setPassword(ref *string) func(*Session, string) error {
+func (s *Session) setPassword(ref func() *string) func(*Session, string) error {
 	return func(s *Session, v string) error {
 		if s.Interactive {
 			if strings.ContainsAny(v, "\r\n") {
 				return &FieldError{Reason: "crlf"}
 			}
 			s.Password = secretOf(v)
-			*ref = "keyring"
+			*ref() = "keyring"
 			return nil
 		}
-		return setWith(ref, v, ValidateSecretRef)
+		if err := ValidateSecretRef(v); err != nil {
+			return err
+		}
+		return setWith(ref(), v, nil)
 	}
 }
 
@@ -225,4 +239,23 @@ func securityOptions() []string {
 		out[i] = string(c)
 	}
 	return out
+}
+
+// setVia is setWith for a value whose block is allocated on first write:
+// dst is called only once v is valid, so a refused answer leaves the
+// model as it was.
+func setVia(dst func() *string, v string, validate func(string) error) error {
+	if validate != nil {
+		if err := validate(v); err != nil {
+			return err
+		}
+	}
+	return setWith(dst(), v, nil)
+}
+
+func setIntVia(dst func() *int, v string, validate func(string) error) error {
+	if err := validate(v); err != nil {
+		return err
+	}
+	return setInt(dst(), v, func(string) error { return nil })
 }

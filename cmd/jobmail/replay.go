@@ -50,15 +50,8 @@ func runReplay(ctx context.Context, opts *Options, write bool) error {
 	code := worstExit(outs)
 
 	var exportPath string
-	if write && code == ExitOK {
-		exportPath = opts.exportPath()
-		if err := writeExport(exportPath, setup, outs, opts.f.Now()); err != nil {
-			outs[0].Err, outs[0].ExitCode = err, ExitUnexpected
-			exportPath, code = "", ExitUnexpected
-		}
-	}
-	if opts.SaveSecret && code == ExitOK {
-		if err := saveSecret(ctx, opts, env, setup); err != nil {
+	if code == ExitOK && (write || opts.SaveSecret) {
+		if exportPath, err = commitReplay(ctx, opts, env, setup, outs, write); err != nil {
 			outs[0].Err, outs[0].ExitCode = err, exitCodeOf(err)
 			code = outs[0].ExitCode
 		}
@@ -95,24 +88,39 @@ func usePasswordStdin(setup *wizard.Setup) error {
 	return nil
 }
 
-// saveSecret stores the password that passed the test in the keyring,
-// under the account later replays look up.
-func saveSecret(ctx context.Context, opts *Options, env *wizard.Env, setup *wizard.Setup) error {
-	c := setup.Company
-	user := c.SMTP.Username
-	if user == "" {
-		user = c.Address
+// commitReplay is the machine's commit step for a replay that passed: the
+// password read from stdin into the keyring (--save-secret), under the
+// account later replays look up, then the export (write). The setup file
+// it ran from is left as it is. It returns the export written.
+func commitReplay(ctx context.Context, opts *Options, env *wizard.Env, setup *wizard.Setup, outs []outcome, write bool) (string, error) {
+	s := outs[0].Session
+	d := wizard.CommitDeps{SkipSecret: !opts.SaveSecret}
+	if opts.SaveSecret {
+		account := wizard.KeyringAccount(providers.ChannelSMTP, s.SMTPUser())
+		pw, err := env.Secrets.Resolve(ctx, secrets.Ref{Kind: secrets.RefStdin}, account)
+		if err != nil {
+			return "", fmt.Errorf("read password from stdin: %w", err)
+		}
+		s.Password = pw
+		d.Store = lazyStore{open: opts.f.Keyring}
 	}
-	account := wizard.KeyringAccount(providers.ChannelSMTP, user)
-	pw, err := env.Secrets.Resolve(ctx, secrets.Ref{Kind: secrets.RefStdin}, account)
-	if err != nil {
-		return fmt.Errorf("read password from stdin: %w", err)
+	if write {
+		d.ExportPath = opts.exportPath()
+		d.WriteExport = func(path string, setup *wizard.Setup) error {
+			return writeExport(path, setup, outs, opts.f.Now())
+		}
 	}
-	if err := opts.f.Keyring().Set(ctx, account, pw); err != nil {
-		return fmt.Errorf("store password in keyring: %w", err)
+	c := wizard.Commit(ctx, s, d)
+	if c.Account != "" {
+		opts.savedSecret = c.Account
 	}
-	opts.savedSecret = account
-	return nil
+	if c.ExportErr != nil {
+		return "", errors.Unwrap(c.ExportErr) // writeExport names the file already
+	}
+	if err := c.Err(); err != nil {
+		return "", err
+	}
+	return d.ExportPath, nil
 }
 
 func (o *Options) env() *wizard.Env {
