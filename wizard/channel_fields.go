@@ -29,13 +29,17 @@ func (s *Session) smtpFields() []field {
 			def:     func(s *Session) string { return firstOf(s.Suggested.Host, providerSMTPHost[s.Provider]) },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Host },
 			get:     func(*Session) (string, bool) { return c().Host, c().Host != "" },
-			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().Host }, v, ValidateSMTPHost) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().Host }, v, ValidateSMTPHost)
+			}},
 		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true,
 			options: func(*Session) []string { return securityOptions() },
 			def:     func(s *Session) string { return firstOf(s.Suggested.Security, string(providers.SecurityStartTLS)) },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Security },
 			get:     func(*Session) (string, bool) { return c().Security, c().Security != "" },
-			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().Security }, v, ValidateSecurity) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().Security }, v, ValidateSecurity)
+			}},
 		{name: "smtp.port", state: StatePrerequisites, kind: KindSelect, optional: true,
 			options: constOptions("587", "465", "25", "2525"), open: true,
 			def: func(s *Session) string {
@@ -55,7 +59,9 @@ func (s *Session) smtpFields() []field {
 		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true,
 			def: func(*Session) string { return m.Address },
 			get: func(*Session) (string, bool) { return c().Username, c().Username != "" },
-			set: func(_ *Session, v string) error { return setVia(func() *string { return &w().Username }, v, ValidateUsername) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().Username }, v, ValidateUsername)
+			}},
 		{name: "smtp.password", state: StatePrerequisites, kind: KindPassword,
 			optional: !s.Interactive, def: s.secretDefault,
 			get: func(s *Session) (string, bool) {
@@ -69,7 +75,9 @@ func (s *Session) smtpFields() []field {
 			when:    func(*Session) bool { return providers.Security(c().Security).Verifies() },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).CAFile },
 			get:     func(*Session) (string, bool) { return c().CAFile, c().CAFile != "" },
-			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().CAFile }, v, validateOptionalCAFile) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().CAFile }, v, validateOptionalCAFile)
+			}},
 	}
 	for _, id := range smtpConfirmations(s.Provider, c().Host) {
 		fs = append(fs, s.confirmField(id))
@@ -90,11 +98,15 @@ func (s *Session) googleFields() []field {
 		{name: "google.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
 			inherit: func(m *Mailbox) string { return derefOr(m.Google).ClientID },
 			get:     func(*Session) (string, bool) { return g().ClientID, g().ClientID != "" },
-			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().ClientID }, v, validateOptional(ValidateClientID)) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().ClientID }, v, validateOptional(ValidateClientID))
+			}},
 		{name: "google.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
 			get: func(*Session) (string, bool) { return g().RefreshToken, g().RefreshToken != "" },
-			set: func(_ *Session, v string) error { return setVia(func() *string { return &w().RefreshToken }, v, ValidateSecretRef) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().RefreshToken }, v, ValidateSecretRef)
+			}},
 		s.confirmField("not_shared_mailbox"),
 		s.confirmField("admin_rights_or_consent"),
 	}
@@ -114,15 +126,21 @@ func (s *Session) microsoftFields() []field {
 			def:     func(*Session) string { return "organizations" },
 			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).Tenant },
 			get:     func(*Session) (string, bool) { return ms().Tenant, ms().Tenant != "" },
-			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().Tenant }, v, ValidateTenant) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().Tenant }, v, ValidateTenant)
+			}},
 		{name: "microsoft.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
 			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).ClientID },
 			get:     func(*Session) (string, bool) { return ms().ClientID, ms().ClientID != "" },
-			set:     func(_ *Session, v string) error { return setVia(func() *string { return &w().ClientID }, v, validateOptional(ValidateClientID)) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().ClientID }, v, validateOptional(ValidateClientID))
+			}},
 		{name: "microsoft.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
 			get: func(*Session) (string, bool) { return ms().RefreshToken, ms().RefreshToken != "" },
-			set: func(_ *Session, v string) error { return setVia(func() *string { return &w().RefreshToken }, v, ValidateSecretRef) }},
+			set: func(_ *Session, v string) error {
+				return setVia(func() *string { return &w().RefreshToken }, v, ValidateSecretRef)
+			}},
 		s.confirmField("licensed_mailbox"),
 		s.confirmField("not_shared_mailbox"),
 		s.confirmField("admin_rights_or_consent"),
