@@ -47,13 +47,16 @@ type StageName string
 const (
 	StageResolve StageName = "resolve"
 	StageConnect StageName = "connect"
-	StageTLS     StageName = "tls"
-	StageEHLO    StageName = "ehlo"
-	StageAuth    StageName = "auth"
-	StageMail    StageName = "mail"
-	StageRcpt    StageName = "rcpt"
-	StageData    StageName = "data"
-	StageQuit    StageName = "quit"
+	// StageGreeting is the wait for the server's banner (inside TLS for
+	// SMTPS): a port that expects the other encryption fails here.
+	StageGreeting StageName = "greeting"
+	StageTLS      StageName = "tls"
+	StageEHLO     StageName = "ehlo"
+	StageAuth     StageName = "auth"
+	StageMail     StageName = "mail"
+	StageRcpt     StageName = "rcpt"
+	StageData     StageName = "data"
+	StageQuit     StageName = "quit"
 )
 
 // Stage is one finished step of a live test.

@@ -18,7 +18,7 @@ import (
 func (o *Options) stageObserver() providers.Observer {
 	// One column for the names, as wide as the longest in this language.
 	width := 0
-	for _, n := range []providers.StageName{providers.StageResolve, providers.StageConnect, providers.StageTLS,
+	for _, n := range []providers.StageName{providers.StageResolve, providers.StageConnect, providers.StageGreeting, providers.StageTLS,
 		providers.StageEHLO, providers.StageAuth, providers.StageMail, providers.StageRcpt, providers.StageData, providers.StageQuit} {
 		width = max(width, utf8.RuneCountInString(o.words.Stage(n)))
 	}

@@ -29,9 +29,8 @@ import (
 // DefaultTimeout bounds one whole probe run, like Thunderbird's 10 s probe.
 const DefaultTimeout = 10 * time.Second
 
-// StageGreeting is the wait for the server's banner. It is not a live-test
-// stage (providers.Stages) because only a probe separates it from connect.
-const StageGreeting providers.StageName = "greeting"
+// StageGreeting is the wait for the server's banner, as in the live test.
+const StageGreeting = providers.StageGreeting
 
 // CodeInvalidTarget marks a target that cannot be probed (empty host, port
 // out of range, unknown security mode).

@@ -62,10 +62,10 @@ func hostileServers() []hostile {
 	}
 	return []hostile{
 		{behaviour: "no greeting", deadline: 400 * time.Millisecond,
-			code: providers.CodeSMTPNoGreeting, stage: providers.StageConnect,
+			code: providers.CodeSMTPNoGreeting, stage: providers.StageGreeting,
 			peer: func(t *testing.T) smtp.Config { return rawCfg(t, smtptest.Silent, none) }},
 		{behaviour: "banner dripping a byte a second", deadline: 2500 * time.Millisecond,
-			code: providers.CodeSMTPNoGreeting, stage: providers.StageConnect, reply: "220",
+			code: providers.CodeSMTPNoGreeting, stage: providers.StageGreeting, reply: "220",
 			peer: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Drip("220 slow.test ESMTP ready\r\n", time.Second), none)
 			}},
@@ -88,7 +88,7 @@ func hostileServers() []hostile {
 			code: providers.CodeSMTPDisconnected, stage: providers.StageData,
 			peer: func(t *testing.T) smtp.Config { return rawCfg(t, smtptest.MidData("220 mail.test ESMTP"), none) }},
 		{behaviour: "421 at connect", deadline: 2 * time.Second,
-			code: providers.CodeSMTPTemporary, stage: providers.StageConnect,
+			code: providers.CodeSMTPTemporary, stage: providers.StageGreeting,
 			reply: "421 4.3.2 Service not available, closing transmission channel",
 			peer: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Scripted("421 4.3.2 Service not available, closing transmission channel"), starttls)
@@ -108,7 +108,7 @@ func hostileServers() []hostile {
 					"Message rejected: content not accepted")}, starttls)
 			}},
 		{behaviour: "garbage reply line (greeting)", deadline: 2 * time.Second,
-			code: providers.CodeSMTPProtocol, stage: providers.StageConnect, arg: [2]string{"reason", "malformed_reply"},
+			code: providers.CodeSMTPProtocol, stage: providers.StageGreeting, arg: [2]string{"reason", "malformed_reply"},
 			peer: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Scripted("HTTP/1.1 400 Bad Request"), none)
 			}},

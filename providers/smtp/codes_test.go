@@ -109,17 +109,23 @@ func failCases() []failCase {
 			setup: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Scripted("220 mail.test ESMTP", smtptest.Rule{Prefix: "EHLO", Silent: true}), none)
 			}},
-		{name: "smtp.rejected 5xx greeting", code: providers.CodeSMTPRejected, stage: "connect",
+		{name: "smtp.rejected 5xx greeting", code: providers.CodeSMTPRejected, stage: "greeting",
 			reply: "554 5.7.1 mail.test ESMTP not accepting messages from 127.0.0.1",
 			setup: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Scripted("554 5.7.1 mail.test ESMTP not accepting messages from 127.0.0.1"), starttls)
 			}},
-		{name: "smtp.no_greeting starttls against smtps port", code: providers.CodeSMTPNoGreeting, stage: "connect",
+		{name: "smtp.no_greeting starttls against smtps port", code: providers.CodeSMTPNoGreeting, stage: "greeting",
 			timeout: 300 * time.Millisecond, reply: "-", field: "smtp.security",
 			setup: func(t *testing.T) smtp.Config {
 				return serverCfg(t, smtptest.Options{Implicit: true}, starttls)
 			}},
-		{name: "smtp.no_greeting drip-fed banner", code: providers.CodeSMTPNoGreeting, stage: "connect",
+		{name: "smtp.no_greeting starttls against smtps port, found by a quick look", code: providers.CodeSMTPNoGreeting,
+			stage: "greeting", timeout: 10 * time.Second, reply: "-", field: "smtp.security",
+			args: map[string]string{"implicit_tls": "true"},
+			setup: func(t *testing.T) smtp.Config {
+				return serverCfg(t, smtptest.Options{Implicit: true}, starttls)
+			}},
+		{name: "smtp.no_greeting drip-fed banner", code: providers.CodeSMTPNoGreeting, stage: "greeting",
 			timeout: 350 * time.Millisecond, reply: "220 slow.test ESMTP", partial: true,
 			setup: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Drip("220 slow.test ESMTP\r\n", 50*time.Millisecond), none)
@@ -310,7 +316,7 @@ func failCases() []failCase {
 				return serverCfg(t, smtptest.Options{RcptError: smtpErr(451, gosmtp.EnhancedCode{4, 7, 1},
 					"<jobs@example.test>: Recipient address rejected: Greylisted, try again in 300 seconds")}, starttls)
 			}},
-		{name: "smtp.temporary 421 greeting", code: providers.CodeSMTPTemporary, stage: "connect",
+		{name: "smtp.temporary 421 greeting", code: providers.CodeSMTPTemporary, stage: "greeting",
 			reply: "421-4.3.2 Service not available\n421 try again later",
 			setup: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Scripted("421-4.3.2 Service not available\n421 try again later"), starttls)
@@ -323,7 +329,7 @@ func failCases() []failCase {
 			setup: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Scripted("220 mail.test ESMTP", smtptest.Rule{Prefix: ".", Hangup: true}), none)
 			}},
-		{name: "smtp.protocol garbage greeting", code: providers.CodeSMTPProtocol, stage: "connect",
+		{name: "smtp.protocol garbage greeting", code: providers.CodeSMTPProtocol, stage: "greeting",
 			reply: "* OK [CAPABILITY IMAP4rev1] Dovecot ready.", args: map[string]string{"reason": "malformed_reply"},
 			setup: func(t *testing.T) smtp.Config {
 				return rawCfg(t, smtptest.Scripted("* OK [CAPABILITY IMAP4rev1] Dovecot ready."), none)
@@ -341,7 +347,7 @@ func failCases() []failCase {
 				cfg.AllowInsecure = true
 				return oauth(cfg, testToken)
 			}},
-		{name: "run.canceled", code: providers.CodeCanceled, stage: "connect", timeout: 10 * time.Second, cancel: 100 * time.Millisecond,
+		{name: "run.canceled", code: providers.CodeCanceled, stage: "greeting", timeout: 10 * time.Second, cancel: 100 * time.Millisecond,
 			setup: func(t *testing.T) smtp.Config { return rawCfg(t, smtptest.Silent, starttls) }},
 		{name: "config.unsupported_host", code: providers.CodeConfigUnsupportedHost, field: "smtp.host",
 			args:  map[string]string{"alternative": "smtp.gmail.com"},

@@ -137,7 +137,13 @@ func TestE2EFailures(t *testing.T) {
 		{"smtps against starttls port", m.cfg("SUBMISSION", providers.SecuritySMTPS), 3 * time.Second, providers.CodeTLSNotTLS, "tls"},
 		// 12465 waits for a ClientHello and never greets in clear: the
 		// deadline ends the wait for a banner.
-		{"starttls against smtps port", m.cfg("SMTPS", providers.SecurityStartTLS), 3 * time.Second, providers.CodeSMTPNoGreeting, "connect"},
+		{"starttls against smtps port", m.cfg("SMTPS", providers.SecurityStartTLS), 3 * time.Second, providers.CodeSMTPNoGreeting, "greeting"},
+		// At the program's default timeout, a quick look at the other mode
+		// finds it long before the deadline (issue 12, item 5: within 3 s).
+		{"starttls against smtps port, default timeout", m.cfg("SMTPS", providers.SecurityStartTLS), smtp.DefaultTimeout,
+			providers.CodeSMTPNoGreeting, "greeting"},
+		{"smtps against starttls port, default timeout", m.cfg("SUBMISSION", providers.SecuritySMTPS), smtp.DefaultTimeout,
+			providers.CodeTLSNotTLS, "tls"},
 		{"closed port", func() smtp.Config {
 			c := m.cfg("SUBMISSION", providers.SecurityStartTLS)
 			c.Port = freePort(t)

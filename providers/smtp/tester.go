@@ -100,8 +100,20 @@ func (r *run) do(msg providers.Message) error {
 	if err := r.stage(providers.StageConnect, func() error { return r.connect(addrs) }); err != nil {
 		return err
 	}
+	// SMTPS greets inside TLS; the other modes greet first.
+	smtps := cfg.Security == providers.SecuritySMTPS
+	if !smtps {
+		if err := r.stage(providers.StageGreeting, r.greeting); err != nil {
+			return err
+		}
+	}
 	if cfg.Security.UsesTLS() {
 		if err := r.stage(providers.StageTLS, r.secure); err != nil {
+			return err
+		}
+	}
+	if smtps {
+		if err := r.stage(providers.StageGreeting, r.greeting); err != nil {
 			return err
 		}
 	}
@@ -188,13 +200,18 @@ func (r *run) connect(addrs []string) error {
 		_ = conn.SetDeadline(dl)
 	}
 	r.unwatch = context.AfterFunc(r.ctx, func() { _ = conn.SetDeadline(longAgo) })
-	if r.t.cfg.Security == providers.SecuritySMTPS {
-		return nil
-	}
-	return r.greeting()
+	return nil
 }
 
+// greeting reads the banner. A server that stays silent past
+// greetingLook gets a quick look at the other mode (see looksLikeTLS), so
+// that STARTTLS against an implicit-TLS port is found in seconds, not at
+// the deadline; a slow banner on a plain port is still waited for.
 func (r *run) greeting() error {
+	if !r.isTLS && !r.bannerStarted() && r.looksLikeTLS() {
+		return &providers.Error{Diagnosis: diag(providers.CodeSMTPNoGreeting, "",
+			map[string]string{"implicit_tls": "true"}), Err: &ioError{Op: "greeting", Err: errSpeaksTLS}}
+	}
 	_, err := r.sess.expect(cmdGreeting, "", 220)
 	var ioe *ioError
 	if errors.As(err, &ioe) {
@@ -203,8 +220,8 @@ func (r *run) greeting() error {
 	return err
 }
 
-// secure establishes TLS: at once for SMTPS (then reads the greeting, which
-// only exists inside TLS), or by EHLO + STARTTLS otherwise.
+// secure establishes TLS: at once for SMTPS (the greeting follows, inside
+// TLS), or by EHLO + STARTTLS after the greeting otherwise.
 func (r *run) secure() error {
 	cfg := r.tlsConfig()
 	if r.t.cfg.Security != providers.SecuritySMTPS {
@@ -227,9 +244,6 @@ func (r *run) secure() error {
 		return &ioError{Op: "handshake", Err: err}
 	}
 	r.isTLS = true
-	if r.t.cfg.Security == providers.SecuritySMTPS {
-		return r.greeting()
-	}
 	return nil
 }
 

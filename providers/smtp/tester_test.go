@@ -21,8 +21,9 @@ import (
 )
 
 var (
-	fullTLS = []providers.StageName{"resolve", "connect", "tls", "ehlo", "auth", "mail", "rcpt", "data", "quit"}
-	plain   = []providers.StageName{"resolve", "connect", "ehlo", "mail", "rcpt", "data", "quit"}
+	fullTLS = []providers.StageName{"resolve", "connect", "greeting", "tls", "ehlo", "auth", "mail", "rcpt", "data", "quit"}
+	smtps   = []providers.StageName{"resolve", "connect", "tls", "greeting", "ehlo", "auth", "mail", "rcpt", "data", "quit"}
+	plain   = []providers.StageName{"resolve", "connect", "greeting", "ehlo", "mail", "rcpt", "data", "quit"}
 )
 
 // TestSendPasses drives every way of passing against the in-process server
@@ -47,7 +48,7 @@ func TestSendPasses(t *testing.T) {
 		{name: "starttls login", opts: smtptest.Options{Mechanisms: []string{"LOGIN"}}, stages: fullTLS, wantMech: "LOGIN", wantTLS: true},
 		{name: "starttls cram-md5", opts: smtptest.Options{Mechanisms: []string{"CRAM-MD5", "GSSAPI"}}, stages: fullTLS, wantMech: "CRAM-MD5", wantTLS: true},
 		{name: "smtps plain", opts: smtptest.Options{Implicit: true}, mutate: func(c *smtp.Config) { c.Security = providers.SecuritySMTPS },
-			stages: fullTLS, wantMech: "PLAIN", wantTLS: true},
+			stages: smtps, wantMech: "PLAIN", wantTLS: true},
 		{name: "xoauth2", opts: smtptest.Options{}, mutate: func(c *smtp.Config) { c.Password = secrets.Secret{}; c.OAuthToken = secrets.New(testToken) },
 			stages: fullTLS, wantMech: "XOAUTH2", wantTLS: true},
 		{name: "xoauth2 token over 2048 chars", opts: smtptest.Options{Tokens: map[string]string{longToken: testUser}},
@@ -64,7 +65,7 @@ func TestSendPasses(t *testing.T) {
 			mutate: func(c *smtp.Config) { c.Security = providers.SecurityNone; c.Password = secrets.Secret{} }, stages: plain},
 		{name: "none with credentials allowed", opts: smtptest.Options{AllowInsecureAuth: true},
 			mutate: func(c *smtp.Config) { c.Security = providers.SecurityNone; c.AllowInsecure = true },
-			stages: []providers.StageName{"resolve", "connect", "ehlo", "auth", "mail", "rcpt", "data", "quit"}, wantMech: "PLAIN"},
+			stages: []providers.StageName{"resolve", "connect", "greeting", "ehlo", "auth", "mail", "rcpt", "data", "quit"}, wantMech: "PLAIN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
