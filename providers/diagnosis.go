@@ -62,6 +62,7 @@ const (
 	CodeConfigGoogleSMTP       Code = "config.google_smtp"
 	CodeConfigLocalServer      Code = "config.local_server" // the platform's servers cannot reach the host (loopback, private, .local…)
 	CodeConfigPrivateCA        Code = "config.private_ca"   // trust proven with a ca_file: this machine only
+	CodeOAuthUnreachable       Code = "oauth.unreachable"   // the identity provider's host cannot be reached (DNS, refused, timeout, TLS)
 	CodeCanceled               Code = "run.canceled"
 	CodeUnknown                Code = "unknown"
 )
@@ -83,6 +84,7 @@ var AllCodes = []Code{
 	CodeOAuthAccountMismatch, CodeOAuthAppNotFound, CodeSecretsUnavailable,
 	CodeSecretsTooLarge, CodeConfigInvalid, CodeConfigInvalidValue, CodeConfigMissing, CodeConfigGoogleSMTP,
 	CodeConfigLocalServer, CodeConfigPrivateCA,
+	CodeOAuthUnreachable,
 	CodeCanceled, CodeUnknown,
 }
 

@@ -133,7 +133,7 @@ func (f *Flow) grant(ctx context.Context, tok *oauth2.Token, address string, p P
 	hide := []string{tok.AccessToken, tok.RefreshToken}
 	claims, err := f.identify(ctx, tok)
 	if err != nil {
-		return Grant{}, f.fail(fmt.Errorf("find the signed-in account: %w", err), address, hide...)
+		return Grant{}, f.fail(atStage(StageSignIn, fmt.Errorf("find the signed-in account: %w", err)), address, hide...)
 	}
 	account, ok := claims.Match(address)
 	if !ok {

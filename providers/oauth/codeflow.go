@@ -152,7 +152,11 @@ func (f *Flow) complete(ctx context.Context, cfg *oauth2.Config, q url.Values, s
 		return Grant{}, e
 	}
 	if code := q.Get("error"); code != "" {
-		return Grant{}, f.classify(code, q.Get("error_description"), address, nil)
+		e := f.classify(code, q.Get("error_description"), address, nil)
+		if e.Code == providers.CodeOAuthUnreachable {
+			markUnavailable(e, hostOf(f.AuthURL), StageSignIn)
+		}
+		return Grant{}, e
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -160,7 +164,7 @@ func (f *Flow) complete(ctx context.Context, cfg *oauth2.Config, q url.Values, s
 	}
 	tok, err := cfg.Exchange(f.httpCtx(ctx), code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return Grant{}, f.fail(fmt.Errorf("exchange the authorization code: %w", err), address, code, verifier)
+		return Grant{}, f.fail(atStage(StageToken, fmt.Errorf("exchange the authorization code: %w", err)), address, code, verifier)
 	}
 	return f.grant(ctx, tok, address, p)
 }

@@ -34,7 +34,7 @@ func (f *Flow) deviceFlow(ctx context.Context, address string, p Prompter) (Gran
 	}
 	da, err := f.config("").DeviceAuth(f.httpCtx(ctx))
 	if err != nil {
-		return Grant{}, f.fail(fmt.Errorf("request a device code: %w", err), address)
+		return Grant{}, f.fail(atStage(StageSignIn, fmt.Errorf("request a device code: %w", err)), address)
 	}
 	clk := f.clock()
 	lifetime := defaultDeviceLifetime
@@ -65,6 +65,10 @@ func (f *Flow) deviceFlow(ctx context.Context, address string, p Prompter) (Gran
 		if err == nil {
 			return f.grant(ctx, tok, address, p)
 		}
+		if ctx.Err() != nil { // the sign-in's own time ran out while polling
+			return Grant{}, f.fail(ctx.Err(), address)
+		}
+		err = atStage(StageToken, err)
 		var re *oauth2.RetrieveError
 		if !errors.As(err, &re) {
 			return Grant{}, f.fail(err, address, da.DeviceCode)

@@ -101,6 +101,9 @@ func Classify(errCode, description string) providers.Code {
 	if c, ok := rfcErrors[strings.TrimSpace(errCode)]; ok {
 		return c
 	}
+	if temporary(strings.TrimSpace(errCode)) {
+		return providers.CodeOAuthUnreachable
+	}
 	return providers.CodeUnknown
 }
 
@@ -174,9 +177,20 @@ func (f *Flow) fail(err error, address string, hide ...string) *providers.Error 
 		if code == "" && re.Response != nil {
 			code = "http_" + strconv.Itoa(re.Response.StatusCode)
 		}
-		return f.classify(code, desc, address, err, hide...)
+		e := f.classify(code, desc, address, err, hide...)
+		if e.Code == providers.CodeOAuthUnreachable {
+			host := ""
+			if re.Response != nil && re.Response.Request != nil {
+				host = re.Response.Request.URL.Host
+			}
+			markUnavailable(e, host, stageOf(err))
+		}
+		return e
 	}
 	wrapped := &redactedError{msg: redact(err.Error(), append(hide, f.ClientSecret.Reveal())...), err: err}
+	if reason, host, ok := transportFailure(err); ok {
+		return unreachable(reason, host, stageOf(err), wrapped)
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return providers.Fail(providers.CodeCanceled, providers.ActorUser, "", wrapped)

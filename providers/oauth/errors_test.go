@@ -34,7 +34,8 @@ func TestErrorMapping(t *testing.T) {
 		{"google unknown client", oauthtest.EndpointCode, "invalid_client", "The OAuth client was not found.", providers.CodeOAuthAppNotFound, providers.ActorUser},
 		{"code expired", oauthtest.EndpointCode, "invalid_grant", "AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.", providers.CodeOAuthInvalidGrant, providers.ActorUser},
 		{"sign-in frequency", oauthtest.EndpointCode, "invalid_grant", "AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.", providers.CodeOAuthInvalidGrant, providers.ActorUser},
-		{"server trouble", oauthtest.EndpointCode, "temporarily_unavailable", "try later", providers.CodeUnknown, providers.ActorUser},
+		{"server trouble", oauthtest.EndpointCode, "temporarily_unavailable", "try later", providers.CodeOAuthUnreachable, providers.ActorUser},
+		{"server error", oauthtest.EndpointCode, "server_error", "", providers.CodeOAuthUnreachable, providers.ActorUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

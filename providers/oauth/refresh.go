@@ -45,7 +45,7 @@ func (f *Flow) Refresh(ctx context.Context, refreshToken secrets.Secret) (access
 	src := f.config("").TokenSource(f.httpCtx(ctx), &oauth2.Token{RefreshToken: old})
 	tok, err := src.Token()
 	if err != nil {
-		e := f.fail(fmt.Errorf("refresh the access token: %w", err), "", old)
+		e := f.fail(atStage(StageRefresh, fmt.Errorf("refresh the access token: %w", err)), "", old)
 		if e.Code == providers.CodeOAuthInvalidGrant {
 			if e.Args == nil {
 				e.Args = map[string]string{}

@@ -119,7 +119,7 @@ func TestRefreshFailures(t *testing.T) {
 				f.OnRotate = func(secrets.Secret) error { return secrets.ErrTooLarge }
 				return g.Refresh
 			}},
-		{name: "token endpoint down", want: providers.CodeNetRefused,
+		{name: "token endpoint down", want: providers.CodeOAuthUnreachable,
 			setup: func(_ *testing.T, _ *oauthtest.Server, f *oauth.Flow, g oauth.Grant) secrets.Secret {
 				f.TokenURL = "http://127.0.0.1:1/token"
 				return g.Refresh
