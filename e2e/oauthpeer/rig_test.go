@@ -25,6 +25,7 @@ import (
 	"github.com/jobmail/jobmail/providers/microsoft"
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/secrets/leaktest"
 )
 
 const address = "jobs@example.test"
@@ -146,8 +147,8 @@ func (r *rig) sweep() {
 	defer r.mu.Unlock()
 	for _, s := range r.secrets {
 		for _, txt := range r.texts {
-			if strings.Contains(txt, s) {
-				r.t.Errorf("a token the peer issued (len %d) leaked into %.200q", len(s), txt)
+			if how := leaktest.Find(txt, s); how != "" {
+				r.t.Errorf("a token the peer issued (len %d) leaked (%s) into %.200q", len(s), how, txt)
 			}
 		}
 	}
