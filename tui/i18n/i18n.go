@@ -3,8 +3,11 @@
 // secrets) emits codes and arguments only; cmd and tui turn them into text
 // through a Localizer.
 //
-// The catalogues are YAML files embedded in the binary (active.<lang>.yaml),
-// read by go-i18n, which also picks plural forms by the CLDR rules. Message
+// The catalogues are YAML files (active.<lang>.yaml) in go-i18n's format,
+// compiled into sorted tables embedded in the binary (active.<lang>.tsv,
+// see table.go): nothing is parsed at start, plural forms follow go-i18n's
+// CLDR rules, templates are go-i18n's (text/template, missingkey=zero),
+// and tests prove every message renders as go-i18n renders it. Message
 // ids are flat dotted keys ("diag.net.timeout.title"), so a key found in Go
 // source can be grepped in the catalogues. Templates use lowercase argument
 // names ({{.host}}); a missing argument renders as nothing, never as
@@ -12,16 +15,9 @@
 package i18n
 
 import (
-	"embed"
-	"fmt"
 	"maps"
 	"strconv"
 	"strings"
-	"sync"
-
-	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
-	"github.com/nicksnyder/go-i18n/v2/i18n/template"
-	"golang.org/x/text/language"
 
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -37,57 +33,6 @@ const (
 
 // Langs lists the supported languages, the default first.
 var Langs = []Lang{English, German, Italian}
-
-// The YAML catalogues are the source people edit; the binary embeds their
-// JSON compilation (active.*.json, kept in step by TestCompiledCatalogues,
-// regenerated with -update-catalogues): parsing YAML took ~5 ms of every
-// start, JSON ~1 ms.
-//
-//go:embed active.*.json
-var catalogueFS embed.FS
-
-// textParser renders templates with missingkey=zero: with map[string]string
-// data a missing argument becomes "" instead of "<no value>".
-var textParser = &template.TextParser{Option: "missingkey=zero"}
-
-// loadBundle parses every embedded catalogue (the tests use it).
-func loadBundle() (*goi18n.Bundle, error) { return bundleOf(Langs...) }
-
-// bundles caches, per language, a bundle holding English (the fallback)
-// and that language. Parsing a catalogue costs ~5 ms, most of a whole
-// loopback live test, so a run parses only the one or two it speaks.
-var bundles = struct {
-	sync.Mutex
-	m map[Lang]*goi18n.Bundle
-}{m: map[Lang]*goi18n.Bundle{}}
-
-func bundleFor(lang Lang) *goi18n.Bundle {
-	bundles.Lock()
-	defer bundles.Unlock()
-	if b, ok := bundles.m[lang]; ok {
-		return b
-	}
-	langs := []Lang{English}
-	if lang != English {
-		langs = append(langs, lang)
-	}
-	// A broken catalogue is a build defect that the package tests catch;
-	// at run time it degrades to showing message ids rather than failing.
-	b, _ := bundleOf(langs...)
-	bundles.m[lang] = b
-	return b
-}
-
-func bundleOf(langs ...Lang) (*goi18n.Bundle, error) {
-	b := goi18n.NewBundle(language.English)
-	for _, l := range langs {
-		name := "active." + string(l) + ".json"
-		if _, err := b.LoadMessageFileFS(catalogueFS, name); err != nil {
-			return goi18n.NewBundle(language.English), fmt.Errorf("load catalogue %s: %w", name, err)
-		}
-	}
-	return b, nil
-}
 
 // ParseLang reads a language name as given to --lang or found in a locale
 // variable ("de", "de_DE.UTF-8", "it-CH", "EN"). ok is false for anything
@@ -136,8 +81,6 @@ func Detect(flagValue string, getenv func(string) string) Lang {
 // concurrent use; the zero value is not usable, call New.
 type Localizer struct {
 	lang     Lang
-	loc      *goi18n.Localizer
-	bundle   *goi18n.Bundle
 	defaults map[string]string
 }
 
@@ -148,11 +91,8 @@ func New(lang Lang) *Localizer {
 	if _, ok := ParseLang(string(lang)); !ok {
 		lang = English
 	}
-	b := bundleFor(lang)
 	return &Localizer{
-		lang:   lang,
-		loc:    goi18n.NewLocalizer(b, string(lang)),
-		bundle: b,
+		lang: lang,
 		defaults: map[string]string{
 			"platform":     wizard.DefaultPlatformName,
 			"mail_domain":  wizard.DefaultMailDomain,
@@ -190,13 +130,12 @@ func (l *Localizer) T(id string, args ...map[string]string) string {
 // N renders message id in the plural form for count (CLDR rules of l's
 // language); the template sees the count as {{.count}}.
 func (l *Localizer) N(id string, count int, args map[string]string) string {
-	return l.render(id, count, args, map[string]string{"count": strconv.Itoa(count)})
+	return l.render(id, &count, args, map[string]string{"count": strconv.Itoa(count)})
 }
 
 // Has reports whether id exists in l's language (no English fallback).
 func (l *Localizer) Has(id string) bool {
-	_, tag, err := l.loc.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: id, TemplateParser: textParser})
-	return err == nil && tag == language.Make(string(l.lang))
+	return has(l.lang, id)
 }
 
 // codedArgs are arguments whose values are codes with words of their own
@@ -212,7 +151,7 @@ var codedArgs = map[string][]string{
 	"source":   {"source."},
 }
 
-func (l *Localizer) render(id string, count any, args ...map[string]string) string {
+func (l *Localizer) render(id string, count *int, args ...map[string]string) string {
 	data := maps.Clone(l.defaults)
 	for _, a := range args {
 		maps.Copy(data, a)
@@ -227,18 +166,14 @@ func (l *Localizer) render(id string, count any, args ...map[string]string) stri
 		for _, p := range prefixes {
 			// The code's own words may use the other arguments (e.g.
 			// {{.platform}}) as given, never another code's words.
-			if w, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: p + v, TemplateData: data, TemplateParser: textParser}); err == nil || w != "" {
+			if w, err := localize(l.lang, p+v, nil, data); err == nil || w != "" {
 				words[k] = w
 				break
 			}
 		}
 	}
 	maps.Copy(data, words)
-	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: textParser}
-	if count != nil {
-		cfg.PluralCount = count
-	}
-	s, err := l.loc.Localize(cfg)
+	s, err := localize(l.lang, id, count, data)
 	if s == "" && err != nil {
 		return id
 	}
