@@ -133,6 +133,9 @@ var prerequisiteCodes = []struct {
 	{"security_defaults_allow_basic_auth", providers.CodeAuthBasicAuthBlocked, true, true},
 	{"admin_rights_or_consent", providers.CodeOAuthAdminConsent, false, true},
 	{"ip_allowlist", providers.CodeSMTPRejected, false, false},
+	// The server named the IP block itself (a blocklist, no reverse DNS):
+	// the allowlist is the way out. A "no" still gives smtp.rejected above.
+	{"ip_allowlist", providers.CodeSMTPIPBlocked, false, true},
 }
 
 func confirmationCode(id string) (providers.Code, bool) {

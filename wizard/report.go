@@ -177,7 +177,7 @@ func actions(m EffectiveMailbox, provider string, p ExportPlatform, test *Report
 	failed := ""
 	if test != nil && test.Diagnosis != nil {
 		failed = failedAction(test.Diagnosis.Code)
-		if failed == "smtp_auth_enabled" && !contains(ids, failed) {
+		if (failed == "smtp_auth_enabled" || failed == "ip_allowlist") && !contains(ids, failed) {
 			ids = append(ids, failed) // the server said so, whatever its name
 		}
 	}

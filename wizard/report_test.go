@@ -104,6 +104,12 @@ func TestReportActions(t *testing.T) {
 		{"smtp auth off on a server with another name", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "relay.acme.de"}},
 			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeAuthSMTPAuthDisabled}}, nil, "other", "",
 			"forwarding:todo not_shared_mailbox:todo ip_allowlist:todo external_apps_allowed:todo smtp_auth_enabled:failed"},
+		{"ip blocked: the allowlist failed", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "mail.acme.de"}},
+			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeSMTPIPBlocked}}, nil, "other", "",
+			"forwarding:todo not_shared_mailbox:todo ip_allowlist:failed external_apps_allowed:todo"},
+		{"ip blocked on a provider without an allowlist question", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "smtp.gmail.com"}},
+			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeSMTPIPBlocked}}, nil, "google", "host",
+			"forwarding:todo not_shared_mailbox:todo external_apps_allowed:todo ip_allowlist:failed"},
 		{"basic auth blocked", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "smtp.office365.com"}},
 			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeAuthBasicAuthBlocked}}, nil, "microsoft", "host",
 			"forwarding:todo not_shared_mailbox:todo smtp_auth_enabled:todo security_defaults_allow_basic_auth:failed licensed_mailbox:todo external_apps_allowed:todo"},
@@ -237,6 +243,9 @@ func TestPrerequisiteCodesBothWays(t *testing.T) {
 		providers.CodeConfigSharedMailbox:  "not_shared_mailbox",
 		providers.CodeSMTPRejected:         "",
 		providers.CodeAuthRejected:         "",
+		providers.CodeSMTPIPBlocked:        "ip_allowlist",
+		providers.CodeSendQuotaExceeded:    "",
+		providers.CodeAuthRateLimited:      "",
 	}
 	for code, want := range blamed {
 		if got := failedAction(code); got != want {

@@ -65,7 +65,11 @@ func exitCodeOf(err error) int {
 }
 
 // exitCodeForDiagnosis: a blocked prerequisite is 3, a failed test is 4,
-// whatever the code; secrets are 5 wherever they fail.
+// whatever the code; secrets are 5 wherever they fail. So every code a
+// server's reply or a sign-in gives (smtp.ip_blocked, send.quota_exceeded,
+// send.account_restricted, send.message_too_large, auth.rate_limited,
+// auth.not_offered, oauth.unreachable…) is 4 after a live test; the test
+// of this file holds the table for every code of providers.AllCodes.
 func exitCodeForDiagnosis(code providers.Code, prereq bool) int {
 	switch {
 	case code == providers.CodeSecretsUnavailable || code == providers.CodeSecretsTooLarge:

@@ -38,6 +38,12 @@ var codeMeta = map[providers.Code]struct {
 	providers.CodeSMTPTemporary:          {providers.ActorUser, ""},
 	providers.CodeSMTPDisconnected:       {providers.ActorUser, ""},
 	providers.CodeSMTPProtocol:           {providers.ActorUser, FieldPort},
+	providers.CodeSMTPIPBlocked:          {providers.ActorMailAdmin, ""},
+	providers.CodeSendQuotaExceeded:      {providers.ActorUser, ""},
+	providers.CodeSendAccountRestricted:  {providers.ActorMailAdmin, ""},
+	providers.CodeSendMessageTooLarge:    {providers.ActorMailAdmin, ""},
+	providers.CodeAuthRateLimited:        {providers.ActorUser, FieldPassword},
+	providers.CodeAuthNotOffered:         {providers.ActorUser, FieldPort},
 	providers.CodeCanceled:               {providers.ActorUser, ""},
 	providers.CodeUnknown:                {providers.ActorUser, ""},
 }
