@@ -114,4 +114,3 @@ func TestKnowledgeCodes(t *testing.T) {
 		}
 	}
 }
-
