@@ -1,6 +1,7 @@
 package oauthpeer_test
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"slices"
@@ -112,6 +113,29 @@ func TestPeerFailures(t *testing.T) {
 			pe := wantCode(t, "other account", err, providers.CodeOAuthAccountMismatch)
 			if pe.Args["expected"] != address || !strings.EqualFold(pe.Args["actual"], other) {
 				t.Fatalf("mismatch names %+v", pe.Args)
+			}
+		})
+		t.Run(sh.name+"/stored sign-in of another account", func(t *testing.T) {
+			r := newRig(t)
+			p := sh.build(t, r, nil)
+			other := r.peer["OAUTHPEER_OTHER_USER"]
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			g, err := p.Authorize(ctx, oauth.ModeLoopback, other, r.browser(other), r.person(other, false))
+			r.keep(g.Refresh, g.Access)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// other's refresh token configured for jobs@: stopped before any SMTP
+			var stored []secrets.Secret
+			res := r.send(p.Tester(address, g.Refresh, r.storeIn(&stored)), false)
+			d := res.Diagnosis
+			if d == nil || d.Code != providers.CodeOAuthAccountMismatch || d.Args["expected"] != address ||
+				!strings.EqualFold(d.Args["actual"], other) || len(res.Stages) != 1 || len(res.Transcript) != 0 {
+				t.Fatalf("headless mismatch: %+v stages %+v transcript %d", d, res.Stages, len(res.Transcript))
+			}
+			if len(stored) != 1 {
+				t.Fatalf("the rotated token of the refresh was not stored (%d)", len(stored))
 			}
 		})
 		t.Run(sh.name+"/token endpoint 503", func(t *testing.T) {

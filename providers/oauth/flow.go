@@ -162,6 +162,11 @@ type Flow struct {
 	// OnRotate is called by Refresh with a new refresh token the server
 	// handed out; see Refresh for the contract.
 	OnRotate func(secrets.Secret) error
+	// Account, when set, is the address a refresh must belong to: when the
+	// refresh answer (its id_token, or userinfo when configured) names
+	// another account, Refresh fails with oauth.account_mismatch, so a
+	// token of the wrong mailbox never reaches the mail server.
+	Account string
 }
 
 // Grant is the outcome of a sign-in. Only Refresh is meant for the keyring;

@@ -64,7 +64,33 @@ func (f *Flow) Refresh(ctx context.Context, refreshToken secrets.Secret) (access
 			}
 		}
 	}
+	if err := f.refreshAccount(ctx, tok); err != nil {
+		return secrets.Secret{}, newRefresh, time.Time{}, err
+	}
 	return access, newRefresh, tok.Expiry, nil
+}
+
+// refreshAccount checks who the refreshed token belongs to, when f.Account
+// is set and the answer says (an id_token, or a configured userinfo). An
+// answer that names nobody passes: the mail server still checks.
+func (f *Flow) refreshAccount(ctx context.Context, tok *oauth2.Token) error {
+	if f.Account == "" {
+		return nil
+	}
+	if raw, _ := tok.Extra("id_token").(string); raw == "" && f.UserinfoURL == "" {
+		return nil
+	}
+	claims, err := f.identify(ctx, tok)
+	if err != nil || claims.Account() == "" {
+		return nil
+	}
+	if _, ok := claims.Match(f.Account); ok {
+		return nil
+	}
+	e := providers.Fail(providers.CodeOAuthAccountMismatch, providers.ActorUser, f.Fields.Address,
+		errors.New("the stored sign-in belongs to another account than the company address"))
+	e.Args = map[string]string{"expected": f.Account, "actual": claims.Account(), "stage": StageRefresh}
+	return e
 }
 
 // storeFailure classifies a failure to save a rotated refresh token.

@@ -34,6 +34,9 @@ type SMTPTester struct {
 // filled in at each Test; cfg.Username defaults to the message's From.
 func NewSMTPTester(channel providers.Channel, flow Flow, cfg smtp.Config, refresh secrets.Secret, store func(secrets.Secret) error) *SMTPTester {
 	t := &SMTPTester{channel: channel, flow: flow, smtp: cfg, refresh: refresh}
+	if t.flow.Account == "" {
+		t.flow.Account = cfg.Username // a token of another mailbox stops before SMTP
+	}
 	t.flow.OnRotate = func(s secrets.Secret) error {
 		if store != nil {
 			if err := store(s); err != nil {

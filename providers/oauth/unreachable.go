@@ -22,7 +22,8 @@ const (
 	StageRefresh = "refresh"
 )
 
-// Reasons of an oauth.unreachable diagnosis (Args["reason"]).
+// Causes of an oauth.unreachable diagnosis (Args["cause"]; not "reason",
+// whose values the catalogue renders as sentences of their own).
 const (
 	ReasonDNS         = "dns"
 	ReasonRefused     = "refused"
@@ -111,7 +112,7 @@ func unreachable(reason, host, stage string, cause error) *providers.Error {
 		actor = providers.ActorUser // nobody to call: try again later
 	}
 	e := providers.Fail(providers.CodeOAuthUnreachable, actor, "", cause)
-	e.Args = map[string]string{"reason": reason, "host": host, "stage": stage}
+	e.Args = map[string]string{"cause": reason, "host": host, "stage": stage}
 	if reason == ReasonUnavailable {
 		e.Args["retry"] = "later"
 	}
@@ -125,7 +126,7 @@ func markUnavailable(e *providers.Error, host, stage string) {
 	if e.Args == nil {
 		e.Args = map[string]string{}
 	}
-	e.Args["reason"], e.Args["host"], e.Args["stage"], e.Args["retry"] = ReasonUnavailable, host, stage, "later"
+	e.Args["cause"], e.Args["host"], e.Args["stage"], e.Args["retry"] = ReasonUnavailable, host, stage, "later"
 }
 
 func hostOf(raw string) string {

@@ -62,7 +62,7 @@ func TestUnreachableIdentityProvider(t *testing.T) {
 			f.TokenURL, f.HTTPClient = base+"/token", tt.client
 			_, _, _, err := f.Refresh(context.Background(), secrets.New("refresh-token-never-sent"))
 			pe := wantCode(t, err, providers.CodeOAuthUnreachable)
-			if pe.Args["host"] != host || pe.Args["stage"] != oauth.StageRefresh || pe.Args["reason"] != tt.reason ||
+			if pe.Args["host"] != host || pe.Args["stage"] != oauth.StageRefresh || pe.Args["cause"] != tt.reason ||
 				pe.Actor != providers.ActorMailAdmin {
 				t.Fatalf("refresh: %+v", pe.Diagnosis)
 			}
@@ -71,7 +71,7 @@ func TestUnreachableIdentityProvider(t *testing.T) {
 			f.DeviceURL, f.HTTPClient = base+"/devicecode", tt.client
 			_, err = f.Authorize(context.Background(), oauth.ModeDevice, address, nil, &prompter{})
 			pe = wantCode(t, err, providers.CodeOAuthUnreachable)
-			if pe.Args["host"] != host || pe.Args["stage"] != oauth.StageSignIn || pe.Args["reason"] != tt.reason {
+			if pe.Args["host"] != host || pe.Args["stage"] != oauth.StageSignIn || pe.Args["cause"] != tt.reason {
 				t.Fatalf("device code: %+v", pe.Diagnosis)
 			}
 		})
@@ -92,7 +92,7 @@ func TestUnreachableTokenExchange(t *testing.T) {
 	f.TokenURL = "http://" + closed + "/token"
 	_, err = f.Authorize(context.Background(), oauth.ModeLoopback, address, &oauthtest.Browser{}, &prompter{})
 	pe := wantCode(t, err, providers.CodeOAuthUnreachable)
-	if pe.Args["host"] != closed || pe.Args["stage"] != oauth.StageToken || pe.Args["reason"] != oauth.ReasonRefused {
+	if pe.Args["host"] != closed || pe.Args["stage"] != oauth.StageToken || pe.Args["cause"] != oauth.ReasonRefused {
 		t.Fatalf("exchange: %+v", pe.Diagnosis)
 	}
 }
@@ -106,7 +106,7 @@ func TestTemporarilyUnavailable(t *testing.T) {
 	s.FailNext(oauthtest.EndpointRefresh, oauthtest.ErrorReply{Error: "temporarily_unavailable", Status: http.StatusServiceUnavailable})
 	_, _, _, err := f.Refresh(context.Background(), g.Refresh)
 	pe := wantCode(t, err, providers.CodeOAuthUnreachable)
-	if pe.Args["retry"] != "later" || pe.Args["stage"] != oauth.StageRefresh || pe.Args["reason"] != oauth.ReasonUnavailable ||
+	if pe.Args["retry"] != "later" || pe.Args["stage"] != oauth.StageRefresh || pe.Args["cause"] != oauth.ReasonUnavailable ||
 		pe.Args["host"] == "" || pe.Actor != providers.ActorUser {
 		t.Fatalf("503: %+v", pe.Diagnosis)
 	}
