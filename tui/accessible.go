@@ -71,7 +71,8 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 		}
 	}
 	res := a.loop()
-	printSummary(cfg, a.words, res, a.s)
+	a.result = res
+	a.printSummary(cfg.Err, false) // the done view was printed in line already
 	return res, nil
 }
 

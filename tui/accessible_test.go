@@ -93,9 +93,16 @@ func TestAccessibleRun(t *testing.T) {
 	}
 	o := out.String()
 	for _, want := range []string{"Step 1 of 4: Forwarding", "Step 2 of 4: Connection", "acme-jobs@m-personio.de",
-		"Done: Personio can send as jobs@acme.test.", "Setup file written: jobmail.yaml"} {
+		// the platform's own service sends as the inbound address, sends nothing, claims no code (issue 12)
+		"Done: Personio sends as acme-jobs@m-personio.de with its own mail service.", "Setup file written: jobmail.yaml",
+		"Nothing was sent: the Personio mail service needs no test"} {
 		if !strings.Contains(o, want) {
-			t.Errorf("output lacks %q", want)
+			t.Errorf("output lacks %q:\n%s", want, o)
+		}
+	}
+	for _, wrong := range []string{"can send as jobs@acme.test", "The test message carries the code"} {
+		if strings.Contains(o, wrong) {
+			t.Errorf("the platform service's end claims %q:\n%s", wrong, o)
 		}
 	}
 	if strings.Contains(o, "\x1b[") {

@@ -106,7 +106,7 @@ func TestSubsidiaries(t *testing.T) {
 		h.accept("entities[1].prerequisites." + id)
 	}
 	s = h.waitFor("the subsidiary done", func(s snapshot) bool {
-		return s.mode == modeDone && strings.Contains(s.view, "can send as it@acme.test")
+		return s.mode == modeDone && strings.Contains(s.view, "send as it@acme.test")
 	})
 	requireGoldenAs(t, "entity_done", tokenRe.ReplaceAllString(screen(s), "jm-TOKEN"))
 	h.enter() // Finish

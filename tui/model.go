@@ -83,6 +83,9 @@ type Model struct {
 	quitForm *huh.Form
 	quitYes  bool
 	prevMode mode
+	// quitSave writes the progress once quitting has begun (quitNow); Run
+	// calls it again if the program ended before it was written.
+	quitSave func() progressSavedMsg
 
 	fin      finishedMsg
 	notice   string // one line about something just done (report saved…)

@@ -53,6 +53,7 @@ func (m *Model) onQuitAnswer() tea.Cmd {
 // program once it is written.
 func (m *Model) quitNow() tea.Cmd {
 	save := m.prepareQuit()
+	m.quitSave = save
 	m.mode = modeFinishing
 	return tea.Batch(m.startSpinner(), func() tea.Msg { return save() })
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -33,7 +31,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Environ != nil {
 		opts = append(opts, tea.WithEnvironment(cfg.Environ))
 	}
-	final, err := tea.NewProgram(m, opts...).Run()
+	p := tea.NewProgram(m, opts...)
+	// Closing the terminal window sends SIGHUP, which would end the
+	// process before anything is saved: it ends the program instead, like
+	// SIGTERM (bubbletea's own handler) and a cancelled ctx.
+	stop := onHangup(p.Quit)
+	final, err := p.Run()
+	stop()
 	if fm, ok := final.(*Model); ok && fm != nil {
 		m = fm
 	}
@@ -41,15 +45,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		m.run.cancel()
 		<-m.run.done
 	}
+	m.saveOnExit()
 	res := m.Result()
 	if err != nil && res.Outcome == "" {
-		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) || errors.Is(err, tea.ErrProgramKilled) {
-			res.Outcome = OutcomeQuit
-			return res, nil
+		if !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, context.Canceled) && !errors.Is(err, tea.ErrProgramKilled) {
+			return res, fmt.Errorf("run the wizard: %w", err)
 		}
-		return res, fmt.Errorf("run the wizard: %w", err)
+		res.Outcome = OutcomeQuit
 	}
-	printSummary(cfg, m.words, res, m.s)
+	m.printSummary(cfg.Err, true)
 	return res, nil
 }
 
@@ -82,39 +86,4 @@ func LoadForResume(cfg Config) (setup *wizard.Setup, resume *wizard.Progress, no
 		detail = words.Field(fe)
 	}
 	return &wizard.Setup{}, nil, words.T("tui.load.failed", map[string]string{"path": path, "error": detail})
-}
-
-// printSummary repeats the outcome on the normal screen, for the
-// scrollback: what was written where, or where the progress is.
-func printSummary(cfg Config, words *i18n.Localizer, res Result, s *wizard.Session) {
-	w := cfg.Err
-	if w == nil {
-		w = io.Discard
-	}
-	args := map[string]string{"setup": res.SetupPath, "export": res.ExportPath,
-		"account": res.Account, "token": s.Token, "address": s.Mailbox().Address}
-	switch res.Outcome {
-	case OutcomeDone:
-		if res.SetupPath != "" {
-			fmt.Fprintln(w, words.T("tui.summary.setup", args))
-		}
-		if res.ExportPath != "" {
-			fmt.Fprintln(w, words.T("tui.summary.export", args))
-		}
-		accounts := res.Accounts
-		if len(accounts) == 0 && res.Account != "" {
-			accounts = []string{res.Account}
-		}
-		for _, a := range accounts {
-			args["account"] = a
-			fmt.Fprintln(w, words.T("tui.summary.keyring", args))
-		}
-	default:
-		if res.SetupPath != "" {
-			fmt.Fprintln(w, words.T("tui.summary.progress", args))
-		}
-	}
-	if res.Err != nil {
-		fmt.Fprintln(w, "jobmail: "+res.Err.Error())
-	}
 }

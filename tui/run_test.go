@@ -2,6 +2,7 @@ package tui
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,14 +56,46 @@ func TestScriptedSMTPRun(t *testing.T) {
 	h.answer("company.smtp.ca_file", srv.caFile)
 	confirmAll(h)
 	s := h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
-	for _, want := range []string{"Done: Personio can send as jobs@acme.test.", "system keyring", "“smtp:jobs@acme.test”",
-		"Setup file written: " + cfg.SetupPath, "acme-jobs@m-personio.de"} {
+	// 127.0.0.1 and a CA file: passed from this machine only (issue 12);
+	// the limits follow the ✓ lines, the next steps are one page down
+	for _, want := range []string{"Tested from this machine only: Personio cannot send as jobs@acme.test yet.",
+		"system keyring", "“smtp:jobs@acme.test”", "Setup file written: " + cfg.SetupPath,
+		"What the test could not prove", "↓ more below"} {
 		if !strings.Contains(s.view, want) {
 			t.Errorf("done screen lacks %q:\n%s", want, s.view)
 		}
 	}
+	h.key(tea.KeyPgDown, 0)
+	s = h.screenHas("Certificate trusted on this machine only")
+	h.key(tea.KeyPgDown, 0)
+	s = h.screenHas("acme-jobs@m-personio.de")
+	if !strings.Contains(s.view, "jobmail --config jobmail.yaml") {
+		t.Errorf("the end of the done screen lacks the next steps:\n%s", s.view)
+	}
 	h.enter()
 	m := h.final()
+
+	// the summary printed on the normal screen once the wizard's is gone:
+	// absolute paths, the limits, the verification code, the next steps
+	var sum strings.Builder
+	m.printSummary(&sum, true)
+	abs, _ := filepath.Abs(cfg.SetupPath)
+	absExport, _ := filepath.Abs(cfg.ExportPath)
+	for _, want := range []string{"Tested from this machine only: Personio cannot send as jobs@acme.test yet.",
+		"✓ Setup file written: " + abs + "\n", "✓ Export written: " + absExport + "\n",
+		"Password stored in the system keyring as smtp:jobs@acme.test.",
+		"! Tested from this machine only: 127.0.0.1 is this machine itself",
+		"! Certificate trusted on this machine only: ",
+		"Verification code: " + m.Session().Token + "\n", "Next steps:\n",
+		"  1. Set up the forwarding from jobs@acme.test to acme-jobs@m-personio.de",
+		"jobmail --config " + abs + "\n"} {
+		if !strings.Contains(sum.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum.String())
+		}
+	}
+	if strings.Contains(sum.String(), "s3cret-pass") {
+		t.Fatal("the password reached the summary")
+	}
 
 	if r := m.Result(); r.Outcome != OutcomeDone || r.Err != nil || r.Account != "smtp:jobs@acme.test" {
 		t.Fatalf("result = %+v", r)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/aymanbagabas/go-udiff"
 	_ "github.com/charmbracelet/x/exp/golden" // registers -update
 
@@ -140,6 +141,17 @@ func TestScreens(t *testing.T) {
 			h.answer("company.smtp.password", "pw-123456")
 			h.answer("company.smtp.ca_file", srv.caFile)
 			confirmAll(h)
+			return h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
+		}},
+		{"5_done_platform", "other", func(t *testing.T, h *harness, _ *mailServer) snapshot {
+			step1(h)
+			h.at("company.channel")
+			h.screenHas("Suggested: SMTP")
+			for range 3 { // SMTP → the first choice: the platform's own mail service
+				h.key(tea.KeyUp, 0)
+			}
+			h.screenHas("> Personio mail service")
+			h.enter()
 			return h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
 		}},
 		{"quit", "other", func(t *testing.T, h *harness, _ *mailServer) snapshot {

@@ -65,7 +65,7 @@ func TestWizardSubsidiary(t *testing.T) {
 	p.answer("Password", r.pass)
 	p.answer("CA certificate file", r.mp.Get("MAILPEER_CA_FILE", ""))
 	p.confirmAll()
-	p.waitFor(30*time.Second, "Done: Personio can send as")
+	p.waitFor(30*time.Second, doneLocal)
 
 	p.choose("Add a subsidiary")
 	p.answer("Name of the subsidiary", "Acme Logistics")
@@ -89,7 +89,7 @@ func TestWizardSubsidiary(t *testing.T) {
 	p.answer("Password", entPass)
 	p.answer("CA certificate file", "")
 	p.confirmAll()
-	p.waitFor(30*time.Second, "Done: Personio can send as "+entUser)
+	p.waitFor(30*time.Second, doneLocal+" "+entUser)
 	s := p.screen()
 	if !strings.Contains(s, "smtp:"+entUser) {
 		t.Errorf("done screen does not name the subsidiary's keyring entry:\n%s", s)
