@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -10,7 +9,6 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard"
 )
 
