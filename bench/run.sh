@@ -20,12 +20,13 @@ MP=${MAILPEER_DIR:-/tmp/mailpeer/state}/mailpeer.env
 [ -f "$MP" ] || { echo "bench: mailpeer is not running ($MP missing)" >&2; exit 1; }
 set -a; . "$MP"; set +a
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-go build -trimpath -ldflags "-s -w" -o "$work/jobmail" ./cmd/jobmail
-go build -trimpath -ldflags "-s -w" -o "$work/floor" ./bench/floor
+# built as the release builds it (.goreleaser.yaml): static, -trimpath, -s -w
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/jobmail" ./cmd/jobmail
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/floor" ./bench/floor
 go build -trimpath -o "$work/alternate" ./bench/alternate
 mkdir "$work/hello"
 printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' > "$work/hello/main.go"
-(cd "$work/hello" && GOFLAGS= go mod init hello >/dev/null 2>&1 && go build -trimpath -ldflags "-s -w" -o "$work/hello-bin" .)
+(cd "$work/hello" && GOFLAGS= go mod init hello >/dev/null 2>&1 && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/hello-bin" .)
 setup() { # security port
   cat <<YAML
 version: 1

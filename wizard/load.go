@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -266,7 +267,7 @@ func checkContent(name string, data []byte) *FieldError {
 
 func lineAt(data []byte, off int) int { return bytes.Count(data[:off], []byte("\n")) + 1 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // parseDocument parses exactly one YAML document into a node tree without
 // resolving aliases (so an alias bomb costs nothing: the walk refuses it).
@@ -327,7 +328,7 @@ func syntaxError(data []byte, err error) *FieldError {
 	msg := err.Error()
 	line := 0
 	detail := strings.TrimPrefix(msg, "yaml: ")
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		detail = m[2]
 	}

@@ -26,6 +26,7 @@ type Options struct {
 	SaveSecret    bool
 	Parallel      int
 	SignIn        string // loopback | paste | device (OAuth sign-in in the wizard)
+	ShowVersion   bool   // root --version: the same as `jobmail version`
 
 	// resolved at run time
 	words       *i18n.Localizer
@@ -46,8 +47,9 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 	opts := &Options{f: f}
 	root := newRootCmd(opts)
 	// Help is printed before any hook runs, so the language comes from
-	// the raw arguments here.
-	localizeHelp(root, i18n.New(i18n.Detect(langArg(args), f.Getenv)))
+	// the raw arguments here; the tree gets its words only when a run
+	// shows them.
+	lazyHelp(root, func() *i18n.Localizer { return i18n.New(i18n.Detect(langArg(args), f.Getenv)) }, args)
 	root.SetArgs(args)
 	root.SetIn(f.Stdin)
 	root.SetOut(f.Stdout) // help, as asked for, is the output; errors stay on stderr
@@ -93,6 +95,10 @@ func newRootCmd(opts *Options) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.ShowVersion {
+				printVersion(opts)
+				return nil
+			}
 			return runRoot(cmd.Context(), opts)
 		},
 	}
@@ -112,6 +118,7 @@ func newRootCmd(opts *Options) *cobra.Command {
 	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "")
 	fl.BoolVar(&opts.SaveSecret, "save-secret", false, "")
 	fl.IntVar(&opts.Parallel, "parallel", 8, "")
+	fl.BoolVar(&opts.ShowVersion, "version", false, "")
 
 	root.AddCommand(newTestCmd(opts), newExportCmd(opts), newVersionCmd(opts))
 	for _, add := range extraCommands {

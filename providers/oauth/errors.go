@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/oauth2"
 
@@ -83,13 +84,13 @@ var rfcErrors = map[string]providers.Code{
 	"unauthorized_client":    providers.CodeOAuthAppNotFound,
 }
 
-var aadstsRe = regexp.MustCompile(`AADSTS(\d+)`)
+var aadstsRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`AADSTS(\d+)`) })
 
 // Classify maps an authorization server's error and error_description to
 // a code. The description wins when it names an Entra error number or an
 // admin approval, because the RFC error alone is too coarse.
 func Classify(errCode, description string) providers.Code {
-	if m := aadstsRe.FindStringSubmatch(description); m != nil {
+	if m := aadstsRe().FindStringSubmatch(description); m != nil {
 		if c, ok := aadsts[m[1]]; ok {
 			return c
 		}

@@ -3,6 +3,7 @@ package smtp
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/jobmail/jobmail/providers"
 )
@@ -56,7 +57,7 @@ func diag(code providers.Code, reply string, args map[string]string) providers.D
 	return providers.Diagnosis{Code: code, Reply: reply, Actor: m.actor, Field: m.field, Args: args}
 }
 
-var enhancedRe = regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}$`)
+var enhancedRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}$`) })
 
 // enhancedCode finds the RFC 3463 code of a reply: servers put it on every
 // line (Microsoft) or on the last one only (go-smtp, Postfix multi-line).
@@ -66,7 +67,7 @@ func enhancedCode(lines []string) string {
 			continue
 		}
 		tok, _, _ := strings.Cut(strings.TrimLeft(l[4:], " "), " ")
-		if enhancedRe.MatchString(tok) {
+		if enhancedRe().MatchString(tok) {
 			return tok
 		}
 	}
