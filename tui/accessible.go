@@ -96,12 +96,6 @@ func (a *accessible) loop() Result {
 		if a.ctx.Err() != nil {
 			return a.quit()
 		}
-		if a.blocked != nil && a.blocked.fromErr { // the action could not run
-			if r, done := a.diagnose(a.blocked.d, a.blocked.state); done {
-				return r
-			}
-			continue
-		}
 		st := a.s.Next()
 		if st.State != last && st.State.Index() < 4 {
 			last = st.State
@@ -119,7 +113,7 @@ func (a *accessible) loop() Result {
 		case st.Action != nil:
 			a.runAction(*st.Action)
 		case st.Blocked != nil:
-			if r, done := a.diagnose(*st.Blocked, st.State); done {
+			if r, done := a.diagnose(st); done {
 				return r
 			}
 		case st.Done:
@@ -162,7 +156,6 @@ func (a *accessible) askOne(q wizard.Question) bool {
 			return a.askOne(q)
 		}
 	}
-	a.history = append(a.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: a.shown(q)})
 	if q.Field == "address" {
 		a.detectNow()
 		a.discoverStart()
@@ -269,17 +262,13 @@ func (a *accessible) runAction(act wizard.Action) {
 		a.say(a.checksView(a.width, false))
 	}
 	if err != nil {
-		a.blocked = &blockedView{d: diagnosisOf(err, a.ctx.Err() != nil), state: act.State, fromErr: true}
+		a.s.RecordFailure(act, diagnosisOf(err, a.ctx.Err() != nil))
 	}
 }
 
 // diagnose tells a failed check or test and asks what to do.
-func (a *accessible) diagnose(d providers.Diagnosis, st wizard.State) (Result, bool) {
-	if a.blocked == nil {
-		a.blocked = &blockedView{d: d, state: st}
-	}
-	a.mode = modeBlocked
-	a.showBlockedMenu()
+func (a *accessible) diagnose(st wizard.Step) (Result, bool) {
+	a.showBlocked(st)
 	a.say("", a.blockedContext(a.width))
 	for {
 		a.showBlockedMenu()

@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -164,27 +163,20 @@ func (m *Model) onActionDone(msg actionDoneMsg) tea.Cmd {
 		}
 	}
 	if msg.err != nil {
-		return m.showBlocked(diagnosisOf(msg.err, r.canceled), r.action.State, true)
+		m.s.RecordFailure(r.action, diagnosisOf(msg.err, r.canceled))
 	}
 	// A test that finished before the cancel took hold counts as it is.
 	return m.advance()
 }
 
-// diagnosisOf turns an error that kept an action from running (not a
-// failed check or test, which the session records) into a diagnosis.
+// diagnosisOf is the machine's diagnosis of an error that kept an action
+// from running; an action the person canceled is canceled, whatever it
+// returned on its way out.
 func diagnosisOf(err error, canceled bool) providers.Diagnosis {
-	var pe *providers.Error
-	switch {
-	case canceled || errors.Is(err, context.Canceled):
+	if canceled {
 		return providers.Diagnosis{Code: providers.CodeCanceled, Actor: providers.ActorUser}
-	case errors.As(err, &pe):
-		return pe.Diagnosis
-	case errors.Is(err, secrets.ErrTooLarge):
-		return providers.Diagnosis{Code: providers.CodeSecretsTooLarge, Actor: providers.ActorUser}
-	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound):
-		return providers.Diagnosis{Code: providers.CodeSecretsUnavailable, Actor: providers.ActorUser, Reply: err.Error()}
 	}
-	return providers.Diagnosis{Code: providers.CodeUnknown, Reply: err.Error()}
+	return wizard.DiagnosisOf(err)
 }
 
 // runningView shows the running action: the checks, the sign-in, or the

@@ -11,48 +11,50 @@ import (
 )
 
 // blockedView is a failed check or live test (or an action that could not
-// run): the diagnosis and what the person can do about it.
+// run): the diagnosis and the machine's remedies for it.
 type blockedView struct {
-	d       providers.Diagnosis
-	state   wizard.State
-	fromErr bool // the session did not record it (the action failed to run)
+	d        providers.Diagnosis
+	state    wizard.State
+	remedies []wizard.Remedy
 }
 
-// The choices of the diagnosis view.
+// The choices of the diagnosis view: the machine's remedies, then the
+// driver's own (reports, quit).
 const (
-	choiceFix    = "fix"
-	choiceRetry  = "retry"
+	choiceFix    = string(wizard.RemedyFixField)
+	choiceRetry  = string(wizard.RemedyRetry)
+	choiceBack   = string(wizard.RemedyBack)
 	choiceReport = "report"
 	choiceIT     = "handoff"
-	choiceBack   = "back"
 	choiceQuit   = "quit"
 )
 
-// showBlocked shows diagnosis d with its choices: go to the field that
-// fixes it (first, when there is one: that is usually the way out), retry,
-// save a support report, go back a step, quit.
-func (m *Model) showBlocked(d providers.Diagnosis, st wizard.State, fromErr bool) tea.Cmd {
+// showBlocked shows the blocked step with its choices: the machine's
+// remedies (the field that fixes it first, retry), save a support report
+// or an IT hand-off, go back a step, quit.
+func (m *Model) showBlocked(st wizard.Step) tea.Cmd {
 	m.mode, m.scroll, m.notice = modeBlocked, 0, ""
-	m.blocked = &blockedView{d: d, state: st, fromErr: fromErr}
+	m.blocked = &blockedView{d: *st.Blocked, state: st.State, remedies: st.Remedies}
 	return m.showBlockedMenu()
 }
 
 func (m *Model) showBlockedMenu() tea.Cmd {
 	b := m.blocked
-	var opts []huh.Option[string]
-	if b.d.Field != "" {
-		args := map[string]string{"field": m.fieldTitle(b.d.Field)}
-		opts = append(opts, huh.NewOption(m.words.T("tui.diag.fix", args), choiceFix))
-	}
-	if b.state == wizard.StateTest || b.fromErr {
-		opts = append(opts, huh.NewOption(m.words.T("tui.diag.retry"), choiceRetry))
+	var opts, last []huh.Option[string]
+	for _, r := range b.remedies {
+		switch r.Kind {
+		case wizard.RemedyFixField:
+			args := map[string]string{"field": m.fieldTitle(r.Field)}
+			opts = append(opts, huh.NewOption(m.words.T("tui.diag.fix", args), choiceFix))
+		case wizard.RemedyRetry:
+			opts = append(opts, huh.NewOption(m.words.T("tui.diag.retry"), choiceRetry))
+		case wizard.RemedyBack:
+			last = append(last, huh.NewOption(m.words.T("tui.diag.back"), choiceBack))
+		}
 	}
 	opts = append(opts, huh.NewOption(m.words.T("tui.diag.report"), choiceReport),
 		huh.NewOption(m.words.T("tui.diag.handoff"), choiceIT))
-	if b.d.Field == "" {
-		opts = append(opts, huh.NewOption(m.words.T("tui.diag.back"), choiceBack))
-	}
-	opts = append(opts, huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
+	opts = append(append(opts, last...), huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
 	m.choice = opts[0].Value
 	m.menu = m.newForm(huh.NewSelect[string]().
 		Title(m.words.T("tui.diag.choose")).
@@ -87,20 +89,16 @@ func (m *Model) onBlockedChoice() tea.Cmd {
 	return m.advance()
 }
 
-// resolveBlocked applies a choice of the diagnosis view to the session;
-// the caller then asks the machine what comes next.
+// resolveBlocked hands the chosen remedy to the machine; the caller then
+// asks the machine what comes next.
 func (m *Model) resolveBlocked(choice string) {
 	b := m.blocked
 	m.blocked = nil
-	switch choice {
-	case choiceFix:
-		m.rewindToField(b.d.Field, wizard.StatePrerequisites)
-	case choiceRetry:
-		if !b.fromErr && b.state == wizard.StateTest {
-			m.s.Retry()
+	for _, r := range b.remedies {
+		if string(r.Kind) == choice {
+			m.s.Apply(r)
+			return
 		}
-	case choiceBack:
-		m.rewindStep(b.state)
 	}
 }
 

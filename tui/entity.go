@@ -27,9 +27,8 @@ type entityRun struct {
 // doneState is the done screen as it was before a subsidiary was started,
 // to return to when it is left or needs no connection of its own.
 type doneState struct {
-	s       *wizard.Session
-	fin     finishedMsg
-	history []asked
+	s   *wizard.Session
+	fin finishedMsg
 }
 
 // The choices of the done screen.
@@ -62,14 +61,14 @@ func (m *Model) onDoneChoice() tea.Cmd {
 // address, then the mailbox's own steps with the company's settings as
 // defaults.
 func (m *Model) startEntity() tea.Cmd {
-	m.beforeEnt = &doneState{s: m.s, fin: m.fin, history: m.history}
+	m.beforeEnt = &doneState{s: m.s, fin: m.fin}
 	m.scroll, m.notice = 0, ""
 	setup := m.company.Setup
 	setup.Entities = append(setup.Entities, wizard.Entity{})
 	i := len(setup.Entities) - 1
 	m.entity = &entityRun{index: i}
 	m.s = wizard.NewEntitySession(setup, i, true)
-	m.history, m.checks, m.stages, m.blocked = nil, nil, nil, nil
+	m.checks, m.stages, m.blocked = nil, nil, nil
 	m.fin, m.sign = finishedMsg{}, signIn{}
 	m.det = detection{}
 	m.stopDiscovery()
@@ -128,7 +127,7 @@ func (m *Model) restoreDone() {
 	m.stopDiscovery()
 	m.entity = nil
 	if b := m.beforeEnt; b != nil {
-		m.s, m.fin, m.history = b.s, b.fin, b.history
+		m.s, m.fin = b.s, b.fin
 	}
 	m.beforeEnt, m.blocked, m.q = nil, nil, nil
 }

@@ -63,7 +63,7 @@ func (m *Model) help() string {
 				items = append(items, helpItem{"←/→", "tui.key.toggle"})
 			}
 		}
-		if len(m.history) > 0 {
+		if m.s.CanPrev() {
 			items = append(items, helpItem{"shift+tab", "tui.key.back"})
 		}
 		switch {

@@ -46,10 +46,9 @@ type Model struct {
 	scroll        int // first line of the context shown, when it does not fit
 
 	// the question on screen, its huh form and the struct it is bound to
-	q       *wizard.Question
-	form    *huh.Form
-	ans     *answer
-	history []asked // answered questions in order, for shift+tab
+	q    *wizard.Question
+	form *huh.Form
+	ans  *answer
 
 	det     detection
 	spin    spinner.Model
@@ -110,15 +109,6 @@ func (m *Model) dur(d time.Duration) string {
 	return m.words.Duration(d)
 }
 
-// asked is one answered question, remembered for going back and for the
-// summary of the step.
-type asked struct {
-	key, field string
-	state      wizard.State
-	kind       wizard.Kind
-	shown      string // the answer as shown (an option's label; never a password)
-}
-
 // newModel starts a session on setup (empty, or loaded from the setup
 // file). With resume set, the first screen offers to continue there.
 func newModel(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) *Model {
@@ -166,7 +156,7 @@ func (m *Model) advance() tea.Cmd {
 	case st.Action != nil:
 		return m.startAction(*st.Action)
 	case st.Blocked != nil:
-		return m.showBlocked(*st.Blocked, st.State, false)
+		return m.showBlocked(st)
 	case st.Done:
 		return m.startFinish(true)
 	}

@@ -134,7 +134,6 @@ func (m *Model) answered() tea.Cmd {
 	if m.s.Inherits() {
 		return m.inheritEntity() // no address of its own: the company's settings
 	}
-	m.history = append(m.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: m.shown(q)})
 	var cmds []tea.Cmd
 	if q.Field == "address" {
 		cmds = append(cmds, m.detect(), m.discover())
@@ -142,33 +141,27 @@ func (m *Model) answered() tea.Cmd {
 	return tea.Batch(append(cmds, m.advance())...)
 }
 
-// shown is the answer to q as the summary shows it.
-func (m *Model) shown(q wizard.Question) string {
+// shownAnswer is an answer of the machine's as the summary shows it.
+func (m *Model) shownAnswer(q wizard.Question) string {
 	switch q.Kind {
 	case wizard.KindPassword:
 		return "••••••••"
 	case wizard.KindConfirm:
-		if m.ans.Yes {
+		if yes, err := wizard.ParseConfirm(q.Value); err == nil && yes {
 			return m.words.T("tui.yes")
 		}
 		return m.words.T("tui.no")
 	case wizard.KindSelect:
-		return m.words.OptionLabel(q.Field, m.ans.Choice, q.Args)
+		return m.words.OptionLabel(q.Field, q.Value, q.Args)
 	}
-	return m.ans.Text
+	return q.Value
 }
 
 // back returns to the previous question (shift+tab), across steps. The
 // machine keeps every answer as the prefill.
 func (m *Model) back() tea.Cmd {
-	if len(m.history) == 0 {
+	if !m.s.Prev() {
 		return nil
-	}
-	last := m.history[len(m.history)-1]
-	m.history = m.history[:len(m.history)-1]
-	if !m.s.BackTo(last.key) {
-		m.s.Back(last.state)
-		m.truncateHistory(last.state)
 	}
 	return m.advance()
 }
@@ -177,49 +170,11 @@ func (m *Model) back() tea.Cmd {
 func (m *Model) prevStep() tea.Cmd { return m.prevStepFrom(m.state()) }
 
 func (m *Model) prevStepFrom(cur wizard.State) tea.Cmd {
-	if !m.rewindStep(cur) {
+	if !m.s.PrevStep(cur) {
 		return nil
 	}
-	return m.advance()
-}
-
-// rewindStep makes the machine ask the step before cur again, from its
-// first question, every answer kept as the prefill.
-func (m *Model) rewindStep(cur wizard.State) bool {
-	i := cur.Index()
-	if i <= 0 {
-		return false
-	}
-	prev := wizard.States[i-1]
-	if cur == wizard.StateTest {
-		prev = wizard.StatePrerequisites // the test has no questions of its own
-	}
-	m.s.Back(prev)
-	m.truncateHistory(prev)
 	m.blocked = nil
-	return true
-}
-
-// rewindToField makes the machine ask the question with key next (from a
-// diagnosis: the cursor lands on the field that fixes it); everything
-// after it is asked again, prefilled.
-func (m *Model) rewindToField(key string, fallback wizard.State) {
-	if m.s.BackTo(key) {
-		if i := slices.IndexFunc(m.history, func(a asked) bool { return a.key == key }); i >= 0 {
-			m.history = m.history[:i]
-		}
-		return
-	}
-	m.s.Back(fallback)
-	m.truncateHistory(fallback)
-}
-
-// truncateHistory forgets the answers of st and later steps.
-func (m *Model) truncateHistory(st wizard.State) {
-	i := slices.IndexFunc(m.history, func(a asked) bool { return a.state.Index() >= st.Index() })
-	if i >= 0 {
-		m.history = m.history[:i]
-	}
+	return m.advance()
 }
 
 // untouched reports whether the field on screen still holds its prefill.

@@ -181,6 +181,5 @@ func (m *Model) fastForward(p wizard.Progress) {
 		}
 		m.ans = newAnswer(*q)
 		m.q = q
-		m.history = append(m.history, asked{key: q.Key, field: q.Field, state: q.State, kind: q.Kind, shown: m.shown(*q)})
 	}
 }

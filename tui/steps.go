@@ -17,7 +17,7 @@ func (m *Model) stepContext(w int) string {
 	if s := m.stepSummary(m.q.State, w); s != "" {
 		parts = append(parts, s)
 	}
-	if m.loadNote != "" && len(m.history) == 0 {
+	if m.loadNote != "" && !m.s.CanPrev() {
 		parts = append(parts, m.st.warn.Render(wrap(m.loadNote, w)))
 	}
 	if m.notice != "" {
@@ -37,12 +37,12 @@ func (m *Model) stepContext(w int) string {
 // stepSummary lists the answers already given in step st, one a line.
 func (m *Model) stepSummary(st wizard.State, w int) string {
 	var lines []string
-	for _, a := range m.history {
-		if a.state != st {
+	for _, q := range m.s.Answers() {
+		if q.State != st {
 			continue
 		}
-		title := m.words.Question(wizard.Question{Field: a.field, Kind: a.kind, Args: m.args()}).Title
-		lines = append(lines, m.st.ok.Render(markOK)+" "+m.st.label.Render(title)+" "+a.shown)
+		title := m.words.Question(wizard.Question{Field: q.Field, Kind: q.Kind, Args: m.args()}).Title
+		lines = append(lines, m.st.ok.Render(markOK)+" "+m.st.label.Render(title)+" "+m.shownAnswer(q))
 	}
 	return truncateLines(strings.Join(lines, "\n"), w)
 }

@@ -57,6 +57,9 @@ type Step struct {
 	Action   *Action
 	Done     bool
 	Blocked  *providers.Diagnosis
+	// Remedies are the ways out of a Blocked step (fix field K, retry,
+	// back to step S), first the likeliest; hand one to Session.Apply.
+	Remedies []Remedy
 }
 
 // Session is the state of one run for one mailbox: the answers so far
@@ -82,6 +85,8 @@ type Session struct {
 	key        string   // its setup-file key prefix: "company", "entities[2]"
 	entity     int      // index of the entity being added (NewEntitySession), else -1
 	answered   map[string]bool
+	order      []string // answered keys, in the order answered (for Prev)
+	failed     *failure // an action that could not run
 	checked    bool
 	authorized bool
 }
@@ -126,13 +131,17 @@ func (s *Session) Next() Step {
 	if s.Inherits() {
 		return Step{State: StateDone, Done: true}
 	}
+	if f := s.failed; f != nil {
+		d := f.d
+		return Step{State: f.action.State, Blocked: &d, Remedies: s.remedies(d, f.action.State, true)}
+	}
 	if !s.checked {
 		return Step{State: StatePrerequisites, Action: &Action{Kind: ActionCheck, State: StatePrerequisites}}
 	}
 	for _, c := range s.Checks {
 		if !c.OK && !c.Warning && c.Diagnosis != nil {
 			d := *c.Diagnosis
-			return Step{State: StatePrerequisites, Blocked: &d}
+			return Step{State: StatePrerequisites, Blocked: &d, Remedies: s.remedies(d, StatePrerequisites, false)}
 		}
 	}
 	if s.needsAuthorize() && !s.authorized {
@@ -146,7 +155,7 @@ func (s *Session) Next() Step {
 		if s.Result.Diagnosis != nil {
 			d = *s.Result.Diagnosis
 		}
-		return Step{State: StateTest, Blocked: &d}
+		return Step{State: StateTest, Blocked: &d, Remedies: s.remedies(d, StateTest, false)}
 	}
 	return Step{State: StateDone, Done: true}
 }
@@ -162,7 +171,7 @@ func (s *Session) Answer(key, value string) error {
 	if err := s.apply(q, value); err != nil {
 		return err
 	}
-	s.answered[key] = true
+	s.markAnswered(key)
 	s.invalidate()
 	return nil
 }
@@ -222,7 +231,7 @@ func (s *Session) RecordResult(r providers.Result) { s.Result = &r }
 func (s *Session) Retry() { s.Result = nil }
 
 func (s *Session) invalidate() {
-	s.checked, s.Checks, s.Result = false, nil, nil
+	s.checked, s.Checks, s.Result, s.failed = false, nil, nil, nil
 }
 
 func (s *Session) needsAuthorize() bool {

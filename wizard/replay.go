@@ -48,7 +48,7 @@ func (s *Session) replay(ctx context.Context, env *Env, file string, obs provide
 			}
 			if !ok && f.kind == KindConfirm {
 				// Nobody confirmed it: record nothing; the live test is the proof.
-				s.answered[st.Question.Key] = true
+				s.markAnswered(st.Question.Key)
 				continue
 			}
 			if !ok {
