@@ -187,8 +187,10 @@ func hostileServers() []hostile {
 					smtptest.Rule{Prefix: "EHLO", Reply: ehloLoginOnly},
 					smtptest.Rule{Prefix: "", Reply: "334 UGFzc3dvcmQ6"}), none))
 			}},
-		{behaviour: "535 5.7.139", deadline: 2 * time.Second,
-			code: providers.CodeAuthSMTPAuthDisabled, stage: providers.StageAuth,
+		// Words before numbers (issue 16): this 5.7.139 tail says the
+		// password was wrong, not that SMTP AUTH is off.
+		{behaviour: "535 5.7.139 credentials tail", deadline: 2 * time.Second,
+			code: providers.CodeAuthRejected, stage: providers.StageAuth,
 			reply: "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.",
 			peer: func(t *testing.T) smtp.Config {
 				return serverCfg(t, smtptest.Options{AuthError: refuse(535, gosmtp.EnhancedCode{5, 7, 139},

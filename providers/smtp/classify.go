@@ -45,6 +45,7 @@ var codeMeta = map[providers.Code]struct {
 	providers.CodeSendMessageTooLarge:    {providers.ActorMailAdmin, ""},
 	providers.CodeAuthRateLimited:        {providers.ActorUser, FieldPassword},
 	providers.CodeAuthNotOffered:         {providers.ActorUser, FieldPort},
+	providers.CodeOAuthConditional:       {providers.ActorMailAdmin, ""},
 	providers.CodeCanceled:               {providers.ActorUser, ""},
 	providers.CodeUnknown:                {providers.ActorUser, ""},
 }
@@ -75,42 +76,73 @@ func enhancedCode(lines []string) string {
 }
 
 func classifyReplyError(e *ReplyError) providers.Code {
-	return classify(e.Command, e.Mechanism, e.Code, enhancedCode(e.Lines), strings.Join(e.Lines, "\n"))
+	return judgeReply(e.Command, e.Mechanism, e.Code, e.Lines).code
 }
 
 func isOAuthMech(m string) bool { return m == "XOAUTH2" || m == "OAUTHBEARER" }
 
-// classify maps a refused reply to a code. cmd is what the reply answered
-// (cmdGreeting, cmdAUTH, …; "" when unknown, as in an error from another
-// client library); mech the SASL mechanism for AUTH, "" when unknown. Specific enhanced codes win over the command; then the
-// command decides, because 550 after MAIL, RCPT or DATA blames different
-// things.
+// judgement is a classified reply: its code and the arguments its words
+// give the remedy (quote, link, cause, wait, limit…).
+type judgement struct {
+	code providers.Code
+	args map[string]string
+}
+
+// judgeReply classifies the reply lines (codes included) answering cmd.
+func judgeReply(cmd, mech string, code int, lines []string) judgement {
+	text := strings.Join(lines, "\n")
+	c, cause, at := classifyAt(cmd, mech, code, enhancedCode(lines), text)
+	return judgement{code: c, args: replyArgs(c, cause, flatten(text), at)}
+}
+
 func classify(cmd, mech string, code int, enh, text string) providers.Code {
+	c, _, _ := classifyAt(cmd, mech, code, enh, text)
+	return c
+}
+
+// classifyAt maps a refused reply to a code: the words first (wordRules),
+// the enhanced status code second, the reply code and the command last,
+// because 550 after MAIL, RCPT or DATA blames different things. cmd is
+// what the reply answered (cmdGreeting, cmdAUTH, …; "" when unknown, as in
+// an error from another client library); mech the SASL mechanism for AUTH,
+// "" when unknown. It also returns the cause of a send.message_rejected
+// and where in the flattened text the deciding words are (-1: none).
+func classifyAt(cmd, mech string, code int, enh, text string) (providers.Code, string, int) {
 	if enh != "" && int(enh[0]-'0') != code/100 {
 		enh = "" // "250 5.7.139" is nonsense: trust the reply code
 	}
 	if cmd == "" && (code == 534 || code == 535) {
 		cmd = cmdAUTH // only authentication answers with these
 	}
-	lower := strings.ToLower(text)
+	if code < 400 || code > 599 {
+		return providers.CodeSMTPProtocol, "", -1 // a success or continuation where a refusal was due
+	}
+	flat := strings.ToLower(flatten(text))
+	if r, loc, ok := byWords(cmd, flat); ok {
+		c := r.code
+		if c == providers.CodeAuthRejected && isOAuthMech(mech) {
+			c = providers.CodeAuthTokenRejected // the token, not a password
+		}
+		return c, r.cause, loc[0]
+	}
+	if c, ok := fromEnhanced(cmd, enh); ok {
+		cause := ""
+		if enh == "5.7.520" {
+			cause = "forwarding"
+		}
+		return c, cause, -1
+	}
+	return byCode(cmd, mech, code, enh, flat), "", -1
+}
+
+// byCode is the general meaning of a reply code after cmd, for words the
+// rules do not know.
+func byCode(cmd, mech string, code int, enh, lower string) providers.Code {
 	switch {
-	case enh == "4.7.66" || enh == "5.7.66" || strings.Contains(lower, "tls 1.0 and 1.1"):
-		return providers.CodeTLSProtocol
-	case enh == "5.7.139":
-		return providers.CodeAuthSMTPAuthDisabled
-	case enh == "5.7.30":
-		return providers.CodeAuthBasicAuthBlocked
-	case enh == "5.7.9":
-		return providers.CodeAuthAppPassword
-	case enh == "5.7.14":
-		return providers.CodeAuthWebLogin
-	case code == 538 || enh == "5.7.11" || enh == "5.7.10" ||
-		(code == 530 || code == 523) && (strings.Contains(lower, "tls") || strings.Contains(lower, "encrypt")):
+	case code == 538 || (code == 530 || code == 523) && (strings.Contains(lower, "tls") || strings.Contains(lower, "encrypt")):
 		return providers.CodeAuthTLSRequired
 	case code >= 400 && code < 500:
 		return providers.CodeSMTPTemporary
-	case code < 500 || code > 599:
-		return providers.CodeSMTPProtocol // a success or continuation where a refusal was due
 	}
 	switch cmd {
 	case cmdGreeting, cmdEHLO, cmdQUIT:
@@ -133,10 +165,6 @@ func classify(cmd, mech string, code int, enh, text string) providers.Code {
 	}
 	// MAIL, RCPT, DATA, MESSAGE
 	switch {
-	case enh == "5.7.60" || strings.Contains(lower, "sender address rejected") ||
-		strings.Contains(lower, "not owned by") || strings.Contains(lower, "sendasdenied") ||
-		strings.Contains(lower, "send as"):
-		return providers.CodeSendSenderRejected
 	case strings.HasPrefix(enh, "5.1.") && cmd == cmdRCPT:
 		// Before "relay": Postfix says "User unknown in relay recipient table".
 		return providers.CodeSendRecipientRejected
@@ -182,5 +210,6 @@ func diagnoseReply(cmd, raw string) providers.Diagnosis {
 		}
 		code = c
 	}
-	return diag(classify(cmd, "", code, enhancedCode(lines), raw), raw, nil)
+	j := judgeReply(cmd, "", code, lines)
+	return diag(j.code, raw, j.args)
 }

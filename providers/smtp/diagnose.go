@@ -41,6 +41,7 @@ func (r *run) diagnosis(err error) *providers.Error {
 	default:
 		d = classifyErr(err, r.t.cfg.now())
 	}
+	d = r.refine(d)
 	args := map[string]string{}
 	for k, v := range d.Args {
 		args[k] = v
@@ -121,7 +122,16 @@ func replyDiagnosis(re *ReplyError) providers.Diagnosis {
 		}
 		args["mechanism"] = re.Mechanism
 	}
-	return diag(classifyReplyError(re), reply, args)
+	j := judgeReply(re.Command, re.Mechanism, re.Code, re.Lines)
+	for k, v := range j.args {
+		if args == nil {
+			args = map[string]string{}
+		}
+		if _, set := args[k]; !set {
+			args[k] = v
+		}
+	}
+	return diag(j.code, reply, args)
 }
 
 func ioDiagnosis(e *ioError, now time.Time) providers.Diagnosis {
@@ -251,4 +261,40 @@ func printable(b []byte) string {
 		}
 	}
 	return sb.String()
+}
+
+// refine adds what the session knows to a diagnosis from the reply alone:
+// whether the server offered AUTH at all, its SIZE limit, whether it is
+// Microsoft's.
+func (r *run) refine(d providers.Diagnosis) providers.Diagnosis {
+	_, authOffered := r.ext["AUTH"]
+	noCredentials := r.t.cfg.Password.Empty() && r.t.cfg.OAuthToken.Empty()
+	recode := func(c providers.Code) {
+		n := diag(c, d.Reply, d.Args)
+		d.Code, d.Actor, d.Field = n.Code, n.Actor, n.Field
+	}
+	switch {
+	case d.Code == providers.CodeAuthMechanism && d.Args != nil && d.Args["offered"] == "" && !authOffered:
+		recode(providers.CodeAuthNotOffered) // no AUTH at all, not a mechanism we lack
+	case d.Code == providers.CodeAuthNotOffered && authOffered && noCredentials:
+		recode(providers.CodeSendRelayDenied) // the server signs in; we were given nothing to sign in with
+	case d.Code == providers.CodeSendMessageTooLarge && d.Args["limit"] == "":
+		if n, err := strconv.ParseInt(strings.TrimSpace(r.ext["SIZE"]), 10, 64); err == nil && n > 0 {
+			d.Args = withArg(d.Args, "limit", formatSize(n))
+		}
+	case d.Code == providers.CodeSendAccountRestricted && d.Args["provider"] == "" &&
+		microsoftHosts[strings.ToLower(strings.TrimSuffix(r.t.cfg.Host, "."))]:
+		d.Args = withArg(d.Args, "provider", "microsoft")
+	}
+	return d
+}
+
+func withArg(args map[string]string, k, v string) map[string]string {
+	out := map[string]string{k: v}
+	for kk, vv := range args {
+		if kk != k {
+			out[kk] = vv
+		}
+	}
+	return out
 }
