@@ -24,6 +24,9 @@ type OAuth struct {
 	Secrets    *secrets.Resolver   // headless: resolves refresh_token references
 	Store      secrets.Store       // where rotated refresh tokens go (the keyring)
 	HTTPClient *http.Client
+	// WriteFile replaces a file: refresh-token reference with a rotated
+	// token (default WriteFileAtomic, mode 0600).
+	WriteFile func(path string, data []byte) error
 }
 
 // oauthProvider is what google.Provider and microsoft.Provider share.
@@ -99,11 +102,11 @@ func (o *OAuth) Tester(ctx context.Context, s *Session) (providers.Tester, error
 	if err != nil {
 		return nil, err
 	}
-	store := func(secrets.Secret) error { return nil } // env:/file:/stdin cannot be written back
-	if r.Kind == secrets.RefKeyring && o.Store != nil {
-		store = func(n secrets.Secret) error { return o.Store.Set(ctx, account, n) }
+	rot := &rotation{o: o, s: s, ref: r, account: account, key: s.prefix() + "." + m.Channel + ".refresh_token", old: refresh}
+	if rot.spent(ctx) {
+		return spentTester{r: rot, ch: m.ChannelID()}, nil
 	}
-	return p.Tester(m.Address, refresh, store), nil
+	return p.Tester(m.Address, refresh, func(n secrets.Secret) error { return rot.store(ctx, n) }), nil
 }
 
 // Checks are the provider's prerequisites; the signed-in account is known
