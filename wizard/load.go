@@ -16,7 +16,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // MaxSetupSize bounds the setup file. A real one is a few KiB; the limit is

@@ -12,7 +12,16 @@ import (
 	"syscall"
 )
 
+// genDocs is set only in a build with -tags gendocs (gendocs.go: the man
+// pages and shell completions of the release archives).
+var genDocs func(args []string) (handled bool, code int)
+
 func main() {
+	if genDocs != nil {
+		if handled, code := genDocs(os.Args[1:]); handled {
+			os.Exit(code)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Main(ctx, os.Args[1:], systemFactory())
 	stop()

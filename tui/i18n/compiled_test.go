@@ -13,8 +13,8 @@ import (
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
-	"gopkg.in/yaml.v3"
 )
 
 var updateCatalogues = flag.Bool("update-catalogues", false, "rewrite active.*.tsv from active.*.yaml")
