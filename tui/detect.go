@@ -69,6 +69,7 @@ func (m *Model) onDetected(msg detectedMsg) tea.Cmd {
 	m.det.running, m.det.done = false, true
 	m.det.result, m.det.err = msg.result, msg.err
 	p := msg.result.Provider
+	m.s.MX = msg.result.MX // the provider table also matches by MX (the machine's prefill)
 	if m.mode == modeRunning {
 		m.det.pending = &p
 		return nil

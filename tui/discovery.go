@@ -101,7 +101,7 @@ func (m *Model) onDiscovered(msg discoveredMsg) tea.Cmd {
 }
 
 func suggestion(c *discover.Choice) wizard.SMTP {
-	return wizard.SMTP{Host: c.Host, Port: c.Port, Security: string(c.Security)}
+	return wizard.SMTP{Host: c.Host, Port: c.Port, Security: string(c.Security), Username: c.Username}
 }
 
 // refreshPrefill asks the question on screen again when its default has

@@ -10,7 +10,6 @@ import (
 	"github.com/jobmail/jobmail/providers/discover"
 	"github.com/jobmail/jobmail/providers/discover/dnstest"
 	"github.com/jobmail/jobmail/providers/probe/probetest"
-	"github.com/jobmail/jobmail/wizard"
 )
 
 // discoveryRig is acme.test's DNS on loopback naming a real STARTTLS
@@ -59,10 +58,9 @@ func TestDiscoveryPrefill(t *testing.T) {
 	}
 	requireGolden(t, strings.ReplaceAll(screen(s), port, "PORT"))
 	h.enter()
-	h.accept("company.smtp.security")
-	s = h.atKind("company.smtp.port", wizard.KindInput) // a port of its own: editable text
-	if !strings.Contains(s.view, "> "+port) {
-		t.Errorf("port not prefilled:\n%s", s.view)
+	s = h.at("company.smtp.transport") // the server's own port: the first choice
+	if !strings.Contains(s.view, "> "+port+" – SMTP with STARTTLS") {
+		t.Errorf("port and encryption not prefilled:\n%s", s.view)
 	}
 	h.enter()
 	h.at("company.smtp.username")

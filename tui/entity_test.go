@@ -89,10 +89,9 @@ func TestSubsidiaries(t *testing.T) {
 		t.Errorf("host not prefilled from the company:\n%s", s.view)
 	}
 	h.enter()
-	h.accept("entities[1].smtp.security")
-	s = h.atKind("entities[1].smtp.port", wizard.KindInput)
-	if !strings.Contains(s.view, "> "+strconv.Itoa(srv.addr.Port)) {
-		t.Errorf("port not prefilled from the company:\n%s", s.view)
+	s = h.at("entities[1].smtp.transport")
+	if !strings.Contains(s.view, "> "+strconv.Itoa(srv.addr.Port)+" – SMTP with STARTTLS") {
+		t.Errorf("port and encryption not prefilled from the company:\n%s", s.view)
 	}
 	h.enter()
 	s = h.at("entities[1].smtp.username")

@@ -183,6 +183,9 @@ func (m *Model) untouched() bool {
 		return false
 	}
 	fresh := newAnswer(*m.q)
+	if m.q.Kind == wizard.KindSelect && m.hovered() != fresh.Choice {
+		return false // the cursor moved: a new prefill must not pull it back
+	}
 	return *fresh == *m.ans
 }
 

@@ -15,8 +15,9 @@ import (
 )
 
 // smtpAnswers types the SMTP path up to the password: step 1, channel
-// (suggested smtp for an "other" provider), host, security, a port of
-// its own through "another value…", the account.
+// (suggested smtp for an "other" provider), host, a port of its own
+// through "another port or encryption…" (then encryption, port), the
+// account.
 func smtpAnswers(h *harness, srv *mailServer) {
 	h.t.Helper()
 	h.answer("company.address", "jobs@acme.test")
@@ -26,12 +27,11 @@ func smtpAnswers(h *harness, srv *mailServer) {
 	h.screenHas("Suggested: SMTP")
 	h.accept("company.channel")
 	h.answer("company.smtp.host", "127.0.0.1")
-	h.accept("company.smtp.security")
-	h.at("company.smtp.port")
-	h.down(4) // 587 465 25 2525 → "Another value…"
+	h.at("company.smtp.transport")
+	h.down(4) // 587 465 25 2525 → "Another port or encryption…"
 	h.enter()
-	h.atKind("company.smtp.port", wizard.KindInput)
-	h.answer("company.smtp.port", strconv.Itoa(srv.addr.Port))
+	h.accept("company.smtp.security")
+	h.answer("company.smtp.port", strconv.Itoa(srv.addr.Port)) // a text field
 	h.accept("company.smtp.username")
 }
 

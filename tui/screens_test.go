@@ -100,19 +100,17 @@ func TestScreens(t *testing.T) {
 			h.answer("company.smtp.host", "smtp-relay.gmail.com")
 			return h.screenHas("cannot be used")
 		}},
-		{"3_port", "other", func(t *testing.T, h *harness, _ *mailServer) snapshot {
+		{"3_transport", "other", func(t *testing.T, h *harness, _ *mailServer) snapshot {
 			step1(h)
 			h.accept("company.channel")
 			h.answer("company.smtp.host", "smtp.acme.test")
-			h.accept("company.smtp.security")
-			return h.at("company.smtp.port")
+			return h.at("company.smtp.transport")
 		}},
 		{"3_confirm", "other", func(t *testing.T, h *harness, _ *mailServer) snapshot {
 			step1(h)
 			h.accept("company.channel")
 			h.answer("company.smtp.host", "smtp.acme.test")
-			h.accept("company.smtp.security")
-			h.accept("company.smtp.port")
+			h.accept("company.smtp.transport")
 			h.accept("company.smtp.username")
 			h.answer("company.smtp.password", "pw-123456")
 			h.accept("company.smtp.ca_file")
@@ -174,7 +172,7 @@ func TestScreens(t *testing.T) {
 		cfg, store := testConfig(t, "other")
 		setup := &wizard.Setup{Version: 1, Platform: wizard.Platform{Account: "acme"},
 			Company:  wizard.Mailbox{Address: "jobs@acme.test", Channel: "smtp", SMTP: &wizard.SMTP{Host: "smtp.acme.test"}},
-			Progress: &wizard.Progress{Step: "prerequisites", Field: "company.smtp.security"}}
+			Progress: &wizard.Progress{Step: "prerequisites", Field: "company.smtp.transport"}}
 		if err := wizard.Save(cfg.SetupPath, setup); err != nil {
 			t.Fatal(err)
 		}

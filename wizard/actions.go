@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"time"
@@ -20,6 +21,8 @@ type Env struct {
 	Timeout       time.Duration          // wall-clock bound of one live test; 0 = 30 s
 	AllowInsecure bool                   // credentials over `none` allowed
 	Dialer        smtp.Dialer            // nil = net.Dialer
+	Resolver      smtp.Resolver          // nil = the system's (tests map names to loopback)
+	RootCAs       *x509.CertPool         // nil = the system roots (tests trust their own CA)
 	TLSSessions   tls.ClientSessionCache // shared by the run's SMTP tests; nil = none
 	Now           func() time.Time       // nil = time.Now
 	// Message gives the localized subject and body of the test message;
@@ -219,7 +222,7 @@ func (e *Env) smtpConfig(setup *Setup, m *Mailbox, pw secrets.Secret) smtp.Confi
 		user = m.Address
 	}
 	return smtp.Config{Host: c.Host, Port: port, Security: sec, Username: user, Password: pw,
-		CAFile: setup.ResolvePath(c.CAFile), AllowInsecure: e.AllowInsecure, Dialer: e.Dialer, Now: e.Now, SessionCache: e.TLSSessions}
+		CAFile: setup.ResolvePath(c.CAFile), AllowInsecure: e.AllowInsecure, Dialer: e.Dialer, Resolver: e.Resolver, RootCAs: e.RootCAs, Now: e.Now, SessionCache: e.TLSSessions}
 }
 
 func (e *Env) message(s *Session) providers.Message {

@@ -24,27 +24,37 @@ func (s *Session) smtpFields() []field {
 		}
 		return m.SMTP
 	}
+	// Interactively the common ports are the transport choice; who chose
+	// "another" types the port. A replay's port is an open choice.
+	portKind, portOptions := KindSelect, constOptions("587", "465", "25", "2525")
+	if s.Interactive {
+		portKind, portOptions = KindInput, nil
+	}
 	fs := []field{
 		{name: "smtp.host", state: StatePrerequisites, kind: KindInput,
-			def:     func(s *Session) string { return firstOf(s.Suggested.Host, providerSMTPHost[s.Provider]) },
+			def:     func(s *Session) string { return s.prefill().Host },
+			source:  func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Host) },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Host },
 			get:     func(*Session) (string, bool) { return c().Host, c().Host != "" },
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Host }, v, ValidateSMTPHost)
 			}},
+		s.transportField(c, w),
 		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true,
+			when:    (*Session).asksSeparately,
 			options: func(*Session) []string { return securityOptions() },
-			def:     func(s *Session) string { return firstOf(s.Suggested.Security, string(providers.SecurityStartTLS)) },
+			def:     func(s *Session) string { return firstOf(s.prefill().Security, string(providers.SecurityStartTLS)) },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Security },
 			get:     func(*Session) (string, bool) { return c().Security, c().Security != "" },
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Security }, v, ValidateSecurity)
 			}},
-		{name: "smtp.port", state: StatePrerequisites, kind: KindSelect, optional: true,
-			options: constOptions("587", "465", "25", "2525"), open: true,
+		{name: "smtp.port", state: StatePrerequisites, kind: portKind, optional: true,
+			options: portOptions, open: portOptions != nil,
+			when: (*Session).asksSeparately,
 			def: func(s *Session) string {
-				if s.Suggested.Port != 0 && (c().Security == "" || c().Security == s.Suggested.Security) {
-					return strconv.Itoa(s.Suggested.Port)
+				if p := s.prefill(); p.Port != 0 && (c().Security == "" || c().Security == p.Security) {
+					return strconv.Itoa(p.Port)
 				}
 				return strconv.Itoa(DefaultPort(providers.Security(c().Security)))
 			},
@@ -57,8 +67,9 @@ func (s *Session) smtpFields() []field {
 			get: func(*Session) (string, bool) { return strconv.Itoa(c().Port), c().Port != 0 },
 			set: func(_ *Session, v string) error { return setIntVia(func() *int { return &w().Port }, v, ValidatePort) }},
 		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true,
-			def: func(*Session) string { return m.Address },
-			get: func(*Session) (string, bool) { return c().Username, c().Username != "" },
+			def:    func(s *Session) string { return firstOf(s.prefill().Username, m.Address) },
+			source: func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Username) },
+			get:    func(*Session) (string, bool) { return c().Username, c().Username != "" },
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Username }, v, ValidateUsername)
 			}},
@@ -165,13 +176,20 @@ func smtpConfirmations(provider, host string) []string {
 // "false" is kept and fails the check that reads it.
 func (s *Session) confirmField(id string) field {
 	m := s.Mailbox()
-	return field{name: "prerequisites." + id, state: StatePrerequisites, kind: KindConfirm, optional: true,
-		def: constDefault("true"),
+	kind, options := KindConfirm, (func(*Session) []string)(nil)
+	if id == "ip_allowlist" { // "our server has no allowlist" is an answer too
+		kind, options = KindSelect, constOptions(AllowlistValues...)
+	}
+	return field{name: "prerequisites." + id, state: StatePrerequisites, kind: kind, optional: true, confirms: true,
+		options: options, def: constDefault("true"),
 		get: func(*Session) (string, bool) {
 			v, ok := m.Prerequisites[id]
 			return strconv.FormatBool(v), ok
 		},
 		set: func(_ *Session, v string) error {
+			if v == AllowlistNone {
+				v = "true" // nothing to allow: the prerequisite holds
+			}
 			b, err := ParseConfirm(v)
 			if err != nil {
 				return err
@@ -217,6 +235,14 @@ func DefaultPort(sec providers.Security) int {
 	}
 	return 587
 }
+
+// AllowlistNone answers the IP-allowlist question "our server has no
+// allowlist"; stored as true (nothing stands in the way).
+const AllowlistNone = "none"
+
+// AllowlistValues are the answers to the IP-allowlist question: allowed,
+// no allowlist at all, not (yet) allowed.
+var AllowlistValues = []string{"true", AllowlistNone, "false"}
 
 // ParseConfirm reads a yes/no answer.
 func ParseConfirm(v string) (bool, error) {

@@ -73,6 +73,9 @@ type Session struct {
 	// Suggested is the server autodetection recommends (jobmail doctor's
 	// verdict); it only prefills the SMTP questions.
 	Suggested SMTP
+	// MX are the address domain's MX hosts, when the driver looked them
+	// up: the built-in provider table also matches by MX (prefill.go).
+	MX []string
 
 	Password secrets.Secret // typed in the wizard; goes to the keyring on save
 	Grant    *oauth.Grant   // OAuth sign-in of this session (refresh token → keyring on save)
@@ -89,6 +92,9 @@ type Session struct {
 	failed     *failure // an action that could not run
 	checked    bool
 	authorized bool
+	// transportOther: the person chose "another" port/encryption, so
+	// smtp.security and smtp.port are asked one by one.
+	transportOther bool
 }
 
 // NewSession starts a session on setup (which may be empty or loaded from
@@ -192,6 +198,7 @@ func (s *Session) Back(st State) {
 // question has that key in the current branch.
 func (s *Session) BackTo(key string) bool {
 	qs := s.questions()
+	key = s.coveringKey(qs, key)
 	for i, q := range qs {
 		if q.Key == key {
 			for _, later := range qs[i:] {
@@ -240,4 +247,25 @@ func (s *Session) needsAuthorize() bool {
 		return s.Interactive
 	}
 	return false
+}
+
+// coveringKey is key, or the question that answers it together with
+// others (a diagnosis names smtp.port; the wizard asked smtp.transport).
+func (s *Session) coveringKey(qs []Question, key string) string {
+	for _, q := range qs {
+		if q.Key == key {
+			return key
+		}
+	}
+	for _, f := range s.fields() {
+		if !s.asks(f) {
+			continue
+		}
+		for _, c := range f.covers {
+			if s.prefix()+"."+c == key {
+				return s.keyOf(f)
+			}
+		}
+	}
+	return key
 }

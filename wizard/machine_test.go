@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,8 +39,7 @@ var smtpAnswers = map[string]string{
 	"company.forwarding":                          "done",
 	"company.channel":                             "smtp",
 	"company.smtp.host":                           "smtp.acme.de",
-	"company.smtp.security":                       "starttls",
-	"company.smtp.port":                           "587",
+	"company.smtp.transport":                      "starttls-587",
 	"company.smtp.username":                       "",
 	"company.smtp.password":                       "s3cret-typed",
 	"company.smtp.ca_file":                        "",
@@ -223,7 +223,7 @@ func TestSuggestedServerPrefills(t *testing.T) {
 		}
 	}
 	for _, want := range []struct{ key, value string }{
-		{"company.smtp.host", "mail.acme.de"}, {"company.smtp.security", "smtps"}, {"company.smtp.port", "465"},
+		{"company.smtp.host", "mail.acme.de"}, {"company.smtp.transport", "smtps-465"},
 	} {
 		q := s.Next().Question
 		if q == nil || q.Key != want.key || q.Value != want.value {
@@ -262,14 +262,53 @@ func TestRelativePathsFollowTheSetupFile(t *testing.T) {
 	}
 }
 
-// Only the port is an open choice: its options are the common ports, and
-// any valid port is an answer.
-func TestOpenChoice(t *testing.T) {
+// Port and encryption are one choice; "another" asks the encryption and
+// then the port as text (any valid port). A diagnosis naming the port or
+// the encryption goes back to the choice that set it.
+func TestTransportChoice(t *testing.T) {
 	s := NewSession(nil, true)
 	s.Provider = "other"
-	for _, q := range func() []Question { script(t, s, smtpAnswers); return s.questions() }() {
-		if q.Open != (q.Field == "smtp.port") {
-			t.Errorf("%s: open %v", q.Key, q.Open)
+	script(t, s, smtpAnswers)
+	if c := s.Mailbox().SMTP; c.Port != 587 || c.Security != "starttls" {
+		t.Fatalf("starttls-587 set %+v", c)
+	}
+	for _, q := range s.questions() {
+		if q.Field == "smtp.port" || q.Field == "smtp.security" {
+			t.Errorf("%s asked although the choice answered it", q.Key)
+		}
+	}
+	if !s.BackTo("company.smtp.port") {
+		t.Fatal("BackTo(port) found nothing")
+	}
+	if q := s.Next().Question; q == nil || q.Key != "company.smtp.transport" || q.Value != "starttls-587" {
+		t.Fatalf("BackTo(port) asks %+v, want the transport choice with the current pair", q)
+	}
+	answers := maps.Clone(smtpAnswers)
+	answers["company.smtp.transport"] = TransportOther
+	answers["company.smtp.security"], answers["company.smtp.port"] = "starttls-noverify", "10587"
+	var asked []string
+	for st := s.Next(); st.Question != nil; st = s.Next() {
+		q := st.Question
+		asked = append(asked, q.Field)
+		if q.Field == "smtp.port" && (q.Kind != KindInput || q.Value != "587") {
+			t.Errorf("port after another: %+v, want a text field prefilled 587", q)
+		}
+		if err := s.Answer(q.Key, answers[q.Key]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(asked) < 3 || asked[0] != "smtp.transport" || asked[1] != "smtp.security" || asked[2] != "smtp.port" {
+		t.Errorf("after another: asked %v", asked)
+	}
+	if c := s.Mailbox().SMTP; c.Port != 10587 || c.Security != "starttls-noverify" {
+		t.Fatalf("another pair set %+v", c)
+	}
+	if q := s.questions(); q[0].Key == "" {
+		t.Fatal("no questions")
+	}
+	for _, q := range s.questions() {
+		if q.Field == "smtp.transport" && (q.Options[0] != "starttls-noverify-10587" || q.Value != TransportOther) {
+			t.Errorf("the transport choice after another: %+v", q)
 		}
 	}
 	s.BackTo("company.smtp.port")

@@ -51,7 +51,8 @@ func (s *Session) RecordFailure(a Action, d providers.Diagnosis) {
 func (s *Session) remedies(d providers.Diagnosis, st State, couldNotRun bool) []Remedy {
 	var rs []Remedy
 	if d.Field != "" {
-		rs = append(rs, Remedy{Kind: RemedyFixField, Field: d.Field})
+		// the question that asks it: smtp.port is asked as smtp.transport
+		rs = append(rs, Remedy{Kind: RemedyFixField, Field: s.coveringKey(s.questions(), d.Field)})
 	}
 	if st == StateTest || couldNotRun {
 		rs = append(rs, Remedy{Kind: RemedyRetry})

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/discover"
 )
 
 // Kind is how a question is asked.
@@ -52,9 +53,18 @@ type field struct {
 	// precedence over def.
 	inherit  func(m *Mailbox) string
 	optional bool
-	when     func(s *Session) bool
-	get      func(s *Session) (string, bool)
-	set      func(s *Session, v string) error
+	// confirms marks a prerequisite a person confirms: a replay whose
+	// file says nothing records nothing (the live test is the proof).
+	confirms bool
+	// covers names fields this question answers together (smtp.transport:
+	// smtp.security and smtp.port): BackTo one of them asks this one.
+	covers []string
+	// source says where the shown value comes from when it is a prefill
+	// (see prefill.go): extra question arguments, nil for none.
+	source func(s *Session, shown string) map[string]string
+	when   func(s *Session) bool
+	get    func(s *Session) (string, bool)
+	set    func(s *Session, v string) error
 }
 
 func (s *Session) fields() []field {
@@ -73,6 +83,7 @@ func (s *Session) fields() []field {
 	}
 	fs = append(fs,
 		field{name: "platform.account", absolute: true, state: StateForwarding, kind: KindInput,
+			def: func(*Session) string { return SuggestAccount(m.Address) },
 			get: func(s *Session) (string, bool) { return s.Setup.Platform.Account, s.Setup.Platform.Account != "" },
 			set: func(s *Session, v string) error { return setWith(&s.Setup.Platform.Account, v, ValidateAccount) }},
 		field{name: "sender_name", state: StateForwarding, kind: KindSelect, optional: true,
@@ -152,6 +163,11 @@ func (s *Session) questionOf(f field) Question {
 	}
 	if f.kind == KindPassword {
 		q.Value = "" // never prefill a secret
+	}
+	if f.source != nil {
+		for k, v := range f.source(s, q.Value) {
+			q.Args[k] = v
+		}
 	}
 	return q
 }
@@ -253,7 +269,13 @@ func channelOptions() []string {
 // integration, Microsoft users should; everyone else sends over SMTP. With
 // nothing detected the platform's own service is the safe default.
 func suggestedChannel(s *Session) string {
-	switch s.Provider {
+	p := s.Provider
+	if p == "" { // nothing detected (no DNS): the built-in table may know the domain
+		if k, ok := discover.LookupKnown(s.Mailbox().Address, nil); ok {
+			p = firstOf(k.Family, "other")
+		}
+	}
+	switch p {
 	case "google":
 		return string(providers.ChannelGoogle)
 	case "microsoft":

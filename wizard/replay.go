@@ -46,7 +46,7 @@ func (s *Session) replay(ctx context.Context, env *Env, file string, obs provide
 			if !ok && !f.optional {
 				return st, &MissingError{Key: st.Question.Key, File: file}
 			}
-			if !ok && f.kind == KindConfirm {
+			if !ok && f.confirms {
 				// Nobody confirmed it: record nothing; the live test is the proof.
 				s.markAnswered(st.Question.Key)
 				continue

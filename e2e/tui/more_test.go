@@ -81,9 +81,8 @@ func TestWizardSubsidiary(t *testing.T) {
 	p.answer("Send e-mails via", "")
 	p.waitFor(10*time.Second, "> "+r.mp.Get("MAILPEER_SERVER_NAME", "localhost")) // and server
 	p.answer("SMTP server (host)", "")
-	p.answer("Encryption", "")
-	p.waitFor(10*time.Second, "> "+r.mp.Get("MAILPEER_SUBMISSION_PORT", "12587"))
-	p.answer("Port", "")
+	p.waitFor(10*time.Second, "> "+r.mp.Get("MAILPEER_SUBMISSION_PORT", "12587")+" – SMTP with STARTTLS") // the company's pair
+	p.answer("Port and encryption", "")
 	p.waitFor(10*time.Second, "> "+entUser) // its own login
 	p.answer("Account", "")
 	p.answer("Password", entPass)

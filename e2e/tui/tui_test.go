@@ -122,13 +122,14 @@ func (p *pane) choose(label string) {
 	p.t.Fatalf("no option %q; screen:\n%s", label, p.screen())
 }
 
-// confirmAll submits the yes/no prerequisites until the screen leaves them.
+// confirmAll submits the prerequisites a person confirms (yes/no, and the
+// IP-allowlist choice) until the screen leaves them.
 func (p *pane) confirmAll() {
 	p.t.Helper()
 	p.waitFor(10*time.Second, "Yes     No")
 	for range 8 {
 		s := p.screen()
-		if !strings.Contains(s, "Yes     No") {
+		if !strings.Contains(s, "Yes     No") && !strings.Contains(s, "> Yes, they are allowed") {
 			return
 		}
 		first := firstFieldLine(s)
@@ -200,10 +201,11 @@ func (r *run) wizardUpToPassword(p *pane) {
 	p.waitFor(5*time.Second, "could not be found", "is handled by") // the MX lookup is done
 	p.choose("SMTP (your own mail server)")
 	p.answer("SMTP server (host)", r.mp.Get("MAILPEER_SERVER_NAME", "localhost"))
+	p.waitFor(10*time.Second, "┃ Port and encryption")
+	p.choose("Another port or encryption…") // mailpeer's port is its own
 	p.answer("Encryption", "")
-	p.waitFor(10*time.Second, "┃ Port")
-	p.choose("Another value…")
-	p.waitGone(5*time.Second, "Another value…") // now a text field
+	p.waitFor(10*time.Second, "┃ Port\n")
+	p.send("C-u") // a text field prefilled with the encryption's usual port
 	p.answer("Port", r.mp.Get("MAILPEER_SUBMISSION_PORT", "12587"))
 	p.answer("Account", "")
 }

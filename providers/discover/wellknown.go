@@ -146,3 +146,32 @@ func (w WellKnown) UsernameFor(address string) string {
 	}
 	return address
 }
+
+// KnownServer is what the table alone says about an address: the
+// provider's first submission server and the login it expects. It needs
+// no network: the wizard prefills it when DNS or probing fail. mx are the
+// domain's MX hosts when known (nil: the address domain alone decides).
+type KnownServer struct {
+	Provider string // the table's name, e.g. "GMX"
+	Family   string // "google" | "microsoft" | ""
+	probe.Target
+	Username string
+}
+
+// LookupKnown finds address's provider in the table (by its domain, else
+// by mx) and its first server; ok is false when the table does not know it.
+func LookupKnown(address string, mx []string) (KnownServer, bool) {
+	domain, err := domainOf(address)
+	if err != nil {
+		return KnownServer{}, false
+	}
+	w, mxHost := lookupWellKnown(domain, mx)
+	if w == nil {
+		return KnownServer{}, false
+	}
+	ts := w.Targets(domain, mxHost)
+	if len(ts) == 0 {
+		return KnownServer{}, false
+	}
+	return KnownServer{Provider: w.Name, Family: w.Family, Target: ts[0], Username: w.UsernameFor(address)}, true
+}

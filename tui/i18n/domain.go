@@ -149,6 +149,9 @@ func (l *Localizer) Question(q wizard.Question) QuestionText {
 		t.Title = l.T("question."+q.Field+".title", q.Args)
 		t.Help = l.T("question."+q.Field+".help", q.Args)
 	}
+	if id, ok := prefillWords[q.Args["prefill"]]; ok { // where a value the person did not give comes from
+		t.Help = strings.TrimSpace(t.Help + "\n" + l.T(id, q.Args))
+	}
 	for _, v := range q.Options {
 		t.Options = append(t.Options, Option{Value: v, Label: l.OptionLabel(q.Field, v, q.Args)})
 	}
@@ -169,6 +172,8 @@ func (l *Localizer) OptionLabel(field, v string, args map[string]string) string 
 			return v
 		}
 		return l.Port(n)
+	case "smtp.transport":
+		return l.transportLabel(v, args)
 	}
 	return l.T("option."+field+"."+v, args)
 }
@@ -290,4 +295,32 @@ func (l *Localizer) Missing(e *wizard.MissingError) string {
 // English is the fallback for all).
 func (l *Localizer) known(id string) bool {
 	return l.T(id) != id
+}
+
+// prefillWords say where a prefilled value comes from (wizard.Prefill*).
+var prefillWords = map[string]string{
+	wizard.PrefillProbe:     "question.prefilled.probe",
+	wizard.PrefillWellKnown: "question.prefilled.wellknown",
+	wizard.PrefillProvider:  "question.prefilled.provider",
+}
+
+// transportWords label the common port/encryption pairs; any other pair
+// is "port – encryption".
+var transportWords = map[string]string{
+	"starttls-587":        "option.smtp.transport.starttls-587",
+	"smtps-465":           "option.smtp.transport.smtps-465",
+	"starttls-25":         "option.smtp.transport.starttls-25",
+	"starttls-2525":       "option.smtp.transport.starttls-2525",
+	wizard.TransportOther: "option.smtp.transport.other",
+}
+
+func (l *Localizer) transportLabel(v string, args map[string]string) string {
+	if id, ok := transportWords[v]; ok {
+		return l.T(id, args)
+	}
+	sec, port, err := wizard.ParseTransport(v)
+	if err != nil {
+		return v
+	}
+	return strconv.Itoa(port) + " – " + l.Security(sec) // as port.<n> reads: "587 – …"
 }
