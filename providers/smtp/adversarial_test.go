@@ -167,9 +167,9 @@ func hostileServers() []hostile {
 				return serverCfg(t, smtptest.Options{TLS: serverTLS(t, newPKI(t), smtptest.Leaf{SelfSigned: true})}, starttls)
 			}},
 		{behaviour: "AUTH offered with no common mechanism", deadline: 2 * time.Second,
-			code: providers.CodeAuthMechanism, stage: providers.StageAuth, arg: [2]string{"offered", "GSSAPI NTLM"},
+			code: providers.CodeAuthMechanism, stage: providers.StageAuth, arg: [2]string{"offered", "GSSAPI KERBEROS_V4"},
 			peer: func(t *testing.T) smtp.Config {
-				return serverCfg(t, smtptest.Options{Mechanisms: []string{"NTLM", "GSSAPI"}}, starttls)
+				return serverCfg(t, smtptest.Options{Mechanisms: []string{"KERBEROS_V4", "GSSAPI"}}, starttls)
 			}},
 		{behaviour: "endless 334 loop (XOAUTH2: the client answers every challenge)", deadline: 2 * time.Second,
 			code: providers.CodeSMTPProtocol, stage: providers.StageAuth, arg: [2]string{"reason", "auth_loop"},

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"mime"
-	"mime/quotedprintable"
-	"net/mail"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/wneessen/go-mail"
 
 	"github.com/jobmail/jobmail/providers"
 )
@@ -71,70 +71,46 @@ func isASCII(s string) bool {
 	return true
 }
 
-// buildMessage renders the test message: 7-bit clean (quoted-printable body,
-// RFC 2047 words for a non-ASCII name or subject), CRLF line ends, ready for
-// dot-stuffing. Only a non-ASCII address needs SMTPUTF8.
-func buildMessage(msg providers.Message, now time.Time) []byte {
+// buildMessage renders the test message with go-mail's mail.Msg: 7-bit
+// clean (quoted-printable body, RFC 2047 words for a non-ASCII name or
+// subject), CRLF line ends, ready for DATA. Only a non-ASCII address needs
+// SMTPUTF8. checkMessage has refused line breaks in every header value
+// before (go-mail would fold them into the header instead).
+func buildMessage(msg providers.Message, now time.Time) ([]byte, error) {
 	subject := msg.Subject
 	if !strings.Contains(subject, msg.Token) {
 		// The platform finds the message by its token; keep it findable
 		// even when a caller forgot it.
 		subject = strings.TrimSpace(subject + " " + msg.Token)
 	}
-	var b bytes.Buffer
-	header := func(name, value string) {
-		b.WriteString(fold(name + ": " + value))
-		b.WriteString("\r\n")
+	m := mail.NewMsg(mail.WithNoDefaultUserAgent(), mail.WithCharset(mail.CharsetUTF8), mail.WithEncoding(mail.EncodingQP))
+	if err := m.FromFormat(msg.SenderName, msg.From); err != nil {
+		return nil, fmt.Errorf("sender %q: %w", msg.From, err)
 	}
-	header("Date", now.Format(time.RFC1123Z))
-	header("From", (&mail.Address{Name: msg.SenderName, Address: msg.From}).String())
-	header("To", (&mail.Address{Address: msg.To}).String())
-	header("Subject", mime.QEncoding.Encode("utf-8", subject))
-	header("Message-ID", messageID(msg.From))
-	header(HeaderVerification, msg.Token)
-	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=UTF-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
-	b.WriteString("\r\n")
-
+	if err := m.To(msg.To); err != nil {
+		return nil, fmt.Errorf("recipient %q: %w", msg.To, err)
+	}
+	m.Subject(subject)
+	m.SetDateWithValue(now)
+	m.SetMessageIDWithValue(messageID(msg.From))
+	m.SetGenHeader(HeaderVerification, msg.Token)
 	body := strings.ReplaceAll(strings.ReplaceAll(msg.Body, "\r\n", "\n"), "\r", "\n")
-	qp := quotedprintable.NewWriter(&b)
-	_, _ = qp.Write([]byte(body)) // writes to a bytes.Buffer cannot fail
-	_ = qp.Close()
+	m.SetBodyString(mail.TypeTextPlain, body)
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("compose the test message: %w", err)
+	}
 	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
 		b.WriteString("\r\n")
 	}
-	return b.Bytes()
-}
-
-// fold breaks a header line longer than 78 octets at spaces (RFC 5322
-// 2.2.3); encoded words are already separated by spaces.
-func fold(line string) string {
-	if len(line) <= 78 {
-		return line
-	}
-	var out strings.Builder
-	for len(line) > 78 {
-		cut := strings.LastIndexByte(line[:78], ' ')
-		if cut <= 0 {
-			cut = strings.IndexByte(line, ' ')
-			if cut <= 0 {
-				break
-			}
-		}
-		out.WriteString(line[:cut])
-		out.WriteString("\r\n")
-		line = line[cut:] // keeps the space as the continuation's indent
-	}
-	out.WriteString(line)
-	return out.String()
+	return b.Bytes(), nil
 }
 
 func messageID(from string) string {
 	domain := from[strings.LastIndexByte(from, '@')+1:]
 	var r [16]byte
 	_, _ = rand.Read(r[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return "<jobmail." + hex.EncodeToString(r[:]) + "@" + domain + ">"
+	return "jobmail." + hex.EncodeToString(r[:]) + "@" + domain // go-mail adds the < >
 }
 
 // dotStuff prepares a CRLF message for DATA: a leading dot is doubled

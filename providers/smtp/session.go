@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 	"unicode/utf8"
@@ -90,7 +89,9 @@ type ioError struct {
 func (e *ioError) Error() string { return fmt.Sprintf("smtp %s: %v", e.Op, e.Err) }
 func (e *ioError) Unwrap() error { return e.Err }
 
-// session is one SMTP connection with its transcript.
+// session is one SMTP connection with its transcript. go-mail's client
+// talks to it through a wire (wire.go), which reads and checks every reply
+// line here first.
 type session struct {
 	raw   net.Conn // the TCP connection; deadlines set here hold for TLS too
 	conn  net.Conn // raw or the TLS connection on top of it
@@ -98,6 +99,15 @@ type session struct {
 	scrub *secrets.Redactor
 	log   []string
 	stage providers.StageName
+
+	rep  reply // the reply being read
+	last reply // the last complete reply
+
+	// The write side (see wire.Write).
+	shown   *string // what the transcript records for the next line sent, when not the line
+	auth    bool    // a SASL exchange runs: lines sent are payloads unless shown says otherwise
+	data    bool    // the message is being sent: its lines are not recorded one by one
+	partial bool    // a long line is being written in pieces
 }
 
 func newSession(raw net.Conn, sc *secrets.Redactor) *session {
@@ -155,36 +165,6 @@ func (s *session) clean(b []byte) string {
 	return s.scrub.Redact(sb.String())
 }
 
-func (s *session) readReply() (reply, error) {
-	var rep reply
-	for i := 0; ; i++ {
-		if i == maxReplyLines {
-			return rep, &ProtocolError{Stage: s.stage, Reason: "too_many_lines", Line: shorten(rep.Lines[0])}
-		}
-		line, err := s.readLine()
-		if err != nil {
-			var ioe *ioError
-			if errors.As(err, &ioe) && len(rep.Lines) > 0 {
-				ioe.Partial = strings.TrimSpace(rep.text() + "\n" + ioe.Partial)
-			}
-			return rep, err
-		}
-		s.log = append(s.log, "S: "+line)
-		code, last, ok := parseReplyLine(line)
-		switch {
-		case !ok:
-			return rep, &ProtocolError{Stage: s.stage, Reason: "malformed_reply", Line: shorten(line)}
-		case i > 0 && code != rep.Code:
-			return rep, &ProtocolError{Stage: s.stage, Reason: "mixed_codes", Line: shorten(line)}
-		}
-		rep.Code = code
-		rep.Lines = append(rep.Lines, line)
-		if last {
-			return rep, nil
-		}
-	}
-}
-
 // parseReplyLine reads "NNN text", "NNN-text" (more lines follow) or "NNN".
 func parseReplyLine(line string) (code int, last, ok bool) {
 	if len(line) < 3 {
@@ -208,38 +188,6 @@ func parseReplyLine(line string) (code int, last, ok bool) {
 		return code, false, true
 	}
 	return 0, false, false
-}
-
-// send writes one command line; shown is what the transcript records
-// (the line itself, or a redacted form for AUTH payloads).
-func (s *session) send(line, shown string) error {
-	s.log = append(s.log, "C: "+shown)
-	if _, err := io.WriteString(s.conn, line+"\r\n"); err != nil {
-		return &ioError{Op: "write", Err: err}
-	}
-	return nil
-}
-
-// cmd sends a command and reads its reply, which must have one of the
-// wanted codes.
-func (s *session) cmd(command, line, shown string, want ...int) (reply, error) {
-	if err := s.send(line, shown); err != nil {
-		return reply{}, err
-	}
-	return s.expect(command, "", want...)
-}
-
-func (s *session) expect(command, mech string, want ...int) (reply, error) {
-	rep, err := s.readReply()
-	if err != nil {
-		return rep, err
-	}
-	for _, w := range want {
-		if rep.Code == w {
-			return rep, nil
-		}
-	}
-	return rep, &ReplyError{Stage: s.stage, Command: command, Mechanism: mech, Code: rep.Code, Lines: rep.Lines}
 }
 
 // extensions parses an EHLO reply into keyword → parameters; the old

@@ -3,17 +3,29 @@
 // with its timing, and turns each failure into a stable diagnosis code that
 // carries the server's own words.
 //
-// The client speaks SMTP itself (net + crypto/tls + a small reply reader)
-// rather than through go-mail's smtp.Client, because that client cannot give
-// what a diagnosing test needs: its StartTLS runs STARTTLS, the handshake
-// (lazily, inside the next write) and the second EHLO as one call, so the tls
-// and ehlo stages can be neither timed nor blamed separately; its Hello falls
-// back to HELO and hides the EHLO reply; NewClient discards the greeting;
-// Auth always sends the initial response on the AUTH line (Postfix cuts
-// lines at 2,048 characters, OAuth tokens are longer); and its reader has no
-// line-length bound, so a hostile server could grow memory until the
-// deadline. Owning the ~250 lines of protocol keeps one wall-clock bound,
-// a verbatim transcript and a precise stage for every failure.
+// The exchange goes through go-mail's smtp.Client (github.com/wneessen/
+// go-mail/smtp) and the message is composed with its mail.Msg. What a
+// diagnosing test needs beyond that is kept here, around go-mail rather
+// than instead of it:
+//
+//   - the wire (wire.go) is the net.Conn under go-mail: every reply line is
+//     read, bounded (maxLineBytes, maxReplyLines), checked, escaped,
+//     redacted and recorded there first, so a hostile server cannot grow
+//     memory and every reply is in the transcript, including those go-mail
+//     does not log (a failed expectation, the final DATA reply);
+//   - one wall-clock deadline on the connection (go-mail takes no context);
+//   - one stage per command with its timing: the TLS handshake is its own
+//     step, because Client.StartTLS runs STARTTLS, the handshake and the
+//     second EHLO in one call and puts textproto on the TLS connection past
+//     the wire; after the handshake a new go-mail client goes on the wire;
+//   - MAIL is sent on go-mail's connection, not by Client.Mail, which adds
+//     BODY=8BITMIME whenever it is offered; angle brackets are ours;
+//   - go-mail's fallbacks are kept off the wire: HELO after a refused EHLO,
+//     "*" and QUIT after a failed AUTH (the Microsoft retry needs the
+//     connection);
+//   - the OAuth mechanisms send AUTH bare (Postfix cuts lines at 2,048
+//     characters, tokens are longer), and every mechanism is wrapped to
+//     redact its payloads and bound its challenges (auth.go).
 package smtp
 
 import (

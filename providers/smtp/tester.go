@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	gomail "github.com/wneessen/go-mail/smtp"
+
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
 )
@@ -30,6 +32,7 @@ type run struct {
 	res    providers.Result
 	sc     *secrets.Redactor
 	sess   *session
+	c      *gomail.Client // go-mail's client on the session's wire
 	ext    map[string]string
 	isTLS  bool
 	tcpUp  bool   // the TCP connection was established
@@ -203,37 +206,52 @@ func (r *run) connect(addrs []string) error {
 	return nil
 }
 
-// greeting reads the banner. A server that stays silent past
-// greetingLook gets a quick look at the other mode (see looksLikeTLS), so
-// that STARTTLS against an implicit-TLS port is found in seconds, not at
-// the deadline; a slow banner on a plain port is still waited for.
+// greeting reads the banner: go-mail's NewClient on the wire. A server
+// that stays silent past greetingLook gets a quick look at the other mode
+// (see looksLikeTLS), so that STARTTLS against an implicit-TLS port is
+// found in seconds, not at the deadline; a slow banner on a plain port is
+// still waited for.
 func (r *run) greeting() error {
 	if !r.isTLS && !r.bannerStarted() && r.looksLikeTLS() {
 		return &providers.Error{Diagnosis: diag(providers.CodeSMTPNoGreeting, "",
 			map[string]string{"implicit_tls": "true"}), Err: &ioError{Op: "greeting", Err: errSpeaksTLS}}
 	}
-	_, err := r.sess.expect(cmdGreeting, "", 220)
-	var ioe *ioError
-	if errors.As(err, &ioe) {
-		ioe.Op = "greeting"
+	c, err := gomail.NewClient(newWire(r.sess, false), r.serverName())
+	if err != nil {
+		err = r.replyErr(err, cmdGreeting, "")
+		var ioe *ioError
+		if errors.As(err, &ioe) {
+			ioe.Op = "greeting"
+		}
+		return err
 	}
-	return err
+	r.c = c
+	return nil
 }
+
+// serverName is the host as go-mail's client and its mechanisms know it.
+func (r *run) serverName() string { return strings.Trim(strings.TrimSuffix(r.t.cfg.Host, "."), "[]") }
 
 // secure establishes TLS: at once for SMTPS (the greeting follows, inside
 // TLS), or by EHLO + STARTTLS after the greeting otherwise.
+//
+// STARTTLS is sent on go-mail's connection but not by Client.StartTLS:
+// that puts textproto straight on the TLS connection (no bound on replies,
+// nothing recorded) and runs the second EHLO in the same call. Here the
+// handshake is its own step, and a new go-mail client goes on the wire over
+// TLS for the rest of the session.
 func (r *run) secure() error {
 	cfg := r.tlsConfig()
-	if r.t.cfg.Security != providers.SecuritySMTPS {
-		rep, err := r.sess.cmd(cmdEHLO, "EHLO "+r.helloName(), "EHLO "+r.helloName(), 250)
-		if err != nil {
-			return err
+	starttls := r.t.cfg.Security != providers.SecuritySMTPS
+	if starttls {
+		if err := r.c.Hello(r.helloName()); err != nil {
+			return r.replyErr(err, cmdEHLO, "")
 		}
-		if _, ok := extensions(rep)["STARTTLS"]; !ok {
-			return &providers.Error{Diagnosis: diag(providers.CodeTLSStartTLSUnsupported, rep.text(), nil)}
+		if _, ok := extensions(r.sess.last)["STARTTLS"]; !ok {
+			return &providers.Error{Diagnosis: diag(providers.CodeTLSStartTLSUnsupported, r.sess.last.text(), nil)}
 		}
-		if _, err := r.sess.cmd(cmdSTARTTLS, "STARTTLS", "STARTTLS", 220); err != nil {
-			return err
+		if err := textCmd(r.c.Text, 220, "STARTTLS"); err != nil {
+			return r.replyErr(err, cmdSTARTTLS, "")
 		}
 	}
 	tc, err := r.sess.startTLS(cfg)
@@ -244,6 +262,13 @@ func (r *run) secure() error {
 		return &ioError{Op: "handshake", Err: err}
 	}
 	r.isTLS = true
+	if starttls {
+		c, err := gomail.NewClient(newWire(r.sess, true), r.serverName())
+		if err != nil {
+			return r.replyErr(err, cmdGreeting, "")
+		}
+		r.c = c
+	}
 	return nil
 }
 
@@ -261,50 +286,58 @@ func (r *run) helloName() string {
 }
 
 // ehlo is the EHLO whose extensions count: after TLS, or the only one.
+// go-mail's Hello would fall back to HELO; the wire refuses to send it, so
+// the refused EHLO is the diagnosis.
 func (r *run) ehlo() error {
-	name := r.helloName()
-	rep, err := r.sess.cmd(cmdEHLO, "EHLO "+name, "EHLO "+name, 250)
-	if err != nil {
-		return err
+	if err := r.c.Hello(r.helloName()); err != nil {
+		return r.replyErr(err, cmdEHLO, "")
 	}
-	r.ext = extensions(rep)
+	r.ext = extensions(r.sess.last)
 	return nil
 }
 
 // send runs MAIL, RCPT, DATA and QUIT, one stage each and without
 // pipelining, so that a refusal is pinned to the command that caused it.
+//
+// MAIL goes on go-mail's connection but not through Client.Mail, which adds
+// BODY=8BITMIME whenever it is offered; the message is 7-bit (quoted-
+// printable), and only a non-ASCII address needs SMTPUTF8.
 func (r *run) send(msg providers.Message) error {
 	s := r.sess
-	from := "MAIL FROM:<" + msg.From + ">"
+	c := r.c
+	utf8 := ""
 	if _, ok := r.ext["SMTPUTF8"]; ok && !(isASCII(msg.From) && isASCII(msg.To)) {
-		from += " SMTPUTF8"
+		utf8 = " SMTPUTF8"
 	}
 	err := r.stage(providers.StageMail, func() error {
-		_, err := s.cmd(cmdMAIL, from, from, 250)
-		return err
+		return r.replyErr(textCmd(c.Text, 250, "MAIL FROM:<%s>%s", msg.From, utf8), cmdMAIL, "")
 	})
 	if err != nil {
 		return err
 	}
-	rcpt := "RCPT TO:<" + msg.To + ">"
 	err = r.stage(providers.StageRcpt, func() error {
-		_, err := s.cmd(cmdRCPT, rcpt, rcpt, 250, 251)
-		return err
+		return r.replyErr(c.Rcpt("<"+msg.To+">"), cmdRCPT, "")
 	})
 	if err != nil {
 		return err
 	}
 	err = r.stage(providers.StageData, func() error {
-		if _, err := s.cmd(cmdDATA, "DATA", "DATA", 354); err != nil {
-			return err
+		data, err := buildMessage(msg, r.t.cfg.now())
+		if err != nil {
+			return &providers.Error{Diagnosis: *invalid(FieldAddress, "address", map[string]string{"address": msg.From}), Err: err}
 		}
-		data := dotStuff(buildMessage(msg, r.t.cfg.now()))
-		s.log = append(s.log, fmt.Sprintf("C: [message, %d bytes]", len(data)-3), "C: .")
-		if _, err := s.conn.Write(data); err != nil {
-			return &ioError{Op: "write", Err: err}
+		wc, err := c.Data()
+		if err != nil {
+			return r.replyErr(err, cmdDATA, "")
 		}
-		_, err := s.expect(cmdMessage, "", 250)
-		return err
+		s.log = append(s.log, fmt.Sprintf("C: [message, %d bytes]", len(dotStuff(data))-3), "C: .")
+		s.data = true
+		_, err = wc.Write(data)
+		if err == nil {
+			err = wc.Close() // the final dot, and the reply to the message
+		}
+		s.data = false
+		return r.replyErr(err, cmdMessage, "")
 	})
 	if err != nil {
 		return err
@@ -322,7 +355,6 @@ func (r *run) quit() {
 		if dl, ok := r.ctx.Deadline(); r.ctx.Err() == nil && (!ok || time.Until(dl) > quitGrace) {
 			_ = s.raw.SetDeadline(time.Now().Add(quitGrace))
 		}
-		_, err := s.cmd(cmdQUIT, "QUIT", "QUIT", 221)
-		return err
+		return r.replyErr(r.c.Quit(), cmdQUIT, "")
 	})
 }
