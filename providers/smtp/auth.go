@@ -3,8 +3,8 @@ package smtp
 import (
 	"encoding/base64"
 	"errors"
-	"net/textproto"
 	"maps"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -261,10 +261,10 @@ func (t *tracked) Next(from []byte, more bool) ([]byte, error) {
 // server's verbatim lines, which the wire kept.
 func (r *run) replyErr(err error, command, mech string) error {
 	var (
-		re  *ReplyError
-		pe  *ProtocolError
-		ioe *ioError
-		tpe *textproto.Error
+		re   *ReplyError
+		pe   *ProtocolError
+		ioe  *ioError
+		tpe  *textproto.Error
 		b64e base64.CorruptInputError
 	)
 	switch {

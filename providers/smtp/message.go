@@ -109,7 +109,7 @@ func buildMessage(msg providers.Message, now time.Time) ([]byte, error) {
 func messageID(from string) string {
 	domain := from[strings.LastIndexByte(from, '@')+1:]
 	var r [16]byte
-	_, _ = rand.Read(r[:]) // crypto/rand.Read never fails (Go 1.24+)
+	_, _ = rand.Read(r[:])                                      // crypto/rand.Read never fails (Go 1.24+)
 	return "jobmail." + hex.EncodeToString(r[:]) + "@" + domain // go-mail adds the < >
 }
 
