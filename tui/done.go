@@ -117,6 +117,9 @@ func (m *Model) doneView(w int) string {
 	ok := func(id string) { mark(m.st.ok.Render(markOK), m.words.T(id, args)) }
 	bad := func(err error) { mark(m.st.bad.Render(markBad), err.Error()) }
 	lines = append(lines, m.st.bold.Render(wrap(m.doneTitle(args), w)), "")
+	if r := m.s.Result; r != nil && r.OK() && len(m.stages) > 0 { // what passed, with timings, as a failure shows them
+		lines = append(lines, m.stagesLine(w), "")
+	}
 	if m.notice != "" { // what just happened to a subsidiary, first
 		mark(m.st.ok.Render(markOK), m.notice)
 	}
