@@ -8,10 +8,13 @@ import (
 	"io"
 	"net"
 	"net/textproto"
+	"os"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/jobmail/jobmail/providers"
 )
@@ -150,6 +153,9 @@ func FuzzDiagnoseReply(f *testing.F) {
 	for _, c := range replyCases {
 		f.Add(uint8(slices.Index(fuzzCommands, c.cmd)), c.reply)
 	}
+	for _, r := range corpusSeeds(f) {
+		f.Add(uint8(slices.Index(fuzzCommands, r[0])), r[1])
+	}
 	f.Add(uint8(0), "")
 	f.Add(uint8(3), "334 ")
 	f.Add(uint8(1), "250-first\r\n250 last\r\n")
@@ -170,4 +176,29 @@ func FuzzDiagnoseReply(f *testing.F) {
 			t.Fatalf("success reply %q classified %s", raw, d.Code)
 		}
 	})
+}
+
+// corpusSeeds are the real replies of testdata/replies/corpus.yaml as
+// (command, reply) pairs.
+func corpusSeeds(tb testing.TB) [][2]string {
+	tb.Helper()
+	data, err := os.ReadFile("testdata/replies/corpus.yaml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var c struct {
+		Replies []struct {
+			Stage string `yaml:"stage"`
+			Reply string `yaml:"reply"`
+		} `yaml:"replies"`
+	}
+	if err := yaml.Unmarshal(data, &c); err != nil {
+		tb.Fatal(err)
+	}
+	cmds := map[string]string{"greeting": cmdGreeting, "ehlo": cmdEHLO, "auth": cmdAUTH, "mail": cmdMAIL, "rcpt": cmdRCPT, "data": cmdMessage}
+	var out [][2]string
+	for _, r := range c.Replies {
+		out = append(out, [2]string{cmds[r.Stage], r.Reply})
+	}
+	return out
 }

@@ -274,6 +274,12 @@ func (r *run) refine(d providers.Diagnosis) providers.Diagnosis {
 		d.Code, d.Actor, d.Field = n.Code, n.Actor, n.Field
 	}
 	switch {
+	case d.Code == providers.CodeAuthSMTPAuthDisabled && d.Args["mechanisms"] != "":
+		// PLAIN and LOGIN refused on Microsoft 365 means SMTP AUTH is off,
+		// unless the words say the password was wrong.
+		if w, _, ok := byWords(cmdAUTH, strings.ToLower(flatten(d.Reply))); ok && w.code == providers.CodeAuthRejected {
+			recode(providers.CodeAuthRejected)
+		}
 	case d.Code == providers.CodeAuthMechanism && d.Args != nil && d.Args["offered"] == "" && !authOffered:
 		recode(providers.CodeAuthNotOffered) // no AUTH at all, not a mechanism we lack
 	case d.Code == providers.CodeAuthNotOffered && authOffered && noCredentials:
