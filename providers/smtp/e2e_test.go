@@ -196,3 +196,52 @@ func BenchmarkLiveTestMailpeer(b *testing.B) {
 		}
 	}
 }
+
+// TestE2ESCRAM runs against mailpeer's listener that offers only
+// SCRAM-SHA-256 and SCRAM-SHA-1 (STARTTLS required): the right password
+// passes with SCRAM-SHA-256 and the message arrives; a wrong one is
+// auth.rejected with Dovecot's words, the password in no output.
+func TestE2ESCRAM(t *testing.T) {
+	m := loadMailpeer(t)
+	scram := e2eenv.RequireUp(t, "MAILPEER_SCRAM_PORT")
+	port, err := strconv.Atoi(scram["MAILPEER_SCRAM_PORT"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		password string
+		code     providers.Code
+	}{
+		{"passes", m.get("PASSWORD"), ""},
+		{"wrong password", "wrong-" + randHex(4), providers.CodeAuthRejected},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := m.cfg("SUBMISSION", providers.SecurityStartTLS)
+			cfg.Port, cfg.Password = port, secrets.New(tt.password)
+			msg := m.message(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			res := smtp.New(cfg).Test(ctx, msg, nil)
+			all := strings.Join(res.Transcript, "\n")
+			if !strings.Contains(all, "C: AUTH SCRAM-SHA-256") {
+				t.Errorf("SCRAM-SHA-256 not used:\n%s", all)
+			}
+			if strings.Contains(all, tt.password) || (res.Diagnosis != nil && strings.Contains(res.Diagnosis.Reply, tt.password)) {
+				t.Error("password in the output")
+			}
+			if tt.code == "" {
+				if !res.OK() {
+					t.Fatalf("failed: %+v %v\n%s", res.Diagnosis, res.Err, all)
+				}
+				m.waitDelivered(t, msg)
+				return
+			}
+			d := res.Diagnosis
+			if d == nil || d.Code != tt.code || d.Args["mechanism"] != "SCRAM-SHA-256" || !strings.HasPrefix(d.Reply, "535") {
+				t.Fatalf("diagnosis %+v (%v), want %s with the server's 535\n%s", d, res.Err, tt.code, all)
+			}
+			t.Logf("%s: %v reply=%q", tt.name, res.Duration, d.Reply)
+		})
+	}
+}

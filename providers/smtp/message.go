@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/wneessen/go-mail"
+	"golang.org/x/net/idna"
 
 	"github.com/jobmail/jobmail/providers"
 )
@@ -92,7 +93,7 @@ func buildMessage(msg providers.Message, now time.Time) ([]byte, error) {
 	}
 	m.Subject(subject)
 	m.SetDateWithValue(now)
-	m.SetMessageIDWithValue(messageID(msg.From))
+	m.SetMessageIDWithValue(messageID(msg.From)) // go-mail adds the < >
 	m.SetGenHeader(HeaderVerification, msg.Token)
 	body := strings.ReplaceAll(strings.ReplaceAll(msg.Body, "\r\n", "\n"), "\r", "\n")
 	m.SetBodyString(mail.TypeTextPlain, body)
@@ -110,7 +111,12 @@ func messageID(from string) string {
 	domain := from[strings.LastIndexByte(from, '@')+1:]
 	var r [16]byte
 	_, _ = rand.Read(r[:])                                      // crypto/rand.Read never fails (Go 1.24+)
-	return "jobmail." + hex.EncodeToString(r[:]) + "@" + domain // go-mail adds the < >
+	if ascii, err := idna.ToASCII(domain); err == nil {
+		// müller.de → xn--mller-kva.de: go-mail would Q-encode a non-ASCII
+		// domain, and an encoded word is no message identifier.
+		domain = ascii
+	}
+	return "jobmail." + hex.EncodeToString(r[:]) + "@" + domain
 }
 
 // dotStuff prepares a CRLF message for DATA: a leading dot is doubled

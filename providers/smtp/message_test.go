@@ -35,3 +35,14 @@ func TestBuildMessageKeepsToken(t *testing.T) {
 		}
 	}
 }
+
+func TestMessageIDOnAnInternationalDomain(t *testing.T) {
+	msg := providers.Message{From: "jobs@müller.de", To: "a@b.test", Token: "tok1", Subject: "x", Body: "x"}
+	m, err := buildMessage(msg, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(m, []byte("@xn--mller-kva.de>\r\n")) || !bytes.Contains(m, []byte("Message-ID: <jobmail.")) {
+		t.Errorf("Message-ID not in ASCII on the company's domain:\n%s", m)
+	}
+}

@@ -186,6 +186,8 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 		return &loginServer{check: checkPassword}, nil
 	case "CRAM-MD5":
 		return &cramServer{password: password, accept: func(user string) error { return checkPassword(user, o.Users[user]) }}, nil
+	case "NTLM":
+		return &ntlmServer{password: password, accept: func(user string) error { return checkPassword(user, o.Users[user]) }}, nil
 	case "XOAUTH2", "OAUTHBEARER":
 		return &oauthServer{bearer: mech == "OAUTHBEARER", check: checkToken, challenge: o.OAuthChallenge}, nil
 	}
