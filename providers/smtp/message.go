@@ -110,7 +110,7 @@ func buildMessage(msg providers.Message, now time.Time) ([]byte, error) {
 func messageID(from string) string {
 	domain := from[strings.LastIndexByte(from, '@')+1:]
 	var r [16]byte
-	_, _ = rand.Read(r[:])                                      // crypto/rand.Read never fails (Go 1.24+)
+	_, _ = rand.Read(r[:]) // crypto/rand.Read never fails (Go 1.24+)
 	if ascii, err := idna.ToASCII(domain); err == nil {
 		// müller.de → xn--mller-kva.de: go-mail would Q-encode a non-ASCII
 		// domain, and an encoded word is no message identifier.
