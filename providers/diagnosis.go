@@ -56,9 +56,12 @@ const (
 	CodeOAuthAppNotFound       Code = "oauth.app_not_found"
 	CodeSecretsUnavailable     Code = "secrets.keyring_unavailable"
 	CodeSecretsTooLarge        Code = "secrets.too_large"
-	CodeConfigInvalid          Code = "config.invalid"       // the setup file is invalid (key, line)
-	CodeConfigInvalidValue     Code = "config.invalid_value" // a value cannot be used as given (CR/LF in a header, port range)
-	CodeConfigMissing          Code = "config.missing"       // headless run lacks a required key
+	CodeSecretsEnv             Code = "secrets.env_unavailable"   // env:NAME unset or empty
+	CodeSecretsStdin           Code = "secrets.stdin_unavailable" // stdin missing, closed or empty
+	CodeSecretsFile            Code = "secrets.file_unavailable"  // file: empty, too large, readable by others, not a regular file…
+	CodeConfigInvalid          Code = "config.invalid"            // the setup file is invalid (key, line)
+	CodeConfigInvalidValue     Code = "config.invalid_value"      // a value cannot be used as given (CR/LF in a header, port range)
+	CodeConfigMissing          Code = "config.missing"            // headless run lacks a required key
 	CodeConfigGoogleSMTP       Code = "config.google_smtp"
 	CodeConfigLocalServer      Code = "config.local_server"       // the platform's servers cannot reach the host (loopback, private, .local…)
 	CodeConfigPrivateCA        Code = "config.private_ca"         // trust proven with a ca_file: this machine only
@@ -89,7 +92,7 @@ var AllCodes = []Code{
 	CodeOAuthAdminConsent, CodeOAuthInvalidScope, CodeOAuthInvalidGrant,
 	CodeOAuthAccessDenied, CodeOAuthExpired, CodeOAuthConditional,
 	CodeOAuthAccountMismatch, CodeOAuthAppNotFound, CodeSecretsUnavailable,
-	CodeSecretsTooLarge, CodeConfigInvalid, CodeConfigInvalidValue, CodeConfigMissing, CodeConfigGoogleSMTP,
+	CodeSecretsTooLarge, CodeSecretsEnv, CodeSecretsStdin, CodeSecretsFile, CodeConfigInvalid, CodeConfigInvalidValue, CodeConfigMissing, CodeConfigGoogleSMTP,
 	CodeConfigLocalServer, CodeConfigPrivateCA,
 	CodeSMTPIPBlocked, CodeSendQuotaExceeded, CodeSendAccountRestricted,
 	CodeSendMessageTooLarge, CodeAuthRateLimited, CodeAuthNotOffered,

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
 // MaxSourceLen bounds a secret read from a file or stdin. Passwords and
@@ -21,7 +23,6 @@ var (
 	ErrEmptySecret = errors.New("secret is empty")
 	ErrSourceLarge = errors.New("secret source over 64 KiB")
 	ErrNoStdin     = errors.New("no standard input to read the secret from")
-	ErrNotAFile    = errors.New("secret path is a directory")
 	ErrBadRef      = errors.New("invalid secret reference")
 	ErrNoAccount   = errors.New("keyring reference without an account")
 )
@@ -55,6 +56,10 @@ type Resolver struct {
 	LookupEnv func(string) (string, bool)
 	ReadFile  func(string) ([]byte, error)
 	Stdin     io.Reader
+	// AllowOpenFiles accepts file: secrets that the group or others may
+	// read (--allow-open-secret-files); by default they are refused with
+	// the fix, chmod 600 PATH, as ssh refuses such keys.
+	AllowOpenFiles bool
 
 	once      sync.Once
 	stdinDone chan struct{}
@@ -114,7 +119,9 @@ func (r *Resolver) resolve(ctx context.Context, ref Ref, account string) (Secret
 		}
 		read := r.ReadFile
 		if read == nil {
-			read = readFileLimited
+			read = func(path string) ([]byte, error) {
+				return safefile.Read(ctx, path, safefile.ReadOptions{Max: readLimit, Private: true, AllowOpen: r.AllowOpenFiles})
+			}
 		}
 		b, err := read(ref.Arg)
 		if err != nil {
@@ -186,18 +193,4 @@ func fromBytes(b []byte) (Secret, error) {
 		return Secret{}, ErrEmptySecret
 	}
 	return New(string(b)), nil
-}
-
-// readFileLimited is os.ReadFile that stops after readLimit bytes,
-// so `file:/dev/zero` fails instead of filling memory.
-func readFileLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, &os.PathError{Op: "read", Path: path, Err: ErrNotAFile}
-	}
-	return io.ReadAll(io.LimitReader(f, readLimit))
 }

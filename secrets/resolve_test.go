@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,7 +73,7 @@ func TestResolve(t *testing.T) {
 		{"file only a newline", "file:" + onlyNL, "", "", secrets.ErrEmptySecret},
 		{"file over 64 KiB", "file:" + huge, "", "", secrets.ErrSourceLarge},
 		{"file missing", "file:" + filepath.Join(dir, "nope"), "", "", fs.ErrNotExist},
-		{"file is a directory", "file:" + dir, "", "", secrets.ErrNotAFile},
+		{"file is a directory", "file:" + dir, "", "", syscall.EISDIR},
 	}
 	if os.Geteuid() != 0 { // root reads a mode-0 file anyway
 		tests = append(tests, struct {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -88,7 +87,7 @@ func (m *Model) saveReport() tea.Cmd {
 	name := "jobmail-support-" + m.cfg.now().Format("20060102-150405") + ".txt"
 	path := filepath.Join(filepath.Dir(m.cfg.SetupPath), name)
 	return func() tea.Msg {
-		err := os.WriteFile(path, []byte(text), 0o600)
+		err := wizard.WriteFileAtomic(path, []byte(text), 0o600, m.cfg.SetupPath)
 		if err != nil {
 			err = fmt.Errorf("write support report: %w", err)
 		}
@@ -117,7 +116,7 @@ func (m *Model) saveHandoff() tea.Cmd {
 		Now: m.cfg.now, Getenv: m.cfg.Getenv, File: m.cfg.SetupPath})
 	path := filepath.Join(filepath.Dir(m.cfg.SetupPath), handoff.DefaultName)
 	return func() tea.Msg {
-		err := wizard.WriteFileAtomic(path, md, 0o600)
+		err := wizard.WriteFileAtomic(path, md, 0o600, m.cfg.SetupPath)
 		if err != nil {
 			err = fmt.Errorf("write the report for IT: %w", err)
 		}

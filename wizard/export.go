@@ -279,13 +279,14 @@ func MarshalExport(e *Export) ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
-// WriteExport writes the export to path atomically, mode 0600.
-func WriteExport(path string, e *Export) error {
+// WriteExport writes the export to path atomically, mode 0600, never onto
+// a file protect names (the setup file being read).
+func WriteExport(path string, e *Export, protect ...string) error {
 	data, err := MarshalExport(e)
 	if err != nil {
 		return fmt.Errorf("write export: %w", err)
 	}
-	if err := WriteFileAtomic(path, data, 0o600); err != nil {
+	if err := WriteFileAtomic(path, data, 0o600, protect...); err != nil {
 		return fmt.Errorf("write export: %w", err)
 	}
 	return nil

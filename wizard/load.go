@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
 // MaxSetupSize bounds the setup file. A real one is a few KiB; the limit is
@@ -210,27 +213,18 @@ func readSetup(path string) ([]byte, *FieldError) {
 	if fi.IsDir() {
 		return nil, fail(ReasonFileIsDir, nil)
 	}
-	// Opening a named pipe blocks until a writer comes, and no context can
-	// cancel that; a socket cannot be opened at all. Character devices are
-	// read under the size limit (/dev/zero fails as too large).
-	if t := fi.Mode().Type(); t&(fs.ModeNamedPipe|fs.ModeSocket) != 0 {
-		return nil, fail(ReasonFileUnreadable, errNotRegular, "detail", "not_regular")
-	}
+	// The one bounded reader refuses FIFOs, sockets and devices without
+	// opening them in a blocking way (a FIFO's open would wait for a
+	// writer; /dev/zero never ends) and stops past the size limit.
 	max := strconv.Itoa(MaxSetupSize)
-	if fi.Mode().IsRegular() && fi.Size() > MaxSetupSize {
+	data, err := safefile.Read(context.Background(), path, safefile.ReadOptions{Max: MaxSetupSize})
+	switch {
+	case errors.Is(err, safefile.ErrTooLarge):
 		return nil, fail(ReasonFileTooLarge, nil, "max_bytes", max)
-	}
-	f, err := os.Open(path)
-	if err != nil {
+	case errors.Is(err, safefile.ErrNotRegular):
+		return nil, fail(ReasonFileUnreadable, errNotRegular, "detail", "not_regular")
+	case err != nil:
 		return nil, fail(ReasonFileUnreadable, err, "detail", fileProblem(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSetupSize+1))
-	if err != nil {
-		return nil, fail(ReasonFileUnreadable, err, "detail", fileProblem(err))
-	}
-	if len(data) > MaxSetupSize {
-		return nil, fail(ReasonFileTooLarge, nil, "max_bytes", max)
 	}
 	return data, nil
 }

@@ -50,9 +50,9 @@ func TestLoadHostileFiles(t *testing.T) {
 		if _, err := os.Stat("/dev/zero"); err != nil {
 			t.Skip("no /dev/zero")
 		}
-		// Not a regular file, so size is unknown: reading stops at the limit.
-		if _, fe := loadErr(t, "/dev/zero", LoadOptions{}); fe.Reason != ReasonFileBinary && fe.Reason != ReasonFileTooLarge {
-			t.Fatalf("got %v", fe.Reason)
+		// Not a regular file: refused before a byte is read.
+		if _, fe := loadErr(t, "/dev/zero", LoadOptions{}); fe.Reason != ReasonFileUnreadable || fe.Args["detail"] != "not_regular" {
+			t.Fatalf("got %v %v", fe.Reason, fe.Args)
 		}
 	})
 

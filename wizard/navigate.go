@@ -152,6 +152,9 @@ func (s *Session) markAnswered(key string) {
 // failed check or test, which the session records) into a diagnosis.
 func DiagnosisOf(err error) providers.Diagnosis {
 	var pe *providers.Error
+	if d, ok := providers.SecretsDiagnosis(err); ok {
+		return d
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return providers.Diagnosis{Code: providers.CodeCanceled, Actor: providers.ActorUser}

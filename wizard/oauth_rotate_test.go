@@ -47,7 +47,7 @@ func TestRotatedRefreshTokenKept(t *testing.T) {
 				store.Put(acct, g.Refresh.Reveal())
 			case "file":
 				ref = "file:" + filepath.Join(dir, "rt")
-				if err := os.WriteFile(filepath.Join(dir, "rt"), []byte(g.Refresh.Reveal()+"\n"), 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(dir, "rt"), []byte(g.Refresh.Reveal()+"\n"), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			case "env":

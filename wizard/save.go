@@ -6,17 +6,15 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
 // setupHeader opens every saved setup file. It says what the file is and
@@ -236,89 +234,11 @@ func controlFree(v reflect.Value, key string) error {
 	return nil
 }
 
-// WriteFileAtomic replaces path with data: written to a temporary file in
-// the same directory (so the rename cannot cross file systems), synced,
-// given perm, renamed over path, and the directory synced so the rename
-// itself survives a crash. A symlink at path is followed, so the file it
-// points to is replaced, not the link.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if target, eerr := filepath.EvalSymlinks(path); eerr == nil {
-			path = target
-		}
-	} else if lerr == nil && fi.IsDir() {
-		return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(perm); err != nil {
-		return fmt.Errorf("set mode: %w", err)
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("close: %w", err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
-	}
-	syncDir(dir)
-	removeStaleTemps(dir, base)
-	return nil
-}
-
-// staleTempAge is how old a temporary file of ours must be before a later
-// write removes it: a writer killed mid-write (kill -9, power loss) leaves
-// one behind, while a concurrent writer's is seconds old.
-const staleTempAge = 10 * time.Minute
-
-// removeStaleTemps removes what killed writers of base left in dir.
-// Best effort: the write itself has succeeded.
-func removeStaleTemps(dir, base string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".tmp-*"))
-	for _, p := range matches {
-		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
-			_ = os.Remove(p)
-		}
-	}
-}
-
-// globEscape quotes the pattern characters of a file name.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// syncDir makes a rename durable. Best effort: some file systems refuse
-// to sync a directory, and the file is in place either way.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
+// WriteFileAtomic replaces path with data through the one safe writer
+// (safefile.Write): temporary file, perm, sync, rename, directory synced.
+// It refuses a symbolic link (neither the link nor its target is
+// touched), a directory, a device or other non-regular file, and any file
+// protect names (compared by identity), each with an error naming path.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode, protect ...string) error {
+	return safefile.Write(path, data, safefile.WriteOptions{Perm: perm, Protect: protect})
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
 // updateGolden rewrites the golden files: go test ./wizard -run Golden -update
@@ -190,7 +192,7 @@ func TestWriteFileAtomic(t *testing.T) {
 			t.Fatalf("temp left: %v", m)
 		}
 	})
-	t.Run("follows a symlink", func(t *testing.T) {
+	t.Run("refuses a symlink, touching neither link nor target", func(t *testing.T) {
 		target := filepath.Join(dir, "real.yaml")
 		link := filepath.Join(dir, "link.yaml")
 		if err := os.WriteFile(target, []byte("old"), 0o600); err != nil {
@@ -199,14 +201,41 @@ func TestWriteFileAtomic(t *testing.T) {
 		if err := os.Symlink(target, link); err != nil {
 			t.Skip(err)
 		}
-		if err := WriteFileAtomic(link, []byte("new"), 0o600); err != nil {
-			t.Fatal(err)
+		err := WriteFileAtomic(link, []byte("new"), 0o600)
+		if !errors.Is(err, safefile.ErrSymlink) || !strings.Contains(err.Error(), link) {
+			t.Fatalf("err = %v, want ErrSymlink naming %s", err, link)
 		}
 		if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
 			t.Fatal("link replaced by a file")
 		}
-		if b, _ := os.ReadFile(target); string(b) != "new" {
+		if b, _ := os.ReadFile(target); string(b) != "old" {
 			t.Fatalf("target %q", b)
+		}
+	})
+	t.Run("refuses the protected file, by identity", func(t *testing.T) {
+		setup := filepath.Join(dir, "setup.yaml")
+		hard := filepath.Join(dir, "hard.yaml")
+		if err := os.WriteFile(setup, []byte("setup"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Link(setup, hard); err != nil {
+			t.Skip(err)
+		}
+		for _, p := range []string{setup, hard, filepath.Join(dir, ".", "setup.yaml")} {
+			if err := WriteFileAtomic(p, []byte("export"), 0o600, setup); !errors.Is(err, safefile.ErrProtected) {
+				t.Fatalf("%s: err = %v, want ErrProtected", p, err)
+			}
+		}
+		if b, _ := os.ReadFile(setup); string(b) != "setup" {
+			t.Fatalf("setup file changed: %q", b)
+		}
+	})
+	t.Run("refuses a device", func(t *testing.T) {
+		if err := WriteFileAtomic("/dev/null", []byte("x"), 0o600); !errors.Is(err, safefile.ErrNotRegular) {
+			t.Fatalf("err = %v, want ErrNotRegular", err)
+		}
+		if fi, err := os.Lstat("/dev/null"); err != nil || fi.Mode()&os.ModeDevice == 0 {
+			t.Fatalf("/dev/null is no longer a device: %v %v", fi.Mode(), err)
 		}
 	})
 	t.Run("removes what killed writers left, not a live writer's", func(t *testing.T) {

@@ -1,55 +1,34 @@
 package wizard
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
 // MaxReferencedFile bounds a CA file read for validation: a certificate
 // bundle is a few hundred KiB at most; anything larger is a wrong path.
 const MaxReferencedFile = 4 << 20
 
-// Errors of ReadFileLimited.
+// Errors of ReadFileLimited (the one reader's).
 var (
-	errFileTooLarge = errors.New("file too large")
-	errNotRegular   = errors.New("not a regular file")
+	errFileTooLarge = safefile.ErrTooLarge
+	errNotRegular   = safefile.ErrNotRegular
 )
 
-// ReadFileLimited reads a regular file of at most MaxReferencedFile bytes.
-// It is the loader's default way to read a ca_file: it refuses what is not
-// a regular file, so it neither blocks on a FIFO nor swallows /dev/zero.
+// ReadFileLimited reads a regular file of at most MaxReferencedFile bytes
+// through the one bounded reader (safefile.Read): it is the loader's way
+// to read a ca_file, so it neither blocks on a FIFO nor swallows
+// /dev/zero.
 func ReadFileLimited(path string) ([]byte, error) {
-	// Stat before opening: opening a FIFO blocks until a writer comes,
-	// and /dev/stdin would wait for a person.
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errNotRegular}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxReferencedFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > MaxReferencedFile {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errFileTooLarge}
-	}
-	return b, nil
+	return safefile.Read(context.Background(), path, safefile.ReadOptions{Max: MaxReferencedFile})
 }
 
 // CheckReadable reports whether path names a readable file without

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/discover"
 	"github.com/jobmail/jobmail/providers/probe"
+	"github.com/jobmail/jobmail/secrets/safefile"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -109,7 +109,7 @@ func runDoctor(ctx context.Context, opts *Options, d doctorOptions, base discove
 }
 
 func doctorRoots(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.Read(context.Background(), path, safefile.ReadOptions{Max: safefile.MaxCA})
 	if err != nil {
 		return nil, &wizard.FieldError{Key: "--ca-file", Reason: wizard.ReasonCAFileUnreadable,
 			Args: map[string]string{"path": path}, Err: err}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/secrets/safefile"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -51,6 +52,10 @@ func exitCodeOf(err error) int {
 		return ExitInterrupted
 	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound), errors.Is(err, secrets.ErrTooLarge):
 		return ExitSecrets
+	case isSecretsUnavailable(err):
+		return ExitSecrets
+	case errors.Is(err, safefile.ErrSymlink), errors.Is(err, safefile.ErrNotRegular), errors.Is(err, safefile.ErrProtected):
+		return ExitUsage // an output path jobmail refuses to write: the user picks another
 	case errors.As(err, &fe):
 		if fe.Code != "" && isPrereqCode(fe.Code) {
 			return ExitPrereq
@@ -72,7 +77,8 @@ func exitCodeOf(err error) int {
 // of this file holds the table for every code of providers.AllCodes.
 func exitCodeForDiagnosis(code providers.Code, prereq bool) int {
 	switch {
-	case code == providers.CodeSecretsUnavailable || code == providers.CodeSecretsTooLarge:
+	case code == providers.CodeSecretsUnavailable || code == providers.CodeSecretsTooLarge,
+		code == providers.CodeSecretsEnv || code == providers.CodeSecretsStdin || code == providers.CodeSecretsFile:
 		return ExitSecrets
 	case code == providers.CodeCanceled:
 		return ExitInterrupted
@@ -80,6 +86,11 @@ func exitCodeForDiagnosis(code providers.Code, prereq bool) int {
 		return ExitPrereq
 	}
 	return ExitTestFailed
+}
+
+func isSecretsUnavailable(err error) bool {
+	_, ok := providers.SecretsDiagnosis(err)
+	return ok
 }
 
 func isPrereqCode(c providers.Code) bool {

@@ -12,6 +12,9 @@ func TestExitCodeTable(t *testing.T) {
 	special := map[providers.Code]int{
 		providers.CodeSecretsUnavailable:    ExitSecrets,
 		providers.CodeSecretsTooLarge:       ExitSecrets,
+		providers.CodeSecretsEnv:            ExitSecrets,
+		providers.CodeSecretsStdin:          ExitSecrets,
+		providers.CodeSecretsFile:           ExitSecrets,
 		providers.CodeCanceled:              ExitInterrupted,
 		providers.CodeConfigUnsupportedHost: ExitPrereq,
 		providers.CodeConfigInsecure:        ExitPrereq,

@@ -35,11 +35,24 @@ func runExport(_ context.Context, opts *Options) error {
 	if opts.Output == "" {
 		return withExit(ExitUsage, errNoOutput)
 	}
+	if opts.Output == "-" && opts.JSON {
+		return usage("cli.usage.export_output_json", nil)
+	}
 	loaded, err := wizard.LoadFile(opts.Config)
 	if err != nil {
 		return reportSetupError(opts, err)
 	}
-	if err := writeExport(opts.Output, loaded.Setup, nil, opts.f.Now()); err != nil {
+	if opts.Output == "-" {
+		data, err := wizard.MarshalExport(buildExport(loaded.Setup, nil, opts.f.Now()))
+		if err == nil {
+			_, err = opts.f.Stdout.Write(data)
+		}
+		if err != nil {
+			return fmt.Errorf("write export to standard output: %w", err)
+		}
+		return nil
+	}
+	if err := writeExport(opts.Output, opts.Config, loaded.Setup, nil, opts.f.Now()); err != nil {
 		return err
 	}
 	if opts.JSON {
@@ -50,8 +63,17 @@ func runExport(_ context.Context, opts *Options) error {
 }
 
 // writeExport writes the platform export with the live-test results of
-// the outcomes (keyed by their mailbox), atomically and 0600.
-func writeExport(path string, setup *wizard.Setup, outs []outcome, now time.Time) error {
+// the outcomes (keyed by their mailbox), atomically and 0600, never onto
+// the setup file setupPath (compared by identity).
+func writeExport(path, setupPath string, setup *wizard.Setup, outs []outcome, now time.Time) error {
+	if err := wizard.WriteExport(path, buildExport(setup, outs, now), setupPath); err != nil {
+		return fmt.Errorf("write export %s: %w", path, err)
+	}
+	return nil
+}
+
+// buildExport is the platform export with the live-test results of outs.
+func buildExport(setup *wizard.Setup, outs []outcome, now time.Time) *wizard.Export {
 	tests := map[string]wizard.TestSummary{}
 	for _, o := range outs {
 		if o.Session == nil || o.Session.Result == nil {
@@ -59,11 +81,7 @@ func writeExport(path string, setup *wizard.Setup, outs []outcome, now time.Time
 		}
 		tests[o.key()] = wizard.SummaryOf(*o.Session.Result, o.Session.Token)
 	}
-	e := wizard.NewExport(setup, tests, wizard.ExportOptions{Now: func() time.Time { return now }})
-	if err := wizard.WriteExport(path, e); err != nil {
-		return fmt.Errorf("write export %s: %w", path, err)
-	}
-	return nil
+	return wizard.NewExport(setup, tests, wizard.ExportOptions{Now: func() time.Time { return now }})
 }
 
 // key is the mailbox key of the export ("company", "entities[2]").

@@ -25,7 +25,7 @@ type Factory struct {
 	StdoutIsTerminal func() bool
 	Getenv           func(string) string
 	LookupEnv        func(string) (string, bool)
-	ReadFile         func(string) ([]byte, error)
+	ReadFile         func(string) ([]byte, error) // nil: secrets.Resolver reads file: secrets through safefile.Read (bounded, private)
 	Now              func() time.Time
 	// Keyring opens the OS keyring lazily: a replay that uses env: or
 	// file: secrets never touches D-Bus.
@@ -47,7 +47,6 @@ func systemFactory() *Factory {
 		StdoutIsTerminal: func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
 		Getenv:           os.Getenv,
 		LookupEnv:        os.LookupEnv,
-		ReadFile:         os.ReadFile,
 		Now:              time.Now,
 		Keyring:          func() secrets.Store { return secrets.NewKeyring() },
 		RunTUI:           runTUI,

@@ -32,7 +32,7 @@ func runTUI(ctx context.Context, opts *Options) error {
 			for _, s := range tested {
 				outs = append(outs, outcome{Key: s.Key(), Session: s, Step: done})
 			}
-			return writeExport(path, setup, outs, opts.f.Now())
+			return writeExport(path, setupPath, setup, outs, opts.f.Now())
 		},
 		Getenv:     opts.f.Getenv,
 		Accessible: opts.Accessible || opts.f.Getenv("ACCESSIBLE") != "" || opts.f.Getenv("TERM") == "dumb",

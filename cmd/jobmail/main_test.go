@@ -27,7 +27,7 @@ func (r *mainRig) factory() *Factory {
 		IsTerminal: func() bool { return r.terminal },
 		Getenv:     func(k string) string { return r.env[k] },
 		LookupEnv:  func(k string) (string, bool) { v, ok := r.env[k]; return v, ok },
-		ReadFile:   os.ReadFile,
+		ReadFile:   nil, // the production reader (secrets/safefile)
 		Now:        time.Now,
 		Keyring:    func() secrets.Store { return r.store },
 	}

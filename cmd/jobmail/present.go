@@ -10,6 +10,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -79,7 +80,7 @@ func printSummary(o *Options, outs []outcome) {
 		if name == wizard.CompanyName {
 			name = o.words.T("cli.company")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, j.Address, j.Channel, result, dur, code)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", i18n.Escape(name), i18n.Escape(j.Address), j.Channel, result, dur, i18n.Escape(code))
 	}
 	_ = tw.Flush()
 	for _, out := range outs {
@@ -87,7 +88,7 @@ func printSummary(o *Options, outs []outcome) {
 			continue
 		}
 		if out.Step.Blocked != nil || out.Err != nil {
-			fmt.Fprintf(o.f.Stderr, "\n[%s]\n", out.Entity)
+			fmt.Fprintf(o.f.Stderr, "\n[%s]\n", i18n.Escape(out.Entity))
 			if out.Step.Blocked != nil {
 				printDiagnosis(o, o.f.Stderr, *out.Step.Blocked)
 			} else {
@@ -150,7 +151,7 @@ func printDiagnosis(o *Options, w io.Writer, d providers.Diagnosis) {
 	if d.Reply != "" {
 		fmt.Fprintf(w, "  %s\n", o.words.T("cli.server_said"))
 		for _, l := range strings.Split(d.Reply, "\n") {
-			fmt.Fprintf(w, "    %s\n", l)
+			fmt.Fprintf(w, "    %s\n", i18n.Escape(l))
 		}
 	}
 	fmt.Fprintf(w, "  %s %s\n", o.words.T("cli.what_to_do"), t.Remedy)
@@ -158,13 +159,15 @@ func printDiagnosis(o *Options, w io.Writer, d providers.Diagnosis) {
 		fmt.Fprintf(w, "  %s %s\n", o.words.T("cli.who_acts"), t.Actor)
 	}
 	if d.Field != "" {
-		fmt.Fprintf(w, "  %s %s\n", o.words.T("cli.setting"), d.Field)
+		fmt.Fprintf(w, "  %s %s\n", o.words.T("cli.setting"), i18n.Escape(d.Field))
 	}
 }
 
 // printError turns an error into a sentence for people, on stderr.
 func printError(o *Options, err error) {
-	fmt.Fprintf(o.f.Stderr, "jobmail: %s\n", o.errorText(err))
+	// Escaped once more as a whole: an error's own words may quote a path
+	// or a server.
+	fmt.Fprintf(o.f.Stderr, "jobmail: %s\n", i18n.Escape(o.errorText(err)))
 }
 
 // errorText localizes the errors the program knows; anything else is an
@@ -177,6 +180,13 @@ func (o *Options) errorText(err error) string {
 	}
 	if ue, ok := asUsageError(err); ok {
 		return o.words.T(ue.key, ue.args)
+	}
+	if d, ok := providers.SecretsDiagnosis(err); ok {
+		t := o.words.Diagnosis(d)
+		return t.Explain + " " + t.Remedy
+	}
+	if text, ok := o.writeErrorText(err); ok {
+		return text
 	}
 	switch {
 	case errors.As(err, &me):
@@ -207,6 +217,9 @@ func asFieldError(err error) (*wizard.FieldError, bool) {
 func diagnosisOfError(err error) providers.Diagnosis {
 	var pe *providers.Error
 	var me *wizard.MissingError
+	if d, ok := providers.SecretsDiagnosis(err); ok {
+		return d
+	}
 	switch {
 	case errors.As(err, &pe):
 		return pe.Diagnosis

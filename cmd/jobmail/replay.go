@@ -107,7 +107,7 @@ func commitReplay(ctx context.Context, opts *Options, env *wizard.Env, setup *wi
 	if write {
 		d.ExportPath = opts.exportPath()
 		d.WriteExport = func(path string, setup *wizard.Setup) error {
-			return writeExport(path, setup, outs, opts.f.Now())
+			return writeExport(path, opts.Config, setup, outs, opts.f.Now())
 		}
 	}
 	c := wizard.Commit(ctx, s, d)
@@ -125,7 +125,8 @@ func commitReplay(ctx context.Context, opts *Options, env *wizard.Env, setup *wi
 
 func (o *Options) env() *wizard.Env {
 	store := lazyStore{open: o.f.Keyring}
-	resolver := &secrets.Resolver{Store: store, LookupEnv: o.f.LookupEnv, ReadFile: o.f.ReadFile, Stdin: o.f.Stdin}
+	resolver := &secrets.Resolver{Store: store, LookupEnv: o.f.LookupEnv, ReadFile: o.f.ReadFile, Stdin: o.f.Stdin,
+		AllowOpenFiles: o.AllowOpenSecrets}
 	return &wizard.Env{
 		Secrets: resolver,
 		OAuth: &wizard.OAuth{Getenv: o.f.Getenv, Secrets: resolver, Store: store,

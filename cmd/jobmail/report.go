@@ -82,7 +82,7 @@ func runReport(ctx context.Context, opts *Options, test bool, detect providerDet
 	if path == "-" {
 		_, err = opts.f.Stdout.Write(md)
 	} else {
-		err = wizard.WriteFileAtomic(path, md, 0o600)
+		err = wizard.WriteFileAtomic(path, md, 0o600, opts.Config)
 	}
 	if err != nil {
 		return fmt.Errorf("write report %s: %w", path, err)

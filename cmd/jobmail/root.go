@@ -20,13 +20,15 @@ type Options struct {
 	Accessible    bool
 	Timeout       time.Duration
 	AllowInsecure bool
-	Export        string // root: where the export goes
-	Output        string // export: where the export goes
-	PasswordStdin bool
-	SaveSecret    bool
-	Parallel      int
-	SignIn        string // loopback | paste | device (OAuth sign-in in the wizard)
-	ShowVersion   bool   // root --version: the same as `jobmail version`
+	// AllowOpenSecrets accepts file: secrets that other users can read.
+	AllowOpenSecrets bool
+	Export           string // root: where the export goes
+	Output           string // export: where the export goes
+	PasswordStdin    bool
+	SaveSecret       bool
+	Parallel         int
+	SignIn           string // loopback | paste | device (OAuth sign-in in the wizard)
+	ShowVersion      bool   // root --version: the same as `jobmail version`
 
 	// resolved at run time
 	words       *i18n.Localizer
@@ -110,6 +112,7 @@ func newRootCmd(opts *Options) *cobra.Command {
 	pf.BoolVar(&opts.Accessible, "accessible", false, "")
 	pf.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "")
 	pf.BoolVar(&opts.AllowInsecure, "allow-insecure", false, "")
+	pf.BoolVar(&opts.AllowOpenSecrets, "allow-open-secret-files", false, "")
 	pf.StringVar(&opts.SignIn, "sign-in", "loopback", "")
 
 	fl := root.Flags()

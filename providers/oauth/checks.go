@@ -1,11 +1,12 @@
 package oauth
 
 import (
+	"context"
 	"crypto/x509"
-	"os"
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
 // Check IDs of a direct integration's prerequisites. The confirmations are
@@ -106,7 +107,7 @@ func confirmationDiagnosis(id string, in PrereqInput) *providers.Diagnosis {
 // caFileProblem returns "" when path holds at least one PEM certificate,
 // else a reason key: "unreadable" or "no_certificates".
 func caFileProblem(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := safefile.Read(context.Background(), path, safefile.ReadOptions{Max: safefile.MaxCA})
 	if err != nil {
 		return "unreadable"
 	}

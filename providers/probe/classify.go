@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/textproto"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/smtp"
+	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
 // classify maps what went wrong in one step to a diagnosis. The step
@@ -153,7 +153,7 @@ func LoadRoots(caFile string) (*x509.CertPool, error) {
 	if caFile == "" {
 		return nil, nil
 	}
-	pem, err := os.ReadFile(caFile)
+	pem, err := safefile.Read(context.Background(), caFile, safefile.ReadOptions{Max: safefile.MaxCA})
 	if err != nil {
 		return nil, fmt.Errorf("read ca file: %w", err)
 	}

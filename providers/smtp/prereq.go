@@ -1,15 +1,16 @@
 package smtp
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
 // Check IDs of the automatic prerequisites.
@@ -100,7 +101,7 @@ func caFileCheck(path string) providers.Check {
 // cannot be read or holds none: a CA file that adds nothing would turn into
 // a confusing tls.untrusted_cert later.
 func readCAFile(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(context.Background(), path, safefile.ReadOptions{Max: safefile.MaxCA})
 	if err != nil {
 		return nil, fmt.Errorf("read ca file: %w", err)
 	}

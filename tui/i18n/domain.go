@@ -260,20 +260,20 @@ func (l *Localizer) Field(e *wizard.FieldError) string {
 		text = l.T("invalid.invalid", args)
 		if e.Err != nil {
 			// The only detail there is; it is technical, like a server reply.
-			text += " (" + e.Err.Error() + ")"
+			text += " (" + Escape(e.Err.Error()) + ")"
 		}
 	}
 	var b strings.Builder
 	switch {
 	case e.File != "" && e.Line > 0:
-		b.WriteString(e.File + ":" + strconv.Itoa(e.Line) + ": ")
+		b.WriteString(Escape(e.File) + ":" + strconv.Itoa(e.Line) + ": ")
 	case e.Line > 0:
 		b.WriteString(l.T("field.line", args) + ": ")
 	case e.File != "":
-		b.WriteString(e.File + ": ")
+		b.WriteString(Escape(e.File) + ": ")
 	}
 	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
+		b.WriteString(Escape(e.Key) + ": ")
 	}
 	b.WriteString(text)
 	return b.String()

@@ -2,8 +2,11 @@ package i18n
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Duration formats d for people: "12 ms" below a second, one decimal
@@ -75,4 +78,51 @@ func (l *Localizer) localDates(data map[string]string) {
 			data[k] = l.DateOnly(t)
 		}
 	}
+}
+
+// Escape makes a value from outside (argv, files, DNS, servers) safe to
+// print on a terminal: control characters other than newline and tab
+// (ESC, BEL, CR, C1 controls, DEL), bidirectional overrides and invalid
+// UTF-8 become visible Go escapes (\x1b, \u202e, \xff). Text without them
+// is returned as it is, so escaping twice changes nothing.
+func Escape(s string) string {
+	clean := true
+	for _, r := range s {
+		if needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case needsEscape(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r == utf8.RuneError:
+		return true
+	case unicode.IsControl(r):
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	}
+	return false
 }

@@ -153,8 +153,13 @@ var codedArgs = map[string][]string{
 
 func (l *Localizer) render(id string, count *int, args ...map[string]string) string {
 	data := maps.Clone(l.defaults)
+	if data == nil {
+		data = map[string]string{}
+	}
 	for _, a := range args {
-		maps.Copy(data, a)
+		for k, v := range a {
+			data[k] = Escape(v) // every value is from outside; the templates are ours
+		}
 	}
 	l.localDates(data)
 	words := map[string]string{}
