@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -14,16 +13,16 @@ import (
 // address and the blocklist.
 
 var (
-	linePrefixRe = regexp.MustCompile(`^[0-9]{3}[ -]?(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?\s*`)
-	urlRe        = regexp.MustCompile(`https?://[^\s<>"'\]]+`)
-	ipv4Re       = regexp.MustCompile(`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b`)
-	listRe       = regexp.MustCompile(`(?i)(?:blocked using|black ?list at|listed (?:in|on|at)|listing in)\s+([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])`)
-	waitRe       = regexp.MustCompile(`(?i)(?:try again|retry|wait)\D{0,20}?([0-9]{1,5})\s*(second|sec|minute|min|hour)s?\b`)
-	daily        = regexp.MustCompile(`(?i)\bdaily\b|24-hour|24 hours|per day|submissionquotaexceeded`)
-	limitRe      = regexp.MustCompile(`(?i)(?:limit|maximum|max(?:imum)? size)\D{0,24}?([0-9]{4,})\s*(bytes?)?`)
-	sizeUnitRe   = regexp.MustCompile(`(?i)\b([0-9]{1,4})\s?(MB|MiB|KB|KiB)\b`)
-	microsoftRe  = regexp.MustCompile(`(?i)outlook\.com|outlook\.office365|exchangelabs|storedrv|outboundspamexception|aka\.ms/`)
-	tracking     = regexp.MustCompile(`\s+(?:\[[^\]]*\]|[A-Za-z0-9.-]+ - gsmtp)\s*$`)
+	linePrefixRe = lazyRe(`^[0-9]{3}[ -]?(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?\s*`)
+	urlRe        = lazyRe(`https?://[^\s<>"'\]]+`)
+	ipv4Re       = lazyRe(`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b`)
+	listRe       = lazyRe(`(?i)(?:blocked using|black ?list at|listed (?:in|on|at)|listing in)\s+([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])`)
+	waitRe       = lazyRe(`(?i)(?:try again|retry|wait)\D{0,20}?([0-9]{1,5})\s*(second|sec|minute|min|hour)s?\b`)
+	daily        = lazyRe(`(?i)\bdaily\b|24-hour|24 hours|per day|submissionquotaexceeded`)
+	limitRe      = lazyRe(`(?i)(?:limit|maximum|max(?:imum)? size)\D{0,24}?([0-9]{4,})\s*(bytes?)?`)
+	sizeUnitRe   = lazyRe(`(?i)\b([0-9]{1,4})\s?(MB|MiB|KB|KiB)\b`)
+	microsoftRe  = lazyRe(`(?i)outlook\.com|outlook\.office365|exchangelabs|storedrv|outboundspamexception|aka\.ms/`)
+	tracking     = lazyRe(`\s+(?:\[[^\]]*\]|[A-Za-z0-9.-]+ - gsmtp)\s*$`)
 )
 
 // flatten is the reply's text without its codes, lines joined: Gmail and

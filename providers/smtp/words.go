@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"regexp"
 	"slices"
 
 	"github.com/jobmail/jobmail/providers"
@@ -20,7 +19,7 @@ import (
 // wordRule maps words to a code. cmds limits the rule to replies to those
 // commands ("" is a reply whose command is unknown); nil means any.
 type wordRule struct {
-	re   *regexp.Regexp // matched against the lower-cased reply
+	re   *lazyRegexp // matched against the lower-cased reply (compiled on first use)
 	code providers.Code
 	cmds []string
 	// cause is the Args["cause"] of a send.message_rejected (forwarding,
@@ -36,7 +35,7 @@ var (
 	notGreeting = []string{cmdEHLO, cmdSTARTTLS, cmdAUTH, cmdMAIL, cmdRCPT, cmdDATA, cmdMessage, cmdQUIT, ""}
 )
 
-func words(pattern string) *regexp.Regexp { return regexp.MustCompile(pattern) }
+func words(pattern string) *lazyRegexp { return lazyRe(pattern) }
 
 var wordRules = []wordRule{
 	// TLS versions: Microsoft's 421 4.7.66 after STARTTLS.
