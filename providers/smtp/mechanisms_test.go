@@ -29,6 +29,8 @@ func TestMechanismChoice(t *testing.T) {
 		offered []string
 		want    string // the mechanism the server saw; "" when none is usable
 	}{
+		{[]string{"PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256", "NTLM"}, "SCRAM-SHA-256"},
+		{[]string{"LOGIN", "PLAIN", "SCRAM-SHA-1"}, "SCRAM-SHA-1"},
 		{[]string{"CRAM-MD5", "LOGIN", "PLAIN"}, "PLAIN"},
 		{[]string{"CRAM-MD5", "LOGIN"}, "LOGIN"},
 		{[]string{"NTLM", "LOGIN"}, "LOGIN"},
@@ -41,7 +43,6 @@ func TestMechanismChoice(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.offered, " "), func(t *testing.T) {
 			o := accounts(smtptest.Options{Mechanisms: tt.offered})
-			o.TLS = serverTLS(t, newPKI(t), smtptest.Leaf{})
 			pki := newPKI(t)
 			o.TLS = serverTLS(t, pki, smtptest.Leaf{})
 			srv := smtptest.NewServer(t, o)
@@ -62,25 +63,32 @@ func TestMechanismChoice(t *testing.T) {
 	}
 }
 
-// TestNTLM proves NTLMv2 against the in-process server (Debian's Dovecot
-// has none): the right password passes, a wrong one is auth.rejected with
-// the server's words, and a DOMAIN\user name goes as user and domain.
-func TestNTLM(t *testing.T) {
+// TestChallengeResponse proves NTLMv2 and SCRAM against the in-process
+// server (Debian's Dovecot has no NTLM; SCRAM is also proven against
+// mailpeer, TestE2ESCRAM): the right password passes, a wrong one is
+// auth.rejected with the server's words, and a DOMAIN\user name goes to
+// NTLM as user and domain.
+func TestChallengeResponse(t *testing.T) {
 	pki := newPKI(t)
 	tests := []struct {
 		name     string
+		mech     string
 		user     string
 		password string
 		code     providers.Code // "" for a pass
 	}{
-		{"passes", testUser, testPassword, ""},
-		{"domain and user", `ACME\jobs`, testPassword, ""},
-		{"wrong password", testUser, "wrong-" + testPassword, providers.CodeAuthRejected},
-		{"unknown user", "nobody@example.test", testPassword, providers.CodeAuthRejected},
+		{"ntlm passes", "NTLM", testUser, testPassword, ""},
+		{"ntlm domain and user", "NTLM", `ACME\jobs`, testPassword, ""},
+		{"ntlm wrong password", "NTLM", testUser, "wrong-" + testPassword, providers.CodeAuthRejected},
+		{"ntlm unknown user", "NTLM", "nobody@example.test", testPassword, providers.CodeAuthRejected},
+		{"scram-sha-256 passes", "SCRAM-SHA-256", testUser, testPassword, ""},
+		{"scram-sha-1 passes", "SCRAM-SHA-1", testUser, testPassword, ""},
+		{"scram-sha-256 wrong password", "SCRAM-SHA-256", testUser, "wrong-" + testPassword, providers.CodeAuthRejected},
+		{"scram-sha-1 unknown user", "SCRAM-SHA-1", "nobody@example.test", testPassword, providers.CodeAuthRejected},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := smtptest.Options{Mechanisms: []string{"NTLM"}, TLS: serverTLS(t, pki, smtptest.Leaf{}),
+			o := smtptest.Options{Mechanisms: []string{tt.mech}, TLS: serverTLS(t, pki, smtptest.Leaf{}),
 				Users: map[string]string{testUser: testPassword, `ACME\jobs`: testPassword}}
 			srv := smtptest.NewServer(t, o)
 			cfg := cfgFor(srv.Host, srv.Port, providers.SecurityStartTLS, pki.Pool)
@@ -90,14 +98,14 @@ func TestNTLM(t *testing.T) {
 				if !res.OK() {
 					t.Fatalf("failed: %+v\n%s", res.Diagnosis, strings.Join(res.Transcript, "\n"))
 				}
-				if m := srv.Messages()[0]; m.Mechanism != "NTLM" {
+				if m := srv.Messages()[0]; m.Mechanism != tt.mech {
 					t.Errorf("mechanism %s", m.Mechanism)
 				}
 				return
 			}
 			d := res.Diagnosis
-			if res.OK() || d.Code != tt.code || d.Args["mechanism"] != "NTLM" || !strings.HasPrefix(d.Reply, "535 5.7.8") {
-				t.Fatalf("diagnosis %+v, want %s for NTLM with the server's reply", d, tt.code)
+			if res.OK() || d.Code != tt.code || d.Args["mechanism"] != tt.mech || !strings.HasPrefix(d.Reply, "535 5.7.8") {
+				t.Fatalf("diagnosis %+v, want %s for %s with the server's reply", d, tt.code, tt.mech)
 			}
 			if last := res.Stages[len(res.Stages)-1]; last.Name != providers.StageAuth || last.OK {
 				t.Errorf("failed stage %+v, want auth", last)
@@ -171,6 +179,20 @@ func TestChallengeResponseNeverLeaks(t *testing.T) {
 			s := smtptest.NewServer(t, accounts(smtptest.Options{Mechanisms: []string{"NTLM"}, AllowInsecureAuth: true}))
 			return s.Host, s.Port
 		}, true},
+		{"ntlm refused by a server that quotes the AUTHENTICATE message", func(t *testing.T) (string, int) {
+			s := smtptest.NewServer(t, smtptest.Options{Mechanisms: []string{"NTLM"}, AllowInsecureAuth: true, EchoAuth: true,
+				Users: map[string]string{testUser: "another password"}})
+			return s.Host, s.Port
+		}, false},
+		{"scram ok", func(t *testing.T) (string, int) {
+			s := smtptest.NewServer(t, accounts(smtptest.Options{Mechanisms: []string{"SCRAM-SHA-256"}, AllowInsecureAuth: true}))
+			return s.Host, s.Port
+		}, true},
+		{"scram refused by a server that quotes the final message (the proof)", func(t *testing.T) (string, int) {
+			s := smtptest.NewServer(t, smtptest.Options{Mechanisms: []string{"SCRAM-SHA-1"}, AllowInsecureAuth: true, EchoAuth: true,
+				Users: map[string]string{testUser: "another password"}})
+			return s.Host, s.Port
+		}, false},
 		{"ntlm refused, AUTHENTICATE echoed", func(t *testing.T) (string, int) {
 			r := smtptest.NewRaw(t, smtptest.Scripted("220 mail.test ESMTP",
 				smtptest.Rule{Prefix: "EHLO", Reply: "250-mail.test\n250 AUTH NTLM"},
@@ -279,5 +301,26 @@ func TestMessageIsValidMIME(t *testing.T) {
 		if len(line) > 998 || bytes.ContainsAny(line, "\r\n") {
 			t.Errorf("line %d: %q", i, line)
 		}
+	}
+}
+
+// TestSCRAMRefusesAForgedServer: a server whose first message does not
+// continue the client's nonce cannot be the one that knows the password;
+// the exchange stops there (smtp.protocol, the server's words) and the
+// client's proof never goes out.
+func TestSCRAMRefusesAForgedServer(t *testing.T) {
+	forged := base64.StdEncoding.EncodeToString([]byte("r=forged-nonce,s=c2FsdA==,i=4096"))
+	rec := &recorder{}
+	cfg := rawCfg(t, smtptest.Scripted("220 mail.test ESMTP",
+		smtptest.Rule{Prefix: "EHLO", Reply: "250-mail.test\n250 AUTH SCRAM-SHA-256"},
+		smtptest.Rule{Prefix: "AUTH", Reply: "334 "},
+		smtptest.Rule{Prefix: "", Reply: "334 " + forged}), providers.SecurityNone)
+	cfg.Password, cfg.AllowInsecure, cfg.Dialer = secrets.New(testPassword), true, rec
+	res, _ := run(t, cfg, 3*time.Second)
+	if res.OK() || res.Diagnosis.Code != providers.CodeSMTPProtocol || !strings.Contains(res.Diagnosis.Reply, forged) {
+		t.Fatalf("diagnosis %+v, want smtp.protocol with the forged reply\n%s", res.Diagnosis, strings.Join(res.Transcript, "\n"))
+	}
+	if sent := rec.payloads(); len(sent) != 1 { // the first message only
+		t.Errorf("payloads sent %q, want only the first message", sent)
 	}
 }

@@ -41,6 +41,9 @@ type Options struct {
 	HelloError func(tls bool) *smtp.SMTPError
 	// RequireAuth refuses MAIL before AUTH with 530 5.7.0.
 	RequireAuth bool
+	// EchoAuth makes a refused authentication quote the client's last SASL
+	// response (base64) in its reply.
+	EchoAuth bool
 	// MailError, RcptError, DataError refuse the command.
 	MailError, RcptError, DataError *smtp.SMTPError
 }
@@ -186,8 +189,16 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 		return &loginServer{check: checkPassword}, nil
 	case "CRAM-MD5":
 		return &cramServer{password: password, accept: func(user string) error { return checkPassword(user, o.Users[user]) }}, nil
-	case "NTLM":
-		return &ntlmServer{password: password, accept: func(user string) error { return checkPassword(user, o.Users[user]) }}, nil
+	case "NTLM", "SCRAM-SHA-256", "SCRAM-SHA-1":
+		accept := func(user string) error { return checkPassword(user, o.Users[user]) }
+		var srv sasl.Server = &ntlmServer{password: password, accept: accept}
+		if mech != "NTLM" {
+			srv = newSCRAM(mech, password, accept)
+		}
+		if o.EchoAuth {
+			srv = &echoing{Server: srv}
+		}
+		return srv, nil
 	case "XOAUTH2", "OAUTHBEARER":
 		return &oauthServer{bearer: mech == "OAUTHBEARER", check: checkToken, challenge: o.OAuthChallenge}, nil
 	}
