@@ -68,6 +68,7 @@ func (m *Model) startEntity() tea.Cmd {
 	i := len(setup.Entities) - 1
 	m.entity = &entityRun{index: i}
 	m.s = wizard.NewEntitySession(setup, i, true)
+	m.s.Getenv = m.cfg.Getenv
 	m.checks, m.stages, m.blocked = nil, nil, nil
 	m.fin, m.sign = finishedMsg{}, signIn{}
 	m.det = detection{}

@@ -131,6 +131,7 @@ func newModel(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wiza
 		loadNote: note,
 		resume:   resume,
 	}
+	m.s.Getenv = cfg.Getenv
 	m.company = m.s
 	ch, paste := make(chan oauth.Event, 16), make(chan string, 1)
 	if env := withPrompter(cfg.Env, chanPrompter{ch: ch, paste: paste}); env != cfg.Env {

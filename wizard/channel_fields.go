@@ -105,14 +105,10 @@ func (s *Session) googleFields() []field {
 		}
 		return m.Google
 	}
-	return []field{
-		{name: "google.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
-			inherit: func(m *Mailbox) string { return derefOr(m.Google).ClientID },
-			get:     func(*Session) (string, bool) { return g().ClientID, g().ClientID != "" },
-			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().ClientID }, v, validateOptional(ValidateClientID))
-			}},
-		{name: "google.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
+	return append(s.appFields(providers.ChannelGoogle, field{name: "google.app"}, field{name: "platform.google.client_id"}),
+		s.clientIDField(providers.ChannelGoogle, field{name: "google.client_id"}, func(m *Mailbox) string { return derefOr(m.Google).ClientID },
+			func() string { return g().ClientID }, func() *string { return &w().ClientID }),
+		field{name: "google.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
 			get: func(*Session) (string, bool) { return g().RefreshToken, g().RefreshToken != "" },
 			set: func(_ *Session, v string) error {
@@ -120,7 +116,7 @@ func (s *Session) googleFields() []field {
 			}},
 		s.confirmField("not_shared_mailbox"),
 		s.confirmField("admin_rights_or_consent"),
-	}
+	)
 }
 
 func (s *Session) microsoftFields() []field {
@@ -132,21 +128,21 @@ func (s *Session) microsoftFields() []field {
 		}
 		return m.Microsoft
 	}
-	return []field{
-		{name: "microsoft.tenant", state: StatePrerequisites, kind: KindInput, optional: true,
+	tenantState := StatePrerequisites
+	if s.appChoiceOf(providers.ChannelMicrosoft) == AppChoiceOwn {
+		tenantState = StateChannel // the own app's directory, asked with its id
+	}
+	return append(s.appFields(providers.ChannelMicrosoft, field{name: "microsoft.app"}, field{name: "platform.microsoft.client_id"}),
+		field{name: "microsoft.tenant", state: tenantState, kind: KindInput, optional: true,
 			def:     func(*Session) string { return "organizations" },
 			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).Tenant },
 			get:     func(*Session) (string, bool) { return ms().Tenant, ms().Tenant != "" },
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Tenant }, v, ValidateTenant)
 			}},
-		{name: "microsoft.client_id", state: StatePrerequisites, kind: KindInput, optional: true,
-			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).ClientID },
-			get:     func(*Session) (string, bool) { return ms().ClientID, ms().ClientID != "" },
-			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().ClientID }, v, validateOptional(ValidateClientID))
-			}},
-		{name: "microsoft.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
+		s.clientIDField(providers.ChannelMicrosoft, field{name: "microsoft.client_id"}, func(m *Mailbox) string { return derefOr(m.Microsoft).ClientID },
+			func() string { return ms().ClientID }, func() *string { return &w().ClientID }),
+		field{name: "microsoft.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
 			get: func(*Session) (string, bool) { return ms().RefreshToken, ms().RefreshToken != "" },
 			set: func(_ *Session, v string) error {
@@ -155,7 +151,7 @@ func (s *Session) microsoftFields() []field {
 		s.confirmField("licensed_mailbox"),
 		s.confirmField("not_shared_mailbox"),
 		s.confirmField("admin_rights_or_consent"),
-	}
+	)
 }
 
 // smtpConfirmations are the prerequisites only a person can confirm, by

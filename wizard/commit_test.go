@@ -66,7 +66,8 @@ func TestRefusedAnswerAllocatesNothing(t *testing.T) {
 
 var googleAnswers = map[string]string{
 	"company.channel":                               "google",
-	"company.google.client_id":                      "",
+	"company.google.app":                            "own",
+	"company.google.client_id":                      "1234-abc.apps.googleusercontent.com",
 	"company.prerequisites.not_shared_mailbox":      "yes",
 	"company.prerequisites.admin_rights_or_consent": "yes",
 }

@@ -107,6 +107,16 @@ func (c *checker) setup(s *Setup) {
 	for i, ip := range p.OutgoingIPs {
 		c.add("platform.outgoing_ips["+strconv.Itoa(i)+"]", ValidateCIDR(ip))
 	}
+	if a := p.Microsoft; a != nil {
+		c.optional("platform.microsoft.client_id", a.ClientID, ValidateClientID)
+		c.optional("platform.microsoft.tenant", a.Tenant, ValidateTenant)
+		c.secretRef("platform.microsoft.client_secret", a.ClientSecret)
+	}
+	if a := p.Google; a != nil {
+		c.optional("platform.google.client_id", a.ClientID, ValidateClientID)
+		c.optional("platform.google.tenant", a.Tenant, func(string) error { return reasonErr(ReasonUnknownKey, nil) })
+		c.secretRef("platform.google.client_secret", a.ClientSecret)
+	}
 	if s.Progress != nil {
 		c.optional("progress.step", s.Progress.Step, validateStep)
 		c.optional("progress.field", s.Progress.Field, ValidatePlatformName)
@@ -208,6 +218,7 @@ func (c *checker) smtp(key string, s *SMTP) {
 
 func (c *checker) google(key string, g *Google) {
 	c.optional(key+".client_id", g.ClientID, ValidateClientID)
+	c.secretRef(key+".client_secret", g.ClientSecret)
 	c.secretRef(key+".refresh_token", g.RefreshToken)
 	c.optional(key+".auth_url", g.AuthURL, ValidateURL)
 	c.optional(key+".token_url", g.TokenURL, ValidateURL)

@@ -83,10 +83,15 @@ type Session struct {
 	Result   *providers.Result
 	Token    string // verification token of this session's test message
 	Warnings []Warning
+	// Getenv reads the environment for the OAuth app ids (JOBMAIL_*_CLIENT_ID)
+	// when the machine decides whether to ask where the app comes from;
+	// nil reads nothing.
+	Getenv func(string) string
 
-	mb         *Mailbox // the mailbox configured: the company's or an entity's
-	key        string   // its setup-file key prefix: "company", "entities[2]"
-	entity     int      // index of the entity being added (NewEntitySession), else -1
+	appChoice  map[providers.Channel]string // <channel>.app answered in this session
+	mb         *Mailbox                     // the mailbox configured: the company's or an entity's
+	key        string                       // its setup-file key prefix: "company", "entities[2]"
+	entity     int                          // index of the entity being added (NewEntitySession), else -1
 	answered   map[string]bool
 	order      []string // answered keys, in the order answered (for Prev)
 	failed     *failure // an action that could not run

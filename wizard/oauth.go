@@ -37,29 +37,43 @@ type oauthProvider interface {
 }
 
 func (o *OAuth) provider(setup *Setup, m *Mailbox) (oauthProvider, string, string, error) {
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
+	app := setup.AppOf(m, o.Getenv)
 	switch m.ChannelID() {
 	case providers.ChannelGoogle:
-		g := m.Google
-		if g == nil {
-			g = &Google{}
+		g := derefOr(m.Google)
+		secret := secrets.New(app.SecretValue)
+		if app.ClientSecret != "" {
+			var err error
+			if secret, err = o.clientSecret(setup, app.ClientSecret); err != nil {
+				return nil, "", "", err
+			}
 		}
-		p, err := google.New(google.Config{ClientID: g.ClientID, AuthURL: g.AuthURL, TokenURL: g.TokenURL,
-			SMTPHost: g.SMTPHost, SMTPPort: g.SMTPPort, CAFile: setup.ResolvePath(g.CAFile), HTTPClient: o.HTTPClient}.WithEnv(getenv))
+		p, err := google.New(google.Config{ClientID: app.ClientID, ClientSecret: secret, AuthURL: g.AuthURL, TokenURL: g.TokenURL,
+			SMTPHost: g.SMTPHost, SMTPPort: g.SMTPPort, CAFile: setup.ResolvePath(g.CAFile), HTTPClient: o.HTTPClient})
 		return p, google.KeyringAccount(m.Address), g.RefreshToken, err
 	case providers.ChannelMicrosoft:
-		ms := m.Microsoft
-		if ms == nil {
-			ms = &Microsoft{}
-		}
-		p, err := microsoft.New(microsoft.Config{Tenant: ms.Tenant, ClientID: ms.ClientID, AuthorityURL: ms.AuthorityURL,
-			SMTPHost: ms.SMTPHost, SMTPPort: ms.SMTPPort, CAFile: setup.ResolvePath(ms.CAFile), HTTPClient: o.HTTPClient}.WithEnv(getenv))
+		ms := derefOr(m.Microsoft)
+		p, err := microsoft.New(microsoft.Config{Tenant: app.Tenant, ClientID: app.ClientID, AuthorityURL: ms.AuthorityURL,
+			SMTPHost: ms.SMTPHost, SMTPPort: ms.SMTPPort, CAFile: setup.ResolvePath(ms.CAFile), HTTPClient: o.HTTPClient})
 		return p, microsoft.KeyringAccount(m.Address), ms.RefreshToken, err
 	}
 	return nil, "", "", fmt.Errorf("channel %q has no oauth sign-in", m.Channel)
+}
+
+// clientSecret resolves Google's client secret reference (keyring: the
+// entry google-client:<reference owner>).
+func (o *OAuth) clientSecret(setup *Setup, ref string) (secrets.Secret, error) {
+	r, err := secrets.ParseRef(ref)
+	if err != nil {
+		return secrets.Secret{}, err
+	}
+	if r.Kind == secrets.RefFile {
+		r.Arg = setup.ResolvePath(r.Arg)
+	}
+	if o.Secrets == nil {
+		return secrets.Secret{}, fmt.Errorf("resolve %s: %w", r, secrets.ErrUnavailable)
+	}
+	return o.Secrets.Resolve(context.Background(), r, "google:client_secret")
 }
 
 // Authorize signs the mailbox's address in and keeps the grant in the

@@ -208,6 +208,7 @@ func (s *Session) args() map[string]string {
 		"inbound":  s.Setup.InboundAddress(),
 		"provider": s.Provider,
 		"platform": s.Setup.PlatformName(),
+		"app":      s.appChoice[m.ChannelID()], // where the OAuth app comes from, once asked
 	}
 }
 

@@ -39,6 +39,21 @@ type Platform struct {
 	Account     string   `yaml:"account" json:"account"`                             // inbound <account>-jobs@<mail_domain>
 	MailDomain  string   `yaml:"mail_domain,omitempty" json:"mail_domain,omitempty"` // default m-personio.de
 	OutgoingIPs []string `yaml:"outgoing_ips,omitempty" json:"outgoing_ips,omitempty"`
+	// The platform's own OAuth apps (see App): they override the ids built
+	// into this binary; a channel block's client_id and the JOBMAIL_*
+	// variables override them.
+	Microsoft *PlatformApp `yaml:"microsoft,omitempty" json:"microsoft,omitempty"`
+	Google    *PlatformApp `yaml:"google,omitempty" json:"google,omitempty"`
+}
+
+// PlatformApp is one provider's OAuth app of the platform: the client id,
+// Microsoft's default tenant, Google's desktop client secret (a reference:
+// env:NAME, file:PATH or keyring; not confidential for desktop apps, but
+// kept out of the file all the same).
+type PlatformApp struct {
+	ClientID     string `yaml:"client_id,omitempty" json:"client_id,omitempty"`
+	Tenant       string `yaml:"tenant,omitempty" json:"tenant,omitempty"`
+	ClientSecret string `yaml:"client_secret,omitempty" json:"client_secret,omitempty"`
 }
 
 // Mailbox is one recruiting address and how the platform sends as it: the
@@ -67,6 +82,7 @@ type SMTP struct {
 // Google are the settings of the google channel (direct integration).
 type Google struct {
 	ClientID     string `yaml:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret string `yaml:"client_secret,omitempty" json:"client_secret,omitempty"` // a reference; default JOBMAIL_GOOGLE_CLIENT_SECRET
 	RefreshToken string `yaml:"refresh_token,omitempty" json:"refresh_token,omitempty"` // a reference, default keyring
 	AuthURL      string `yaml:"auth_url,omitempty" json:"auth_url,omitempty"`
 	TokenURL     string `yaml:"token_url,omitempty" json:"token_url,omitempty"`

@@ -22,6 +22,9 @@ const (
 	ReasonUsernameInvalid     = "username_invalid"       // {detail}
 	ReasonClientIDInvalid     = "client_id_invalid"      // {value}
 	ReasonTenantInvalid       = "tenant_invalid"         // {value}
+	ReasonClientIDNotGUID     = "client_id_not_guid"     // {value}: an Entra application id is a GUID
+	ReasonClientIDNotGoogle   = "client_id_not_google"   // {value}: a Google client id ends in .apps.googleusercontent.com
+	ReasonAppChoiceInvalid    = "app_choice_invalid"     // <channel>.app: platform or own
 	ReasonTextInvalid         = "text_invalid"           // {detail}
 	ReasonCIDRInvalid         = "cidr_invalid"           // {value}
 	ReasonURLInvalid          = "url_invalid"            // {detail, value}
@@ -66,6 +69,7 @@ var AllReasons = []string{
 	ReasonSecurityInvalid, ReasonChannelInvalid, ReasonSenderNameInvalid,
 	ReasonForwardingInvalid, ReasonNotSecretRef, ReasonUsernameInvalid,
 	ReasonClientIDInvalid, ReasonTenantInvalid, ReasonTextInvalid,
+	ReasonClientIDNotGUID, ReasonClientIDNotGoogle, ReasonAppChoiceInvalid,
 	ReasonCIDRInvalid, ReasonURLInvalid, ReasonPrerequisiteInvalid,
 	ReasonCAFileUnreadable, ReasonCAFileNoCert, ReasonSecretFileMissing,
 	ReasonFileNotFound, ReasonFileUnreadable, ReasonFileIsDir,

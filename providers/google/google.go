@@ -181,7 +181,7 @@ func (p *Provider) Tester(address string, refresh secrets.Secret, store func(sec
 // and, once account is known, account = address) and the confirmations
 // (licensed mailbox, not shared, admin rights or consent).
 func (p *Provider) Prerequisites(address, account string, confirmed map[string]bool) []providers.Check {
-	return oauth.Prerequisites(oauth.PrereqInput{
+	return oauth.Prerequisites(oauth.PrereqInput{Channel: "google",
 		Address: address, Account: account, ClientID: p.cfg.ClientID,
 		SMTPHost: p.cfg.SMTPHost, CAFile: p.cfg.CAFile, Confirmed: confirmed,
 		Fields:    oauth.Fields{ClientID: FieldClientID, Refresh: FieldRefreshToken, Address: FieldAddress},

@@ -195,7 +195,7 @@ func (p *Provider) Tester(address string, refresh secrets.Secret, store func(sec
 // (licensed mailbox, not shared, admin rights or consent; the last one's
 // diagnosis carries the admin-consent link).
 func (p *Provider) Prerequisites(address, account string, confirmed map[string]bool) []providers.Check {
-	return oauth.Prerequisites(oauth.PrereqInput{
+	return oauth.Prerequisites(oauth.PrereqInput{Channel: "microsoft",
 		Address: address, Account: account, ClientID: p.cfg.ClientID,
 		SMTPHost: p.cfg.SMTPHost, CAFile: p.cfg.CAFile, Confirmed: confirmed,
 		ConsentArgs: map[string]string{"admin_consent_url": p.AdminConsentURL(address),

@@ -26,6 +26,7 @@ var Confirmations = []string{CheckLicensedMailbox, CheckNotSharedMailbox, CheckA
 
 // PrereqInput is what the prerequisites of Google or Microsoft look at.
 type PrereqInput struct {
+	Channel   string // google | microsoft: names the provider in an app_not_found diagnosis
 	Address   string
 	Account   string // the signed-in account; empty before sign-in
 	ClientID  string
@@ -49,7 +50,7 @@ func Prerequisites(in PrereqInput) []providers.Check {
 	c := providers.Check{ID: CheckClientID, Automatic: true, OK: strings.TrimSpace(in.ClientID) != ""}
 	if !c.OK {
 		c.Diagnosis = &providers.Diagnosis{Code: providers.CodeOAuthAppNotFound, Actor: providers.ActorPlatform,
-			Field: in.Fields.ClientID, Args: map[string]string{"reason": "missing_client_id"}}
+			Field: in.Fields.ClientID, Args: map[string]string{"reason": "missing_client_id", "channel": in.Channel}}
 	}
 	checks = append(checks, c)
 

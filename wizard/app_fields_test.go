@@ -1,0 +1,152 @@
+package wizard
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/jobmail/jobmail/providers"
+)
+
+// firstQuestions answers the forwarding step and the channel, then
+// returns the next question keys up to (not including) the first of state
+// stop, answering each with answers[key] (or its default).
+func untilState(t *testing.T, s *Session, answers map[string]string, stop State) []string {
+	t.Helper()
+	var keys []string
+	for i := 0; i < 50; i++ {
+		st := s.Next()
+		if st.Question == nil || st.State == stop {
+			return keys
+		}
+		q := st.Question
+		keys = append(keys, q.Key)
+		v, ok := answers[q.Key]
+		if !ok {
+			v = q.Value
+		}
+		if err := s.Answer(q.Key, v); err != nil {
+			t.Fatalf("answer %s=%q: %v", q.Key, v, err)
+		}
+	}
+	t.Fatal("no settle")
+	return nil
+}
+
+var base = map[string]string{"company.address": "jobs@acme.de", "platform.account": "acme",
+	"company.sender_name": "company", "company.forwarding": "done"}
+
+func with(m map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range m {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+// TestNoAppIsSaidAtTheChannelStep: with no app configured anywhere, the
+// channel step asks where the app comes from before any prerequisite, and
+// the id typed is validated for the provider; a configured app (env,
+// platform block, channel block) asks nothing.
+func TestNoAppIsSaidAtTheChannelStep(t *testing.T) {
+	tests := []struct {
+		name    string
+		channel string
+		answers map[string]string
+		getenv  map[string]string
+		want    []string // channel-step keys after company.channel
+	}{
+		{"microsoft own", "microsoft", map[string]string{"company.microsoft.app": "own",
+			"company.microsoft.client_id": "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0", "company.microsoft.tenant": "acme.onmicrosoft.com"},
+			nil, []string{"company.microsoft.app", "company.microsoft.tenant", "company.microsoft.client_id"}},
+		{"microsoft platform", "microsoft", map[string]string{"company.microsoft.app": "platform",
+			"platform.microsoft.client_id": "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0"},
+			nil, []string{"company.microsoft.app", "platform.microsoft.client_id"}},
+		{"google own", "google", map[string]string{"company.google.app": "own",
+			"company.google.client_id": "123-abc.apps.googleusercontent.com"},
+			nil, []string{"company.google.app", "company.google.client_id"}},
+		{"google from env", "google", nil, map[string]string{"JOBMAIL_GOOGLE_CLIENT_ID": "1-x.apps.googleusercontent.com"}, nil},
+		{"microsoft from env", "microsoft", nil, map[string]string{"JOBMAIL_MICROSOFT_CLIENT_ID": "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewSession(nil, true)
+			s.Getenv = func(k string) string { return tt.getenv[k] }
+			keys := untilState(t, s, with(tt.answers, "company.channel", tt.channel), StatePrerequisites)
+			var after []string
+			for i, k := range keys {
+				if k == "company.channel" {
+					after = keys[i+1:]
+				}
+			}
+			if len(after) != len(tt.want) {
+				t.Fatalf("channel step asked %v, want %v", after, tt.want)
+			}
+			for i := range after {
+				if after[i] != tt.want[i] {
+					t.Fatalf("channel step asked %v, want %v", after, tt.want)
+				}
+			}
+			if a := s.Setup.AppOf(s.Mailbox(), s.Getenv); a.ClientID == "" {
+				t.Fatalf("no app after the channel step: %+v", a)
+			}
+			if tt.channel == "google" && s.Mailbox().Microsoft != nil {
+				t.Fatal("google branch touched microsoft settings")
+			}
+		})
+	}
+}
+
+func TestAppClientIDValidated(t *testing.T) {
+	tests := []struct {
+		ch     providers.Channel
+		v      string
+		reason string
+	}{
+		{providers.ChannelMicrosoft, "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0", ""},
+		{providers.ChannelMicrosoft, "my-app", ReasonClientIDNotGUID},
+		{providers.ChannelMicrosoft, "1234567890-x.apps.googleusercontent.com", ReasonClientIDNotGUID},
+		{providers.ChannelGoogle, "1234567890-x.apps.googleusercontent.com", ""},
+		{providers.ChannelGoogle, "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0", ReasonClientIDNotGoogle},
+		{providers.ChannelGoogle, ".apps.googleusercontent.com", ReasonClientIDNotGoogle},
+		{providers.ChannelGoogle, "", ReasonRequired},
+	}
+	for _, tt := range tests {
+		err := ValidateAppClientID(tt.ch)(tt.v)
+		var fe *FieldError
+		switch {
+		case tt.reason == "" && err != nil:
+			t.Errorf("%s %q: %v", tt.ch, tt.v, err)
+		case tt.reason != "" && (!errors.As(err, &fe) || fe.Reason != tt.reason):
+			t.Errorf("%s %q: %v, want %s", tt.ch, tt.v, err, tt.reason)
+		}
+	}
+}
+
+// TestAppPrecedence: channel block > environment > platform block > build.
+func TestAppPrecedence(t *testing.T) {
+	defer func(v string) { BuildMicrosoftClientID = v }(BuildMicrosoftClientID)
+	BuildMicrosoftClientID = "build"
+	s := &Setup{}
+	m := &Mailbox{Channel: "microsoft"}
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	check := func(want string, src AppSource) {
+		t.Helper()
+		if a := s.AppOf(m, getenv); a.ClientID != want || a.Source != src {
+			t.Fatalf("app %+v, want %s from %s", a, want, src)
+		}
+	}
+	check("build", AppFromBuild)
+	s.Platform.Microsoft = &PlatformApp{ClientID: "platform"}
+	check("platform", AppFromPlatform)
+	env["JOBMAIL_MICROSOFT_CLIENT_ID"] = "env"
+	check("env", AppFromEnv)
+	m.Microsoft = &Microsoft{ClientID: "channel"}
+	check("channel", AppFromChannel)
+}

@@ -1,0 +1,125 @@
+package wizard
+
+import (
+	"strings"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/google"
+	"github.com/jobmail/jobmail/providers/microsoft"
+)
+
+// The platform's own OAuth apps, built in. jobmail never invents an id:
+// the platform operator supplies its ids at build time, as the GitHub CLI
+// embeds its OAuth client id,
+//
+//	go build -ldflags "-X github.com/jobmail/jobmail/wizard.BuildMicrosoftClientID=<GUID> \
+//	  -X github.com/jobmail/jobmail/wizard.BuildMicrosoftTenant=organizations \
+//	  -X github.com/jobmail/jobmail/wizard.BuildGoogleClientID=<id>.apps.googleusercontent.com \
+//	  -X github.com/jobmail/jobmail/wizard.BuildGoogleClientSecret=<desktop secret>" ./cmd/jobmail
+//
+// or in the setup file's platform block (platform.microsoft.client_id,
+// platform.google.client_id, …). The open-source build ships them empty.
+var (
+	BuildMicrosoftClientID  string
+	BuildMicrosoftTenant    string
+	BuildGoogleClientID     string
+	BuildGoogleClientSecret string // not confidential for a desktop app (KNOWLEDGE.md)
+)
+
+// AppSource says where a channel's OAuth client id comes from.
+type AppSource string
+
+// Where an app comes from, strongest first.
+const (
+	AppFromChannel  AppSource = "channel"  // <mailbox>.<channel>.client_id
+	AppFromEnv      AppSource = "env"      // JOBMAIL_MICROSOFT_CLIENT_ID, JOBMAIL_GOOGLE_CLIENT_ID
+	AppFromPlatform AppSource = "platform" // the setup's platform.<channel> block
+	AppFromBuild    AppSource = "build"    // built into this binary
+	AppNone         AppSource = ""
+)
+
+// The two ways on when a channel has no app: enter the platform's app id,
+// or register the organisation's own app (the steps for IT are the
+// catalogue's app.<channel>.step<n>).
+const (
+	AppChoicePlatform = "platform"
+	AppChoiceOwn      = "own"
+)
+
+// AppChoices are the options of the <channel>.app question.
+var AppChoices = []string{AppChoicePlatform, AppChoiceOwn}
+
+// App is the effective OAuth app of a mailbox's channel.
+type App struct {
+	ClientID string
+	Tenant   string // microsoft only; "" = the provider's default
+	// ClientSecret is a reference (env:, file:, keyring) from the setup, or
+	// SecretValue the built-in value; google only.
+	ClientSecret string
+	SecretValue  string
+	Source       AppSource
+}
+
+// AppOf resolves the app of m's channel (google or microsoft): the channel
+// block's client_id, else the environment, else the setup's platform block,
+// else the build's. Tenant and secret follow the same order independently.
+func (s *Setup) AppOf(m *Mailbox, getenv func(string) string) App {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	var a App
+	switch m.ChannelID() {
+	case providers.ChannelMicrosoft:
+		ch, pl := derefOr(m.Microsoft), derefOr(s.Platform.Microsoft)
+		a.ClientID, a.Source = pickApp(ch.ClientID, env(microsoft.EnvClientID), pl.ClientID, BuildMicrosoftClientID)
+		a.Tenant = firstOf(ch.Tenant, env(microsoft.EnvTenant), pl.Tenant, BuildMicrosoftTenant)
+	case providers.ChannelGoogle:
+		ch, pl := derefOr(m.Google), derefOr(s.Platform.Google)
+		a.ClientID, a.Source = pickApp(ch.ClientID, env(google.EnvClientID), pl.ClientID, BuildGoogleClientID)
+		a.ClientSecret = firstOf(ch.ClientSecret, pl.ClientSecret)
+		if a.ClientSecret == "" {
+			if v := getenv(google.EnvClientSecret); v != "" {
+				a.ClientSecret = "env:" + google.EnvClientSecret
+			} else {
+				a.SecretValue = BuildGoogleClientSecret
+			}
+		}
+	}
+	return a
+}
+
+func pickApp(channel, env, platform, build string) (string, AppSource) {
+	for _, c := range []struct {
+		v   string
+		src AppSource
+	}{{channel, AppFromChannel}, {env, AppFromEnv}, {platform, AppFromPlatform}, {build, AppFromBuild}} {
+		if v := strings.TrimSpace(c.v); v != "" {
+			return v, c.src
+		}
+	}
+	return "", AppNone
+}
+
+// ValidateAppClientID checks a client id typed for channel: Entra
+// application ids are GUIDs; Google OAuth client ids end in
+// .apps.googleusercontent.com.
+func ValidateAppClientID(channel providers.Channel) func(string) error {
+	return func(v string) error {
+		v = strings.TrimSpace(v)
+		if err := ValidateClientID(v); err != nil {
+			return err
+		}
+		switch channel {
+		case providers.ChannelMicrosoft:
+			if !isGUID(v) {
+				return reasonErr(ReasonClientIDNotGUID, map[string]string{"value": safeArg(v)})
+			}
+		case providers.ChannelGoogle:
+			if !strings.HasSuffix(strings.ToLower(v), ".apps.googleusercontent.com") || len(v) <= len(".apps.googleusercontent.com") {
+				return reasonErr(ReasonClientIDNotGoogle, map[string]string{"value": safeArg(v)})
+			}
+		}
+		return nil
+	}
+}
