@@ -117,7 +117,7 @@ func classifyAt(cmd, mech string, code int, enh, text string) (providers.Code, s
 	if code < 400 || code > 599 {
 		return providers.CodeSMTPProtocol, "", -1 // a success or continuation where a refusal was due
 	}
-	flat := strings.ToLower(flatten(text))
+	flat := strings.ToLower(strings.ReplaceAll(flatten(text), "\n", " "))
 	if r, loc, ok := byWords(cmd, flat); ok {
 		c := r.code
 		if c == providers.CodeAuthRejected && isOAuthMech(mech) {

@@ -277,7 +277,7 @@ func (r *run) refine(d providers.Diagnosis) providers.Diagnosis {
 	case d.Code == providers.CodeAuthSMTPAuthDisabled && d.Args["mechanisms"] != "":
 		// PLAIN and LOGIN refused on Microsoft 365 means SMTP AUTH is off,
 		// unless the words say the password was wrong.
-		if w, _, ok := byWords(cmdAUTH, strings.ToLower(flatten(d.Reply))); ok && w.code == providers.CodeAuthRejected {
+		if w, _, ok := byWords(cmdAUTH, strings.ToLower(strings.ReplaceAll(flatten(d.Reply), "\n", " "))); ok && w.code == providers.CodeAuthRejected {
 			recode(providers.CodeAuthRejected)
 		}
 	case d.Code == providers.CodeAuthMechanism && d.Args != nil && d.Args["offered"] == "" && !authOffered:

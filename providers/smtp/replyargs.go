@@ -14,7 +14,7 @@ import (
 
 var (
 	linePrefixRe = lazyRe(`^[0-9]{3}[ -]?(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?\s*`)
-	urlRe        = lazyRe(`https?://[^\s<>"'\]]+`)
+	urlRe        = lazyRe(`https?://[^\s<>"']+`)
 	ipv4Re       = lazyRe(`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b`)
 	listRe       = lazyRe(`(?i)(?:blocked using|black ?list at|listed (?:in|on|at)|listing in)\s+([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])`)
 	waitRe       = lazyRe(`(?i)(?:try again|retry|wait)\D{0,20}?([0-9]{1,5})\s*(second|sec|minute|min|hour)s?\b`)
@@ -25,45 +25,85 @@ var (
 	tracking     = lazyRe(`\s+(?:\[[^\]]*\]|[A-Za-z0-9.-]+ - gsmtp)\s*$`)
 )
 
-// flatten is the reply's text without its codes, lines joined: Gmail and
-// Microsoft wrap one sentence over several lines.
+// flatten is the reply's text without its codes, one line of text per
+// reply line: Gmail and Microsoft wrap one sentence over several lines, so
+// the words are matched on the lines joined by spaces (the same offsets).
 func flatten(text string) string {
 	var parts []string
 	for _, l := range strings.Split(text, "\n") {
-		if s := strings.TrimSpace(linePrefixRe.ReplaceAllString(l, "")); s != "" {
+		if s := strings.Join(strings.Fields(linePrefixRe.ReplaceAllString(l, "")), " "); s != "" {
 			parts = append(parts, s)
 		}
 	}
-	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+	return strings.Join(parts, "\n")
 }
 
-// quoteAt is the sentence of flat around byte offset at (the words that
-// decided), without the provider's tracking tail; the whole first
-// sentence when at is negative.
-func quoteAt(flat string, at int) string {
-	if flat == "" {
-		return ""
-	}
-	if at < 0 || at > len(flat) {
-		at = 0
-	}
+// sentenceEnds end a sentence; "> " ends Gmail's <https://…> sign-in link.
+var sentenceEnds = []string{". ", "; ", "! ", "> "}
+
+// sentences splits flat into sentences (a line that ends with a full stop
+// ends one too), as [start, end) offsets.
+func sentences(flat string) [][2]int {
+	var out [][2]int
 	start := 0
-	for _, sep := range []string{". ", "; ", "! "} {
-		if i := strings.LastIndex(flat[:at], sep); i >= 0 && i+len(sep) > start {
-			start = i + len(sep)
+	for i := 0; i < len(flat); i++ {
+		cut := -1
+		switch {
+		case flat[i] == '\n' && i > 0 && strings.IndexByte(".!?;", flat[i-1]) >= 0:
+			cut = i
+		case flat[i] == '\n':
+		default:
+			for _, sep := range sentenceEnds {
+				if strings.HasPrefix(flat[i:], sep) {
+					cut = i + 1
+					break
+				}
+			}
+		}
+		if cut >= 0 {
+			out = append(out, [2]int{start, cut})
+			start = cut
 		}
 	}
-	end := len(flat)
-	for _, sep := range []string{". ", "; ", "! "} {
-		if i := strings.Index(flat[at:], sep); i >= 0 && at+i+1 < end {
-			end = at + i + 1
-		}
-	}
-	q := strings.TrimRight(strings.TrimSpace(tracking.ReplaceAllString(flat[start:end], "")), ".")
+	return append(out, [2]int{start, len(flat)})
+}
+
+// cleanQuote is a sentence as the remedy quotes it: on one line, without
+// the provider's tracking tail and the closing punctuation.
+func cleanQuote(s string) string {
+	q := strings.TrimSpace(tracking.ReplaceAllString(strings.ReplaceAll(s, "\n", " "), ""))
+	q = strings.TrimRight(q, ".;>,: ")
 	if len(q) > 200 {
 		q = strings.TrimSpace(q[:200]) + "…"
 	}
 	return q
+}
+
+// quoteAt is the sentence of flat around byte offset at (the words that
+// decided); without deciding words (at < 0), the sentences that are not
+// just a link.
+func quoteAt(flat string, at int) string {
+	var parts []string
+	for _, sn := range sentences(flat) {
+		text := flat[sn[0]:sn[1]]
+		switch {
+		case at >= 0 && at >= sn[0] && at < sn[1]:
+			return cleanQuote(text)
+		case at < 0 && !strings.Contains(text, "://"):
+			if q := cleanQuote(text); q != "" {
+				parts = append(parts, q)
+			}
+		}
+	}
+	return cleanQuote(strings.Join(parts, ". "))
+}
+
+// isIPHost: a link to a bare address is no explanation page (T-Online's
+// "IP=…" as a forum rendered it).
+func isIPHost(u string) bool {
+	host := strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://")
+	host, _, _ = strings.Cut(host, "/")
+	return ipv4Re.MatchString(host) && ipv4Re.FindString(host) == host
 }
 
 // replyArgs are the arguments a reply gives its code's words.
@@ -72,15 +112,26 @@ func replyArgs(code providers.Code, cause, flat string, at int) map[string]strin
 	if q := quoteAt(flat, at); q != "" {
 		args["quote"] = q
 	}
-	if u := urlRe.FindString(flat); u != "" {
-		args["link"] = strings.TrimRight(u, ".,;:)>")
+	prose := flat // the text without its links, where an address is the client's
+	for _, u := range urlRe.get().FindAllString(flat, -1) {
+		u = strings.TrimRight(u, ".,;:)>")
+		if strings.HasSuffix(u, "]") && !strings.Contains(u, "[") {
+			u = strings.TrimRight(u, "]") // "[see https://…]"; Spamhaus's own links hold "[ip]"
+		}
+		if isIPHost(u) {
+			continue
+		}
+		if args["link"] == "" {
+			args["link"] = strings.TrimRight(u, ".,;:)>")
+		}
+		prose = strings.ReplaceAll(prose, u, "")
 	}
 	if cause != "" {
 		args["cause"] = cause
 	}
 	switch code {
 	case providers.CodeSMTPIPBlocked:
-		if ip := ipv4Re.FindString(flat); ip != "" {
+		if ip := ipv4Re.FindString(prose); ip != "" {
 			args["ip"] = ip
 		}
 		switch m := listRe.FindStringSubmatch(flat); {
