@@ -47,6 +47,12 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 		}
 	}()
 	opts := &Options{f: f}
+	if len(args) == 1 && (args[0] == "version" || args[0] == "--version") {
+		// the commonest probe of packagers and scripts, answered without
+		// building the command tree (the same words as the command)
+		printVersion(opts)
+		return ExitOK
+	}
 	root := newRootCmd(opts)
 	// Help is printed before any hook runs, so the language comes from
 	// the raw arguments here; the tree gets its words only when a run
