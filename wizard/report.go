@@ -111,6 +111,9 @@ func NewReport(s *Setup, opts ReportOptions) *Report {
 		if !m.Inherited {
 			rm.Problems = problems(m, opts.Warnings)
 			rm.Actions = actions(m, rm.Provider, r.Platform, rm.Test, opts.Getenv)
+			if a, ok := appAction(s, m, opts.Getenv); ok && (rm.Test == nil || !rm.Test.OK) { // a passed test had an app
+				rm.Actions = append([]ReportAction{a}, rm.Actions...)
+			}
 		}
 		if rm.Provider == "" {
 			rm.Provider = "other"
@@ -284,4 +287,21 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// CheckOAuthApp is the report's first action for a direct integration
+// without an OAuth app: IT registers the organisation's own app (the same
+// steps the wizard shows at the channel step) or enters the platform's.
+const CheckOAuthApp = "oauth_app"
+
+func appAction(s *Setup, m EffectiveMailbox, getenv func(string) string) (ReportAction, bool) {
+	if m.Channel != providers.ChannelGoogle && m.Channel != providers.ChannelMicrosoft {
+		return ReportAction{}, false
+	}
+	mb := &Mailbox{Address: m.Address, Channel: string(m.Channel), Google: m.Google, Microsoft: m.Microsoft}
+	if s.AppOf(mb, getenv).Source != AppNone {
+		return ReportAction{}, false
+	}
+	return ReportAction{ID: CheckOAuthApp, Status: StatusTodo,
+		Args: map[string]string{"address": m.Address, "channel": string(m.Channel)}}, true
 }

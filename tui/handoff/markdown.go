@@ -137,6 +137,15 @@ func action(b *strings.Builder, w *i18n.Localizer, m wizard.ReportMailbox, a wiz
 	case "ip_allowlist":
 		fmt.Fprintf(b, "  %s\n\n", w.T("report.ip_allowlist.how", map[string]string{"port": strconv.Itoa(m.Settings.Port)}))
 		fence(b, "  ", "", strings.Split(a.Args["ips"], ", "))
+	case wizard.CheckOAuthApp:
+		for i := 1; ; i++ {
+			id := "report.oauth_app." + a.Args["channel"] + ".step" + strconv.Itoa(i)
+			if !w.Has(id) {
+				break
+			}
+			fmt.Fprintf(b, "  %d. %s\n", i, w.T(id, a.Args))
+		}
+		b.WriteString("\n")
 	case "admin_rights_or_consent":
 		if u := a.Args["admin_consent_url"]; u != "" {
 			fmt.Fprintf(b, "  %s\n\n  <%s>\n\n", w.T("report.admin_consent.how", map[string]string{"tenant": a.Args["tenant"]}), u)

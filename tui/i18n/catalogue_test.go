@@ -191,6 +191,12 @@ func dynamicFamilies(t *testing.T, src *source) family {
 	for _, v := range wizard.AppChoices {
 		req("option.google.app."+v, "option.microsoft.app."+v)
 	}
+	for _, ch := range []string{"google", "microsoft"} { // tui/handoff: the own app's registration steps
+		req("report.oauth_app." + ch + ".step1")
+		for i := 2; i < 20; i++ {
+			f.optional["report.oauth_app."+ch+".step"+strconv.Itoa(i)] = true
+		}
+	}
 	for _, p := range ForwardingProviders {
 		req("forwarding."+p+".title", "forwarding."+p+".note", "forwarding."+p+".step1")
 		for i := 2; i < 20; i++ {
