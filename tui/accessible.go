@@ -21,16 +21,17 @@ import (
 )
 
 // accessible drives the same machine without redrawing anything: plain
-// lines and huh's accessible prompts, which a screen reader reads in
-// order. Each form is static, built from the answers already known,
-// because accessible huh evaluates no TitleFunc/OptionsFunc and asks
-// hidden groups anyway (STACK.md). The machine gives one question at a
-// time and the next one depends on this answer (security → CA file, host
-// → Microsoft's confirmations), so each question is its own static form.
+// lines a screen reader reads in order. The machine's questions are asked
+// by the mode's own line prompts (accessible_ask.go: defaults read out,
+// lists printed once, answers piped in kept line by line by lineInput);
+// the menus (diagnosis, keyring, end, resume) are static huh accessible
+// selects reading single lines from the same lineInput.
 type accessible struct {
 	*Model
-	in   io.Reader
-	out  io.Writer
+	in    io.Reader  // the menus' huh prompts read lines from it
+	lines *lineInput // the questions' own line reader (the same input)
+	echo  bool       // answers come from a pipe: write them after the prompt
+	out   io.Writer
 	said map[string]string // what was told once already
 	// discovered delivers the server discovery started with the address;
 	// it is waited for before the SMTP host is asked.
@@ -55,10 +56,12 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
 		defer stop()
 	}
-	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: in, out: colorprofile.NewWriter(out, env),
-		said: map[string]string{}}
+	lines := newLineInput(in)
+	_, term := lines.terminal()
+	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: lines, lines: lines, echo: !term,
+		out: colorprofile.NewWriter(out, env), said: map[string]string{}}
 	a.width, a.keepOnEmpty = 80, true
-	a.cfg.Env = withPrompter(cfg.Env, printPrompter{m: a.Model, in: in, out: a.out})
+	a.cfg.Env = withPrompter(cfg.Env, printPrompter{m: a.Model, in: lines, out: a.out})
 	if note != "" {
 		a.say(note)
 	}
@@ -122,8 +125,8 @@ func (a *accessible) loop() Result {
 	}
 }
 
-// askOne asks q with a static accessible form; false means the person
-// left (ctrl+c or end of input).
+// askOne asks q in plain lines (accessible_ask.go); false means the
+// person left (ctrl+c or end of input).
 func (a *accessible) askOne(q wizard.Question) bool {
 	if q.Open && q.Value != "" && !slices.Contains(q.Options, q.Value) {
 		q.Kind = wizard.KindInput
@@ -133,28 +136,8 @@ func (a *accessible) askOne(q wizard.Question) bool {
 	if help := a.words.Question(q).Help; help != "" && !strings.HasPrefix(help, "question.") {
 		a.say(wrap(help, a.width))
 	}
-	form := huh.NewForm(huh.NewGroup(a.field(q, a.ans, a.words))).
-		WithAccessible(true).
-		WithShowHelp(false).
-		WithInput(a.in).
-		WithOutput(a.out)
-	if err := a.runForm(form); err != nil {
-		if a.ctx.Err() == nil {
-			a.say(err.Error()) // e.g. a password prompt without a terminal
-		}
+	if !a.ask(q) {
 		return false
-	}
-	if q.Kind == wizard.KindSelect && a.ans.Choice == otherChoice {
-		q.Kind, q.Value = wizard.KindInput, ""
-		return a.askOne(q)
-	}
-	if !a.s.Answered(q.Key) {
-		// huh's accessible confirm never calls its validator: give the
-		// value to the machine here, and ask again if it refuses it
-		if err := a.answer(q.Key, a.value(q)); err != nil {
-			a.say(err.Error())
-			return a.askOne(q)
-		}
 	}
 	if q.Field == "address" {
 		a.detectNow()
@@ -245,11 +228,7 @@ func (a *accessible) runAction(act wizard.Action) {
 		if !ev.Done {
 			return
 		}
-		mark := markOK
-		if !ev.OK {
-			mark = markBad
-		}
-		a.say(fmt.Sprintf("  %s %s %s", mark, a.words.Stage(ev.Name), a.dur(ev.Duration)))
+		a.say(a.stageWords(ev))
 	}
 	var err error
 	if a.cfg.Env == nil {
@@ -259,7 +238,7 @@ func (a *accessible) runAction(act wizard.Action) {
 	}
 	if act.Kind == wizard.ActionCheck {
 		a.checks = append([]providers.Check(nil), a.s.Checks...)
-		a.say(a.checksView(a.width, false))
+		a.say(a.checksWords()...)
 	}
 	if err != nil {
 		a.s.RecordFailure(act, diagnosisOf(err, a.ctx.Err() != nil))

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -77,10 +78,10 @@ func TestAccessibleRun(t *testing.T) {
 	}
 	say("Custom e-mail address", "not-an-address")
 	say("Custom e-mail address", "jobs@acme.test") // asked again after the error
-	say("Personio account name", "acme")
-	say("Enter a number between 1 and 2", "")  // sender name: the company
-	say("Enter a number between 1 and 2", "2") // forwarding: later
-	say("Enter a number between 1 and 4", "1") // channel: the platform's service
+	say("Personio account name [acme]: ", "acme") // suggested from the domain, read out
+	say("Sender name [1. The company]: ", "")   // the default, read out
+	say("E-mail forwarding to Personio [", "2") // later, by its number
+	say("Send e-mails via [", "1")              // the platform's service
 
 	var e ended
 	select {
@@ -164,12 +165,12 @@ func TestAccessiblePasteSignIn(t *testing.T) {
 	}
 	say("Custom e-mail address", "")
 	say("Personio account name", "")
-	say("Enter a number between 1 and 2", "")
-	say("Enter a number between 1 and 2", "")
-	say("Enter a number between 1 and 4", "")
+	say("Sender name [", "")
+	say("E-mail forwarding to Personio [", "")
+	say("Send e-mails via [", "")
 	say("Google", "") // the client id, prefilled
-	say("[Y/n]", "")
-	say("[Y/n]", "")
+	say("(yes/no) [yes]: ", "")
+	say("(yes/no) [yes]: ", "")
 	before := say("Address the browser ended on", "nonsense")
 	url := ""
 	for _, l := range strings.Split(before, "\n") {
@@ -198,5 +199,69 @@ func TestAccessiblePasteSignIn(t *testing.T) {
 	}
 	if tok, ok := r.store.Value(res.Account); !ok || !r.auth.ValidRefresh(tok) {
 		t.Fatal("no valid refresh token in the keyring")
+	}
+}
+
+// TestAccessiblePipedSMTP pipes every answer in at once, before any
+// prompt (as `jobmail --accessible < answers.txt` does): the plain line
+// reader keeps each line for its question, the defaults are read out,
+// each list is printed once, the stages and checks say passed in words,
+// and the run ends with a passed live test, the password in the keyring
+// and never in the output.
+func TestAccessiblePipedSMTP(t *testing.T) {
+	cfg, store := testConfig(t, "other")
+	srv := startMailServer(t, "jobs@acme.test", "s3cret-pass")
+	cfg.Accessible = true
+	out := &lockedBuffer{}
+	answers := []string{
+		"jobs@acme.test", "", "", "", "", // address; account acme (suggested); sender, forwarding, channel: defaults
+		"127.0.0.1", "other", "", strconv.Itoa(srv.addr.Port), // host; another port → encryption (default), port
+		"", "s3cret-pass", srv.caFile, // account (the address), password, CA file
+		"", "", "", // prerequisites: yes, allowed, yes
+		"1", // the end: Finish
+	}
+	cfg.In, cfg.Out, cfg.Environ = strings.NewReader(strings.Join(answers, "\n")+"\n"), out, []string{"TERM=dumb"}
+	res, err := Run(t.Context(), cfg)
+	o := out.String()
+	if err != nil || res.Outcome != OutcomeDone {
+		t.Fatalf("result %+v, %v; output:\n%s", res, err, o)
+	}
+	for _, want := range []string{"Personio account name [acme]: ", "Account [jobs@acme.test]: ", "Port and encryption [1. 587",
+		"Sign-in: passed (", "Message (DATA): passed (", "The mailbox is not a shared mailbox: passed"} {
+		if !strings.Contains(o, want) {
+			t.Errorf("output lacks %q:\n%s", want, o)
+		}
+	}
+	if testing.Verbose() {
+		t.Log(o)
+	}
+	if n := strings.Count(o, "2. 465 – SMTPS"); n != 1 {
+		t.Errorf("the port list is printed %d times:\n%s", n, o)
+	}
+	if strings.Contains(o, "s3cret-pass") {
+		t.Errorf("the password reached the output:\n%s", o)
+	}
+	if pw, ok := store.Value("smtp:jobs@acme.test"); !ok || pw != "s3cret-pass" {
+		t.Errorf("keyring holds %q, %v", pw, ok)
+	}
+	if got := srv.messages(); len(got) != 1 {
+		t.Errorf("server got %d messages", len(got))
+	}
+}
+
+// TestAccessibleInputEnds: answers that run out end the run with a
+// sentence that says so, and the answers given are saved.
+func TestAccessibleInputEnds(t *testing.T) {
+	cfg, _ := testConfig(t, "")
+	cfg.Accessible = true
+	out := &lockedBuffer{}
+	cfg.In, cfg.Out, cfg.Environ = strings.NewReader("jobs@acme.test\n"), out, []string{"TERM=dumb"}
+	res, _ := Run(t.Context(), cfg)
+	if res.Outcome == OutcomeDone || !strings.Contains(out.String(), "The input ended before the setup was complete") {
+		t.Fatalf("result %+v; output:\n%s", res, out.String())
+	}
+	l, err := wizard.Load(cfg.SetupPath, wizard.LoadOptions{Partial: true})
+	if err != nil || l.Setup.Company.Address != "jobs@acme.test" {
+		t.Fatalf("progress not saved: %v %+v", err, l)
 	}
 }
