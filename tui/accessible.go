@@ -32,7 +32,7 @@ type accessible struct {
 	lines *lineInput // the questions' own line reader (the same input)
 	echo  bool       // answers come from a pipe: write them after the prompt
 	out   io.Writer
-	said map[string]string // what was told once already
+	said  map[string]string // what was told once already
 	// discovered delivers the server discovery started with the address;
 	// it is waited for before the SMTP host is asked.
 	discovered chan discoveredMsg

@@ -78,10 +78,10 @@ func TestAccessibleRun(t *testing.T) {
 	}
 	say("Custom e-mail address", "not-an-address")
 	say("Custom e-mail address", "jobs@acme.test") // asked again after the error
-	say("Personio account name [acme]: ", "acme") // suggested from the domain, read out
-	say("Sender name [1. The company]: ", "")   // the default, read out
-	say("E-mail forwarding to Personio [", "2") // later, by its number
-	say("Send e-mails via [", "1")              // the platform's service
+	say("Personio account name [acme]: ", "acme")  // suggested from the domain, read out
+	say("Sender name [1. The company]: ", "")      // the default, read out
+	say("E-mail forwarding to Personio [", "2")    // later, by its number
+	say("Send e-mails via [", "1")                 // the platform's service
 
 	var e ended
 	select {
