@@ -34,6 +34,11 @@ func classify(ctx context.Context, stage providers.StageName, err error, t Targe
 		// The live test's classification, so that doctor and the test
 		// name the same refusal alike.
 		sd := smtp.DiagnoseStageReply(stage, replyText(tpErr))
+		for k, v := range sd.Args { // the words the remedy quotes, its link…
+			if _, set := args[k]; !set {
+				args[k] = v
+			}
+		}
 		d := diag(sd.Code, sd.Actor)
 		d.Reply = clip(sd.Reply)
 		return d

@@ -60,7 +60,8 @@ func TestProbeAgainstInProcessServers(t *testing.T) {
 		{name: "silent server, implicit TLS", port: silent, sec: smtps, timeout: 300 * time.Millisecond, wantCode: providers.CodeSMTPNoGreeting},
 		{name: "server refuses with 554", port: rejecting, sec: starttls, wantCode: providers.CodeSMTPRejected, wantReply: "554 5.7.1 No SMTP service here"},
 		// the live test's classification, every line kept as sent
-		{name: "multi-line refusal", port: rejectingLong, sec: starttls, wantCode: providers.CodeSMTPRejected, wantReply: "554-mx.acme.test\n554 5.7.1 Your IP is listed"},
+		// The words say why (issue 16): the client's address is listed.
+		{name: "multi-line refusal", port: rejectingLong, sec: starttls, wantCode: providers.CodeSMTPIPBlocked, wantReply: "554-mx.acme.test\n554 5.7.1 Your IP is listed"},
 		{name: "temporary refusal", port: busy, sec: starttls, wantCode: providers.CodeSMTPTemporary, wantReply: "421 4.3.2 Too many connections"},
 	}
 	for _, tc := range tests {
@@ -89,6 +90,9 @@ func TestProbeAgainstInProcessServers(t *testing.T) {
 			}
 			if tc.wantReply != "" && (res.Diagnosis == nil || res.Diagnosis.Reply != tc.wantReply) {
 				t.Errorf("reply = %+v, want %q", res.Diagnosis, tc.wantReply)
+			}
+			if tc.wantReply != "" && res.Diagnosis != nil && res.Diagnosis.Args["quote"] == "" {
+				t.Errorf("no quote of the reply for the remedy: %+v", res.Diagnosis)
 			}
 			if tc.wantOK {
 				if res.TLS == nil || !res.TLS.Certificate.Valid() || res.Banner == "" {

@@ -47,7 +47,7 @@ var wordRules = []wordRule{
 	{re: words(`blocked using |in a black ?list|is in an rbl|on our block ?list|\bblock ?list(ed)?\b|black ?listed|` +
 		`client host rejected|client host \[[^\]]*\] blocked|cannot find your (reverse )?hostname|` +
 		`dialup|dial-up|transient ip|bad dns ptr|reverse dns|rdns|` +
-		`ip address (is )?(blocked|listed|banned)|banned sending ip|traffic not accepted from this ip`),
+		`\bip( address)? (is )?(black ?listed|blocked|listed|banned)|banned sending ip|traffic not accepted from this ip`),
 		code: providers.CodeSMTPIPBlocked},
 
 	// Too many sign-ins: a 454 4.7.0 is not "try again later" as usual,
