@@ -74,6 +74,7 @@ const (
 	CodeOAuthUnreachable       Code = "oauth.unreachable"         // the identity provider's host cannot be reached (DNS, refused, timeout, TLS)
 	CodeOAuthRefreshSpent      Code = "oauth.refresh_token_spent" // a rotated refresh token from env:/stdin: the old value is spent (moved to the keyring, lost, or refused on a later run)
 	CodeCanceled               Code = "run.canceled"
+	CodeRunTimeLimit           Code = "run.time_limit" // --timeout (per run) ran out before this test could start
 	CodeUnknown                Code = "unknown"
 )
 
@@ -97,7 +98,7 @@ var AllCodes = []Code{
 	CodeSMTPIPBlocked, CodeSendQuotaExceeded, CodeSendAccountRestricted,
 	CodeSendMessageTooLarge, CodeAuthRateLimited, CodeAuthNotOffered,
 	CodeOAuthUnreachable, CodeOAuthRefreshSpent,
-	CodeCanceled, CodeUnknown,
+	CodeCanceled, CodeRunTimeLimit, CodeUnknown,
 }
 
 // Actor says who must act on a diagnosis.

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"time"
 
+	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -33,6 +36,16 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizar
 	if parallel < 1 {
 		parallel = 1
 	}
+	// --timeout bounds the whole run: every connection's test gets what
+	// remains of it (Env.Timeout caps each one too, at the same value).
+	// A test that could not start before it ran out says so; ctx itself
+	// only ends on a signal (exit 130).
+	runCtx := ctx
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for _, i := range runs {
@@ -42,11 +55,29 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizar
 			select {
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
-			case <-ctx.Done():
-				outs[i].Err, outs[i].ExitCode = ctx.Err(), ExitInterrupted
+			case <-runCtx.Done():
+				if ctx.Err() != nil {
+					outs[i].Err, outs[i].ExitCode = ctx.Err(), ExitInterrupted
+					return
+				}
+				notStarted(&outs[i], ems[i], opts.Timeout)
 				return
 			}
-			s, st, err := wizard.ReplayMailbox(ctx, env, setup, ems[i], opts.Config, obs)
+			if dl, ok := runCtx.Deadline(); ok && time.Until(dl) < minTestStart && ctx.Err() == nil {
+				notStarted(&outs[i], ems[i], opts.Timeout)
+				return
+			}
+			s, st, err := wizard.ReplayMailbox(runCtx, env, setup, ems[i], opts.Config, obs)
+			if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				if s == nil || s.Result == nil || s.Result.Diagnosis == nil {
+					// The limit ran out before the test itself began
+					// (while a secret was being read, say).
+					notStarted(&outs[i], ems[i], opts.Timeout)
+					return
+				}
+				// The test ran into the limit: its own diagnosis says so.
+				st, err = wizard.Step{State: wizard.StateTest, Blocked: s.Result.Diagnosis}, nil
+			}
 			outs[i].Session, outs[i].Step, outs[i].Err = s, st, err
 			outs[i].ExitCode = outcomeExit(ctx, outs[i])
 		}(i)
@@ -63,6 +94,24 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizar
 		outs[0].Session.Warnings = uniqueWarnings(append(append([]wizard.Warning{}, warnings...), outs[0].Session.Warnings...))
 	}
 	return outs
+}
+
+// minTestStart is the least of the run's time that a test is started
+// with: less cannot reach even a server next door, and a test that dies
+// at once of the deadline would read as the server's silence.
+const minTestStart = 100 * time.Millisecond
+
+// notStarted is the outcome of a connection whose test the run's time
+// limit ended before it could start.
+func notStarted(out *outcome, em wizard.EffectiveMailbox, limit time.Duration) {
+	args := map[string]string{"timeout": limit.String(), "address": em.Address}
+	if em.SMTP != nil {
+		args["host"] = em.SMTP.Host
+	}
+	out.Address, out.Channel = em.Address, em.Channel
+	out.Step = wizard.Step{State: wizard.StateTest, Blocked: &providers.Diagnosis{Code: providers.CodeRunTimeLimit,
+		Actor: providers.ActorUser, Args: args}}
+	out.ExitCode = ExitTestFailed
 }
 
 // uniqueWarnings drops repeats: the loader and the prerequisite checks may

@@ -82,7 +82,8 @@ func (o *Options) jsonDiag(d *providers.Diagnosis) *jsonDiagnosis {
 // jsonOf builds the object for one outcome.
 func (o *Options) jsonOf(out outcome, exportPath string) jsonResult {
 	j := jsonResult{OK: out.ExitCode == ExitOK, Entity: out.Entity, Key: out.Key, SharedWith: out.SharedWith, Stages: []jsonStage{},
-		Warnings: []jsonDiagnosis{}, Export: exportPath, SavedIn: o.savedSecret, ExitCode: out.ExitCode}
+		Warnings: []jsonDiagnosis{}, Export: exportPath, SavedIn: o.savedSecret, ExitCode: out.ExitCode,
+		Address: out.Address, Channel: string(out.Channel)}
 	if s := out.Session; s != nil {
 		m := s.Mailbox()
 		j.Address, j.Channel = m.Address, m.Channel

@@ -24,6 +24,10 @@ type outcome struct {
 	Step       wizard.Step
 	Err        error
 	ExitCode   int
+	// Address and Channel name a mailbox that has no Session (its test
+	// could not start before the run's time limit).
+	Address string
+	Channel providers.Channel
 }
 
 // runReplay is `jobmail --config` (write=true) and `jobmail test`
