@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -399,7 +400,13 @@ func FuzzHostileServer(f *testing.F) {
 		{1, "220 x\r\n|250 AUTH XOAUTH2\r\n|334 eyJzdGF0dXMiOiI0MDAifQ==\r\n|334 e30=\r\n|334 e30=\r\n|334 e30=\r\n"},
 		{0, "220-a\r\n221 b\r\n"}, {0, "220 x\r\n|250-a\r\n250-b\r\n"}, {0, "2\r\n"}, {0, "\x00\xff\r\n"},
 		{0, "220 x\r\n|250 " + strings.Repeat("y", 5000) + "\r\n"},
-		{0, "220 x\r\n|421 4.3.2 bye\r\n"}, {1, "220 x\r\n|250 AUTH PLAIN\r\n|535 5.7.8 you sent AUTH PLAIN AGpvYnNAZXhhbXBsZS50ZXN0AA==\r\n"},
+		{0, "220 x\r\n|421 4.3.2 bye\r\n"},
+		// The challenge-response mechanisms: a SCRAM server-first that does
+		// not continue the client's nonce, an NTLM CHALLENGE, a truncated one.
+		{1, "220 x\r\n|250 AUTH SCRAM-SHA-256 SCRAM-SHA-1\r\n|334 \r\n|334 cj1mb3JnZWQscz1jMkZzZEE9PSxpPTQwOTY=\r\n|535 no\r\n"},
+		{1, "220 x\r\n|250 AUTH NTLM\r\n|334 " + base64.StdEncoding.EncodeToString(smtptest.NTLMChallenge([]byte("12345678"))) +
+			"\r\n|235 ok\r\n|250 ok\r\n|250 ok\r\n|354 go\r\n"},
+		{1, "220 x\r\n|250 AUTH NTLM\r\n|334 TlRMTVNTUAACAAAA\r\n|535 no\r\n"}, {1, "220 x\r\n|250 AUTH PLAIN\r\n|535 5.7.8 you sent AUTH PLAIN AGpvYnNAZXhhbXBsZS50ZXN0AA==\r\n"},
 	} {
 		f.Add(seed.mode, seed.script)
 	}
