@@ -1,9 +1,11 @@
 package discover
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -97,6 +99,9 @@ func normalizeHost(h string) string {
 // first MX host that matches; mx is the matching MX host ("" for a domain
 // match).
 func lookupWellKnown(domain string, mxHosts []string) (w *WellKnown, mx string) {
+	if !mayMatch(domain) && !slices.ContainsFunc(mxHosts, mayMatch) {
+		return nil, "" // no pattern names it: spare the table's parse
+	}
 	table, err := loadWellKnown()
 	if err != nil {
 		return nil, ""
@@ -118,6 +123,31 @@ func lookupWellKnown(domain string, mxHosts []string) (w *WellKnown, mx string) 
 		}
 	}
 	return nil, ""
+}
+
+// mayMatch reports whether a pattern of the table could match host: a
+// match needs "host" or "*.<a suffix of host>" written in the table (a
+// test checks every pattern is written so). Most addresses are no
+// provider's, and this spares their runs the table's JSON parse, ~4 % of
+// a whole live test's CPU (issue 15).
+func mayMatch(host string) bool {
+	h := normalizeHost(host)
+	if h == "" {
+		return false
+	}
+	if bytes.Contains(wellKnownJSON, []byte(`"`+h+`"`)) {
+		return true
+	}
+	for rest := h; ; {
+		i := strings.IndexByte(rest, '.')
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+1:]
+		if bytes.Contains(wellKnownJSON, []byte(`"*.`+rest+`"`)) {
+			return true
+		}
+	}
 }
 
 // Targets are the provider's servers for domain, templates filled in.

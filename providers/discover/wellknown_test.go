@@ -3,6 +3,7 @@ package discover
 import (
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
@@ -107,5 +108,47 @@ func TestTargetsSkipUnfillableTemplate(t *testing.T) {
 	got := w.Targets("acme.test", "")
 	if !slices.Equal(got, []probe.Target{{Host: "smtp.x.test", Port: 465, Security: providers.SecuritySMTPS}}) {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// TestMayMatchNeverMissesAPattern: the prefilter that spares the table's
+// parse lets through every host some pattern matches (exact domains,
+// *.suffix at any depth, upper case and a trailing dot), and stops hosts
+// no pattern names.
+func TestMayMatchNeverMissesAPattern(t *testing.T) {
+	table, err := WellKnownProviders()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, w := range table {
+		for _, p := range append(slices.Clone(w.Domains), w.MX...) {
+			var hosts []string
+			if suffix, ok := strings.CutPrefix(p, "*."); ok {
+				hosts = []string{"a." + suffix, "x.y." + suffix, "MX1." + strings.ToUpper(suffix) + "."}
+			} else {
+				hosts = []string{p, strings.ToUpper(p) + "."}
+			}
+			for _, h := range hosts {
+				if !matches(p, h) {
+					t.Fatalf("test host %q does not match %q", h, p)
+				}
+				n++
+				if !mayMatch(h) {
+					t.Errorf("mayMatch(%q) = false, but pattern %q of %s matches it", h, p, w.ID)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no pattern checked")
+	}
+	for _, h := range []string{"", "example.test", "acme.de", "mail.acme.de", "localhost", "test"} {
+		if mayMatch(h) {
+			if w, _ := lookupWellKnown(h, nil); w != nil {
+				continue
+			}
+			t.Errorf("mayMatch(%q) = true, though no pattern names it", h)
+		}
 	}
 }
