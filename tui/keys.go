@@ -15,6 +15,7 @@ type keyMap struct {
 	Quit     key.Binding // ask to quit; during a test: cancel it
 	Back     key.Binding // the previous question, across steps
 	PrevStep key.Binding // the start of the previous step
+	CopyLink key.Binding // the sign-in link to the clipboard (OSC 52)
 	Next     key.Binding // huh: submit the field
 	Choose   key.Binding // huh: move in a select
 	Toggle   key.Binding // huh: yes/no
@@ -28,6 +29,7 @@ func newKeyMap() keyMap {
 		Quit:     key.NewBinding(key.WithKeys("ctrl+c")),
 		Back:     key.NewBinding(key.WithKeys("shift+tab")),
 		PrevStep: key.NewBinding(key.WithKeys("esc")),
+		CopyLink: key.NewBinding(key.WithKeys("ctrl+y")),
 		Next:     key.NewBinding(key.WithKeys("enter")),
 		Choose:   key.NewBinding(key.WithKeys("up", "down")),
 		Toggle:   key.NewBinding(key.WithKeys("left", "right")),
@@ -76,6 +78,13 @@ func (m *Model) help() string {
 	case modeRunning:
 		if m.run != nil && m.run.action.Kind == wizard.ActionAuthorize {
 			items := []helpItem{{"esc/ctrl+c", "tui.key.cancel_signin"}}
+			if m.signInURL() != "" {
+				copyKey := "c"
+				if m.sign.form != nil && !m.sign.submitted {
+					copyKey = "ctrl+y" // c goes into the paste field
+				}
+				items = append([]helpItem{{copyKey, "tui.key.copy_link"}}, items...)
+			}
 			if m.sign.form != nil && !m.sign.submitted {
 				items = append([]helpItem{{"enter", "tui.key.confirm"}}, items...)
 			}

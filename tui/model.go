@@ -228,6 +228,10 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 				m.cancelSignIn()
 				return nil
 			}
+			// c copies the link (ctrl+y too, which the paste field leaves alone)
+			if key.Matches(k, m.keys.CopyLink) || (k.String() == "c" && (m.sign.form == nil || m.sign.submitted)) {
+				return m.copyLink()
+			}
 			return m.updatePaste(k)
 		}
 		if key.Matches(k, m.keys.Quit) {

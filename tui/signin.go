@@ -104,6 +104,31 @@ type signIn struct {
 	device    *deviceCode
 	fallback  bool // the browser did not open: sign in again, pasting
 	toStep    bool // the person canceled: back to the step
+	copied    bool // the link went to the clipboard (OSC 52)
+}
+
+// signInURL is the address the person opens: the device page, or the
+// sign-in page; "" before the flow said.
+func (m *Model) signInURL() string {
+	if d := m.sign.device; d != nil {
+		return d.url
+	}
+	switch m.sign.ev.Kind {
+	case oauth.EventAuthURL, oauth.EventBrowserFailed, oauth.EventAwaitPaste:
+		return m.sign.ev.URL
+	}
+	return ""
+}
+
+// copyLink puts the sign-in link on the clipboard with OSC 52: the
+// terminal copies it whole, however the screen had to break it.
+func (m *Model) copyLink() tea.Cmd {
+	u := m.signInURL()
+	if u == "" {
+		return nil
+	}
+	m.sign.copied = true
+	return tea.SetClipboard(u)
 }
 
 // deviceCode is the code to enter on another device and when it expires

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -304,6 +305,14 @@ func TestSignInScreens(t *testing.T) {
 				pasteErr: oauth.ErrPasteNoCode}
 			return m.showPaste()
 		}},
+		{"loopback", func(m *Model) tea.Cmd {
+			m.sign = signIn{mode: oauth.ModeLoopback, ev: oauth.Event{Kind: oauth.EventAuthURL, URL: url}}
+			return nil
+		}},
+		{"loopback_copied", func(m *Model) tea.Cmd {
+			m.sign = signIn{mode: oauth.ModeLoopback, ev: oauth.Event{Kind: oauth.EventAuthURL, URL: url}}
+			return m.copyLink()
+		}},
 		{"device", func(m *Model) tea.Cmd {
 			m.sign = signIn{mode: oauth.ModeDevice, device: &deviceCode{code: "QX7K-2MPL", url: "https://microsoft.com/devicelogin", deadline: at.Add(14*time.Minute + 32*time.Second)}}
 			return nil
@@ -341,5 +350,32 @@ func TestCountdown(t *testing.T) {
 				t.Errorf("countdown(%v) = %q, want %q", tc.d, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestSignInLinkWhole: the sign-in link is one OSC 8 hyperlink to the
+// whole URL in every cell the width breaks it into, c puts it on the
+// clipboard whole (OSC 52), and the accessible wizard prints it unbroken.
+func TestSignInLinkWhole(t *testing.T) {
+	const url = "https://login.example.test/organizations/oauth2/v2.0/authorize?client_id=0b1c&code_challenge=Xy&login_hint=jobs%40acme.test&state=S&scope=https%3A%2F%2Foutlook.office.com%2FSMTP.Send+offline_access+openid+email"
+	cfg, _ := testConfig(t, "microsoft")
+	m := newModel(context.Background(), cfg, &wizard.Setup{Company: wizard.Mailbox{Address: "jobs@acme.test", Channel: "microsoft"}}, nil, "")
+	m.mode = modeRunning
+	m.run = &actionRun{action: wizard.Action{Kind: wizard.ActionAuthorize, State: wizard.StatePrerequisites}}
+	m.sign = signIn{mode: oauth.ModeLoopback, ev: oauth.Event{Kind: oauth.EventAuthURL, URL: url}}
+	view := m.signInView(40)
+	if !strings.Contains(view, "\x1b]8;;"+url+"\a") || strings.Contains(ansi.Strip(view), url) {
+		t.Fatalf("at 40 columns the link is broken for the eye but must stay one hyperlink to the whole URL:\n%q", view)
+	}
+	cmd := m.copyLink()
+	if cmd == nil || fmt.Sprint(cmd()) != url {
+		t.Fatal("c does not copy the whole link")
+	}
+	if !strings.Contains(ansi.Strip(m.signInView(80)), "Link copied") {
+		t.Fatal("no word that the link was copied")
+	}
+	plain := ansi.Strip(m.signInLines(m.sign.ev, 1<<20, false))
+	if !strings.Contains(plain, "\n"+url) {
+		t.Fatalf("the accessible line breaks the link:\n%s", plain)
 	}
 }

@@ -32,6 +32,13 @@ func (m *Model) signInView(w int) string {
 			b.WriteString("\n\n" + s)
 		}
 	}
+	if m.sign.copied {
+		b.WriteString("\n\n" + m.st.ok.Render(markOK) + " " + wrap(m.words.T("tui.authorize.copied"), w-2))
+	}
+	if m.sign.device == nil && m.sign.mode != oauth.ModePaste {
+		// the other ways, said here and not only in --help
+		b.WriteString("\n\n" + m.st.faint.Render(wrap(m.words.T("tui.authorize.modes", m.args()), w)))
+	}
 	return b.String()
 }
 
@@ -92,7 +99,14 @@ func (m *Model) signInLines(e oauth.Event, w int, link bool) string {
 		if link {
 			open = lipgloss.NewStyle().Underline(true).Hyperlink(e.URL).Render(open)
 		}
-		s := wrap(open, w) + "\n" + m.st.faint.Render(wrap(e.URL, w))
+		// The link is the sign-in page in every terminal cell it takes
+		// (OSC 8), however the width breaks it; c copies it whole, and the
+		// accessible wizard (link false, unbounded w) prints it unbroken.
+		u := m.st.faint.Render(wrap(e.URL, w))
+		if link {
+			u = lipgloss.NewStyle().Faint(true).Hyperlink(e.URL).Render(wrap(e.URL, w))
+		}
+		s := wrap(open, w) + "\n" + u
 		if e.Kind == oauth.EventAwaitPaste && !link { // the accessible prompt has no room for the help
 			args["redirect"] = e.RedirectURI
 			s += "\n" + wrap(m.words.T("tui.paste.help", args), w)
