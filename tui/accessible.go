@@ -287,10 +287,7 @@ func (a *accessible) finish() Result {
 		if err := a.runForm(form); err != nil || a.choice == choiceQuit {
 			return a.quit()
 		}
-		if a.choice == choiceKeyEnv {
-			a.s.Mailbox().SMTP.Password = EnvPasswordRef
-			store = false
-		}
+		store = a.chooseKeyring(a.choice)
 	}
 }
 

@@ -128,6 +128,8 @@ func (m *Model) doneView(w int) string {
 		ok("tui.done.keyring")
 	case m.s.Mailbox().SMTP != nil && m.s.Mailbox().SMTP.Password == EnvPasswordRef:
 		ok("tui.done.env")
+	case m.s.Mailbox().SMTP != nil && m.s.Mailbox().SMTP.Password == FilePasswordRef:
+		mark(m.st.warn.Render(markWarn), m.words.T("tui.done.file", m.keyringArgs()))
 	}
 	if m.fin.setupErr != nil {
 		bad(m.fin.setupErr)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -16,6 +17,11 @@ import (
 // keyring cannot take the password and the person chooses the
 // environment instead.
 const EnvPasswordRef = "env:JOBMAIL_SMTP_PASSWORD"
+
+// FilePasswordRef is the reference written when the person chooses a file
+// of their own instead (beside the setup file; jobmail never writes it:
+// the keyring view gives the command that does).
+const FilePasswordRef = "file:jobmail-smtp-password"
 
 type finishedMsg struct {
 	account   string // keyring account written ("" if none)
@@ -92,15 +98,49 @@ func (m *Model) onFinished(msg finishedMsg) tea.Cmd {
 const (
 	choiceKeyRetry = "retry"
 	choiceKeyEnv   = "env"
+	choiceKeyFile  = "file"
 )
 
+// keyringWays reports whether env: and file: are offered: a reference
+// names one password, the company's SMTP one.
+func (m *Model) keyringWays() bool {
+	return m.entity == nil && m.s.Mailbox().SMTP != nil && m.s.Mailbox().ChannelID() == providers.ChannelSMTP
+}
+
+// keyringArgs: the references and the absolute paths the commands use.
+func (m *Model) keyringArgs() map[string]string {
+	setup := absPath(m.cfg.SetupPath)
+	args := m.args()
+	args["ref"], args["setup"] = EnvPasswordRef, setup
+	args["file"] = filepath.Join(filepath.Dir(setup), strings.TrimPrefix(FilePasswordRef, "file:"))
+	args["env"] = strings.TrimPrefix(EnvPasswordRef, "env:")
+	if r := m.s.Result; r != nil {
+		args["duration"] = m.dur(r.Duration)
+	}
+	return args
+}
+
+// chooseKeyring applies a choice of the keyring menu to the session: the
+// reference the setup file gets, and whether the keyring is tried.
+func (m *Model) chooseKeyring(choice string) (store bool) {
+	switch choice {
+	case choiceKeyEnv:
+		m.s.Mailbox().SMTP.Password = EnvPasswordRef
+		return false
+	case choiceKeyFile:
+		m.s.Mailbox().SMTP.Password = FilePasswordRef
+		return false
+	}
+	return true
+}
+
 func (m *Model) showKeyringMenu() tea.Cmd {
-	args := map[string]string{"ref": EnvPasswordRef}
+	args := m.keyringArgs()
 	m.choice = choiceKeyRetry
 	opts := []huh.Option[string]{huh.NewOption(m.words.T("tui.keyring.retry"), choiceKeyRetry)}
-	// the environment variable names one password: the company's
-	if m.entity == nil && m.s.Mailbox().SMTP != nil && m.s.Mailbox().ChannelID() == providers.ChannelSMTP {
-		opts = append(opts, huh.NewOption(m.words.T("tui.keyring.env", args), choiceKeyEnv))
+	if m.keyringWays() {
+		opts = append(opts, huh.NewOption(m.words.T("tui.keyring.env", args), choiceKeyEnv),
+			huh.NewOption(m.words.T("tui.keyring.file", args), choiceKeyFile))
 	}
 	opts = append(opts, huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
 	m.menu = m.newForm(huh.NewSelect[string]().
@@ -112,24 +152,34 @@ func (m *Model) showKeyringMenu() tea.Cmd {
 
 func (m *Model) onKeyringChoice() tea.Cmd {
 	switch m.choice {
-	case choiceKeyRetry:
-		return m.startFinish(true)
-	case choiceKeyEnv:
-		m.s.Mailbox().SMTP.Password = EnvPasswordRef
-		return m.startFinish(false)
+	case choiceKeyRetry, choiceKeyEnv, choiceKeyFile:
+		return m.startFinish(m.chooseKeyring(m.choice))
 	}
 	m.quitYes = true
 	return m.quitNow()
 }
 
-// keyringView says that the keyring refused and that nothing was written
-// in plain text instead; the choices follow.
+// keyringView says first that the test passed (a missing keyring never
+// hides it), then that the keyring refused and nothing was written in
+// plain text instead, then each way on with the command that continues;
+// the choices follow.
 func (m *Model) keyringView(w int) string {
 	t := m.words.Diagnosis(diagnosisOf(m.fin.keyErr, false))
+	args := m.keyringArgs()
 	var b strings.Builder
+	if r := m.s.Result; r != nil && r.OK() {
+		b.WriteString(m.st.ok.Render(markOK) + " " + indent(wrap(m.words.T("tui.keyring.passed", args), w-2), "  ")[2:] + "\n\n")
+	}
 	b.WriteString(m.st.bad.Render(markBad+" "+t.Title) + "\n")
 	b.WriteString(wrap(t.Explain, w) + "\n")
-	b.WriteString(m.st.faint.Render(truncateLines(m.fin.keyErr.Error(), w)) + "\n")
-	b.WriteString(wrap(m.st.label.Render(m.words.T("tui.diag.remedy"))+" "+t.Remedy, w))
-	return b.String()
+	b.WriteString(m.st.faint.Render(truncateLines(m.fin.keyErr.Error(), w)) + "\n\n")
+	b.WriteString(m.st.bold.Render(m.words.T("tui.keyring.ways")) + "\n")
+	ways := []string{"tui.keyring.way.retry"}
+	if m.keyringWays() {
+		ways = append(ways, "tui.keyring.way.env", "tui.keyring.way.file")
+	}
+	for _, id := range ways {
+		b.WriteString(hanging("• ", m.words.T(id, args), w) + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

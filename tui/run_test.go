@@ -350,35 +350,60 @@ func TestResize(t *testing.T) {
 	}
 }
 
-// TestKeyringUnavailable: when the keyring refuses, nothing is written in
-// plain text; the person may retry or point the setup at an environment
-// variable instead, and then the files are written.
+// TestKeyringUnavailable: when the keyring refuses, the screen first says
+// the test passed, then that nothing is written in plain text, then each
+// way on with the command that continues; retry, env: or file: follows,
+// and then the files are written.
 func TestKeyringUnavailable(t *testing.T) {
-	cfg, store := testConfig(t, "other")
-	srv := startMailServer(t, "jobs@acme.test", "pw-123456")
-	store.SetUnavailable(true)
-	h := start(t, cfg, store, nil)
-	smtpAnswers(h, srv)
-	h.answer("company.smtp.password", "pw-123456")
-	h.answer("company.smtp.ca_file", srv.caFile)
-	confirmAll(h)
-	s := h.waitFor("keyring screen", func(s snapshot) bool { return s.mode == modeKeyring })
-	if _, err := os.Stat(cfg.SetupPath); err == nil {
-		t.Fatal("setup file written although the keyring refused the password")
-	}
-	if !strings.Contains(s.view, "> Try the keyring again") || !strings.Contains(s.view, EnvPasswordRef) {
-		t.Fatalf("keyring screen:\n%s", s.view)
-	}
-	h.down(1)
-	h.enter()
-	h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
-	h.enter()
-	m := h.final()
-	if r := m.Result(); r.Outcome != OutcomeDone || r.Account != "" {
-		t.Fatalf("result %+v", r)
-	}
-	raw, err := os.ReadFile(cfg.SetupPath)
-	if err != nil || !strings.Contains(string(raw), "password: "+EnvPasswordRef) || strings.Contains(string(raw), "pw-123456") {
-		t.Fatalf("setup file: %v\n%s", err, raw)
+	for _, tc := range []struct {
+		down int
+		ref  string
+	}{{1, EnvPasswordRef}, {2, FilePasswordRef}} {
+		t.Run(tc.ref, func(t *testing.T) {
+			cfg, store := testConfig(t, "other")
+			srv := startMailServer(t, "jobs@acme.test", "pw-123456")
+			store.SetUnavailable(true)
+			h := start(t, cfg, store, nil)
+			smtpAnswers(h, srv)
+			h.answer("company.smtp.password", "pw-123456")
+			h.answer("company.smtp.ca_file", srv.caFile)
+			confirmAll(h)
+			s := h.waitFor("keyring screen", func(s snapshot) bool { return s.mode == modeKeyring })
+			if _, err := os.Stat(cfg.SetupPath); err == nil {
+				t.Fatal("setup file written although the keyring refused the password")
+			}
+			view := s.view
+			for range 3 { // the ways may scroll below the menu
+				h.key(tea.KeyPgDown, 0)
+				view += h.snap().view
+			}
+			h.key(tea.KeyPgUp, 0)
+			h.key(tea.KeyPgUp, 0)
+			h.key(tea.KeyPgUp, 0)
+			flat := strings.Join(strings.Fields(view), "") // wrapped paths and commands, whole again
+			passed, refused := strings.Index(flat, "Thelivetestpassed"), strings.Index(flat, "Keyringnotavailable")
+			if passed < 0 || refused < 0 || passed > refused {
+				t.Errorf("the passed test is not said first (%d, %d):\n%s", passed, refused, s.view)
+			}
+			abs, _ := filepath.Abs(cfg.SetupPath)
+			for _, want := range []string{"> Try the keyring again", EnvPasswordRef, "gnome-keyring-daemon --unlock",
+				"JOBMAIL_SMTP_PASSWORD='…' jobmail --config " + abs, "> " + filepath.Join(filepath.Dir(abs), "jobmail-smtp-password") + ") && jobmail --config " + abs} {
+				if !strings.Contains(flat, strings.Join(strings.Fields(want), "")) {
+					t.Errorf("keyring screen lacks %q:\n%s", want, s.view)
+				}
+			}
+			h.down(tc.down)
+			h.enter()
+			h.waitFor("done", func(s snapshot) bool { return s.mode == modeDone })
+			h.enter()
+			m := h.final()
+			if r := m.Result(); r.Outcome != OutcomeDone || r.Account != "" {
+				t.Fatalf("result %+v", r)
+			}
+			raw, err := os.ReadFile(cfg.SetupPath)
+			if err != nil || !strings.Contains(string(raw), "password: "+tc.ref) || strings.Contains(string(raw), "pw-123456") {
+				t.Fatalf("setup file: %v\n%s", err, raw)
+			}
+		})
 	}
 }
