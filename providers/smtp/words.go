@@ -46,7 +46,7 @@ var wordRules = []wordRule{
 	// retrying from the same address does not help.
 	{re: words(`blocked using |in a black ?list|is in an rbl|on our block ?list|\bblock ?list(ed)?\b|black ?listed|` +
 		`client host rejected|client host \[[^\]]*\] blocked|cannot find your (reverse )?hostname|` +
-		`dialup|dial-up|transient ip|bad dns ptr|reverse dns|rdns|` +
+		`dialup|dial-up|transient ip|bad dns ptr|reverse dns|\brdns\b|` +
 		`\bip( address)? (is )?(black ?listed|blocked|listed|banned)|banned sending ip|traffic not accepted from this ip`),
 		code: providers.CodeSMTPIPBlocked},
 
