@@ -31,16 +31,18 @@ func (s *Session) smtpFields() []field {
 		portKind, portOptions = KindInput, nil
 	}
 	fs := []field{
-		{name: "smtp.host", state: StatePrerequisites, kind: KindInput,
-			def:     func(s *Session) string { return s.prefill().Host },
-			source:  func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Host) },
-			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Host },
-			get:     func(*Session) (string, bool) { return c().Host, c().Host != "" },
+		{name: "smtp.host", state: StatePrerequisites, kind: KindInput, keepsRest: true,
+			// another server: its port, encryption and certificate may differ
+			dependents: []string{"smtp.transport", "smtp.security", "smtp.port", "smtp.ca_file"},
+			def:        func(s *Session) string { return s.prefill().Host },
+			source:     func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Host) },
+			inherit:    func(m *Mailbox) string { return derefOr(m.SMTP).Host },
+			get:        func(*Session) (string, bool) { return c().Host, c().Host != "" },
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Host }, v, ValidateSMTPHost)
 			}},
 		s.transportField(c, w),
-		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true,
+		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true, keepsRest: true,
 			when:    (*Session).asksSeparately,
 			options: func(*Session) []string { return securityOptions() },
 			def:     func(s *Session) string { return firstOf(s.prefill().Security, string(providers.SecurityStartTLS)) },
@@ -49,7 +51,7 @@ func (s *Session) smtpFields() []field {
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Security }, v, ValidateSecurity)
 			}},
-		{name: "smtp.port", state: StatePrerequisites, kind: portKind, optional: true,
+		{name: "smtp.port", state: StatePrerequisites, kind: portKind, optional: true, keepsRest: true,
 			options: portOptions, open: portOptions != nil,
 			when: (*Session).asksSeparately,
 			def: func(s *Session) string {
@@ -66,14 +68,15 @@ func (s *Session) smtpFields() []field {
 			},
 			get: func(*Session) (string, bool) { return strconv.Itoa(c().Port), c().Port != 0 },
 			set: func(_ *Session, v string) error { return setIntVia(func() *int { return &w().Port }, v, ValidatePort) }},
-		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true,
-			def:    func(s *Session) string { return firstOf(s.prefill().Username, m.Address) },
-			source: func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Username) },
-			get:    func(*Session) (string, bool) { return c().Username, c().Username != "" },
+		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true, keepsRest: true,
+			dependents: []string{"smtp.password"}, // another account, another password
+			def:        func(s *Session) string { return firstOf(s.prefill().Username, m.Address) },
+			source:     func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Username) },
+			get:        func(*Session) (string, bool) { return c().Username, c().Username != "" },
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Username }, v, ValidateUsername)
 			}},
-		{name: "smtp.password", state: StatePrerequisites, kind: KindPassword,
+		{name: "smtp.password", state: StatePrerequisites, kind: KindPassword, keepsRest: true,
 			optional: !s.Interactive, def: s.secretDefault,
 			get: func(s *Session) (string, bool) {
 				if s.Interactive {
@@ -82,7 +85,7 @@ func (s *Session) smtpFields() []field {
 				return c().Password, c().Password != ""
 			},
 			set: s.setPassword(func() *string { return &w().Password })},
-		{name: "smtp.ca_file", state: StatePrerequisites, kind: KindInput, optional: true,
+		{name: "smtp.ca_file", state: StatePrerequisites, kind: KindInput, optional: true, keepsRest: true,
 			when:    func(*Session) bool { return providers.Security(c().Security).Verifies() },
 			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).CAFile },
 			get:     func(*Session) (string, bool) { return c().CAFile, c().CAFile != "" },
@@ -176,7 +179,7 @@ func (s *Session) confirmField(id string) field {
 	if id == "ip_allowlist" { // "our server has no allowlist" is an answer too
 		kind, options = KindSelect, constOptions(AllowlistValues...)
 	}
-	return field{name: "prerequisites." + id, state: StatePrerequisites, kind: kind, optional: true, confirms: true,
+	return field{name: "prerequisites." + id, state: StatePrerequisites, kind: kind, optional: true, confirms: true, keepsRest: true,
 		options: options, def: constDefault("true"),
 		get: func(*Session) (string, bool) {
 			v, ok := m.Prerequisites[id]

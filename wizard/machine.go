@@ -100,6 +100,7 @@ type Session struct {
 	// transportOther: the person chose "another" port/encryption, so
 	// smtp.security and smtp.port are asked one by one.
 	transportOther bool
+	fixing         *fixing // the field changed from a diagnosis (fix.go)
 }
 
 // NewSession starts a session on setup (which may be empty or loaded from
@@ -182,6 +183,7 @@ func (s *Session) Answer(key, value string) error {
 	if err := s.apply(q, value); err != nil {
 		return err
 	}
+	defer s.fixed(q)
 	s.markAnswered(key)
 	s.invalidate()
 	return nil

@@ -84,7 +84,7 @@ func (s *Session) Apply(r Remedy) {
 	s.failed = nil
 	switch r.Kind {
 	case RemedyFixField:
-		if !s.BackTo(r.Field) {
+		if !s.Fix(r.Field) {
 			s.Back(StatePrerequisites)
 		}
 	case RemedyRetry:

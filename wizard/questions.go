@@ -56,6 +56,10 @@ type field struct {
 	// confirms marks a prerequisite a person confirms: a replay whose
 	// file says nothing records nothing (the live test is the proof).
 	confirms bool
+	// keepsRest: "Change X" from a diagnosis asks this field again and
+	// then only its dependents (fix.go); without it, everything after it.
+	keepsRest  bool
+	dependents []string // field names asked again when this answer changes
 	// covers names fields this question answers together (smtp.transport:
 	// smtp.security and smtp.port): BackTo one of them asks this one.
 	covers []string
