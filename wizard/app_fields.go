@@ -1,6 +1,8 @@
 package wizard
 
 import (
+	"strings"
+
 	"github.com/jobmail/jobmail/providers"
 )
 
@@ -92,4 +94,58 @@ func (s *Session) clientIDField(ch providers.Channel, named field, inherit func(
 		f.set = func(_ *Session, v string) error { return setVia(dst, v, ValidateAppClientID(ch)) }
 	}
 	return f
+}
+
+// The direct integration in one keystroke: an SMTP host that is Google's
+// or Microsoft 365's submission server, with a password, is asked once
+// whether to switch to the direct integration (the default). Google no
+// longer accepts new SMTP connections with a password; Microsoft keeps
+// basic authentication for SMTP AUTH only through December 2026.
+const (
+	DirectSwitch = "switch"
+	DirectKeep   = "keep"
+)
+
+// DirectChoices are the options of smtp.direct.
+var DirectChoices = []string{DirectSwitch, DirectKeep}
+
+// directFor is the channel whose direct integration replaces SMTP to host.
+func directFor(host string) providers.Channel {
+	switch strings.ToLower(strings.TrimSuffix(strings.TrimSpace(host), ".")) {
+	case "smtp.gmail.com", "smtp.googlemail.com":
+		return providers.ChannelGoogle
+	case "smtp.office365.com", "smtp-mail.outlook.com":
+		return providers.ChannelMicrosoft
+	}
+	return ""
+}
+
+// directField is smtp.direct, asked right after the host. named carries
+// the literal name for the catalogue's scan.
+func (s *Session) directField(named field) field {
+	m := s.Mailbox()
+	host := func() string { return derefOr(m.SMTP).Host }
+	return field{name: named.name, state: StatePrerequisites, kind: KindSelect,
+		when:    func(s *Session) bool { return s.Interactive && directFor(host()) != "" },
+		options: constOptions(DirectChoices...), def: constDefault(DirectSwitch),
+		get: func(s *Session) (string, bool) {
+			v := s.direct[s.prefix()]
+			return v, v != ""
+		},
+		set: func(s *Session, v string) error {
+			if err := oneOf(v, ReasonDirectChoiceInvalid, DirectChoices); err != nil {
+				return err
+			}
+			if s.direct == nil {
+				s.direct = map[string]string{}
+			}
+			if v == DirectKeep {
+				s.direct[s.prefix()] = v
+				return nil
+			}
+			// The SMTP answers stay as the prefill should the person come
+			// back; the commit drops the channel left.
+			m.Channel = string(directFor(host()))
+			return nil
+		}}
 }

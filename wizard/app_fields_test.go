@@ -150,3 +150,46 @@ func TestAppPrecedence(t *testing.T) {
 	m.Microsoft = &Microsoft{ClientID: "channel"}
 	check("channel", AppFromChannel)
 }
+
+// TestDirectIntegrationOneKeystroke: smtp.office365.com or smtp.gmail.com
+// as an SMTP host asks, right after the host, whether to switch; the
+// default (one Enter) moves the mailbox to the direct integration, whose
+// questions follow; keep stays on SMTP. Other hosts are not asked.
+func TestDirectIntegrationOneKeystroke(t *testing.T) {
+	tests := []struct {
+		host, answer string
+		want         providers.Channel
+		next         string // the question after smtp.direct
+	}{
+		{"smtp.office365.com", "", providers.ChannelMicrosoft, "company.microsoft.app"},
+		{"smtp.gmail.com", "", providers.ChannelGoogle, "company.google.app"},
+		{"SMTP.Office365.com", DirectKeep, providers.ChannelSMTP, "company.smtp.transport"},
+		{"smtp.acme.de", "", providers.ChannelSMTP, "company.smtp.transport"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host+"/"+tt.answer, func(t *testing.T) {
+			s := NewSession(nil, true)
+			untilState(t, s, with(nil, "company.channel", "smtp"), StatePrerequisites)
+			if err := s.Answer("company.smtp.host", tt.host); err != nil {
+				t.Fatal(err)
+			}
+			q := s.Next().Question
+			if directFor(tt.host) != "" {
+				if q == nil || q.Key != "company.smtp.direct" || q.Value != DirectSwitch || q.Args["direct"] != string(tt.want) && tt.answer == "" {
+					t.Fatalf("after %s: %+v", tt.host, q)
+				}
+				v := tt.answer
+				if v == "" {
+					v = q.Value // Enter takes the default
+				}
+				if err := s.Answer(q.Key, v); err != nil {
+					t.Fatal(err)
+				}
+				q = s.Next().Question
+			}
+			if s.Mailbox().ChannelID() != tt.want || q == nil || q.Key != tt.next {
+				t.Fatalf("channel %s, next %+v; want %s, %s", s.Mailbox().Channel, q, tt.want, tt.next)
+			}
+		})
+	}
+}

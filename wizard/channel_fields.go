@@ -41,6 +41,7 @@ func (s *Session) smtpFields() []field {
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Host }, v, ValidateSMTPHost)
 			}},
+		s.directField(field{name: "smtp.direct"}),
 		s.transportField(c, w),
 		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true, keepsRest: true,
 			when:    (*Session).asksSeparately,

@@ -89,6 +89,7 @@ type Session struct {
 	Getenv func(string) string
 
 	appChoice  map[providers.Channel]string // <channel>.app answered in this session
+	direct     map[string]string            // smtp.direct kept, by mailbox key
 	mb         *Mailbox                     // the mailbox configured: the company's or an entity's
 	key        string                       // its setup-file key prefix: "company", "entities[2]"
 	entity     int                          // index of the entity being added (NewEntitySession), else -1

@@ -213,6 +213,7 @@ func (s *Session) args() map[string]string {
 		"provider": s.Provider,
 		"platform": s.Setup.PlatformName(),
 		"app":      s.appChoice[m.ChannelID()], // where the OAuth app comes from, once asked
+		"direct":   string(directFor(derefOr(m.SMTP).Host)),
 	}
 }
 

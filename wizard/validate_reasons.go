@@ -25,6 +25,7 @@ const (
 	ReasonClientIDNotGUID     = "client_id_not_guid"     // {value}: an Entra application id is a GUID
 	ReasonClientIDNotGoogle   = "client_id_not_google"   // {value}: a Google client id ends in .apps.googleusercontent.com
 	ReasonAppChoiceInvalid    = "app_choice_invalid"     // <channel>.app: platform or own
+	ReasonDirectChoiceInvalid = "direct_choice_invalid"  // smtp.direct: switch or keep
 	ReasonTextInvalid         = "text_invalid"           // {detail}
 	ReasonCIDRInvalid         = "cidr_invalid"           // {value}
 	ReasonURLInvalid          = "url_invalid"            // {detail, value}
@@ -69,7 +70,7 @@ var AllReasons = []string{
 	ReasonSecurityInvalid, ReasonChannelInvalid, ReasonSenderNameInvalid,
 	ReasonForwardingInvalid, ReasonNotSecretRef, ReasonUsernameInvalid,
 	ReasonClientIDInvalid, ReasonTenantInvalid, ReasonTextInvalid,
-	ReasonClientIDNotGUID, ReasonClientIDNotGoogle, ReasonAppChoiceInvalid,
+	ReasonClientIDNotGUID, ReasonClientIDNotGoogle, ReasonAppChoiceInvalid, ReasonDirectChoiceInvalid,
 	ReasonCIDRInvalid, ReasonURLInvalid, ReasonPrerequisiteInvalid,
 	ReasonCAFileUnreadable, ReasonCAFileNoCert, ReasonSecretFileMissing,
 	ReasonFileNotFound, ReasonFileUnreadable, ReasonFileIsDir,

@@ -122,6 +122,12 @@ func classifyAt(cmd, mech string, code int, enh, text string) (providers.Code, s
 		c := r.code
 		if c == providers.CodeAuthRejected && isOAuthMech(mech) {
 			c = providers.CodeAuthTokenRejected // the token, not a password
+			if enh == "5.7.139" {
+				// Exchange Online says "credentials were incorrect" to a
+				// valid token when SMTP AUTH is off for the mailbox: with
+				// OAuth, 5.7.139 is that setting (KNOWLEDGE.md).
+				c = providers.CodeAuthSMTPAuthDisabled
+			}
 		}
 		return c, r.cause, loc[0]
 	}

@@ -40,7 +40,8 @@ var replyCases = []struct {
 	{cmdAUTH, "LOGIN", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.", providers.CodeAuthSMTPAuthDisabled},
 	{cmdAUTH, "LOGIN", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.", providers.CodeAuthBasicAuthBlocked},
 	{cmdAUTH, "LOGIN", "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.", providers.CodeAuthRejected},
-	{cmdAUTH, "XOAUTH2", "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.", providers.CodeAuthTokenRejected},
+	{cmdAUTH, "XOAUTH2", "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.", providers.CodeAuthSMTPAuthDisabled}, // with OAuth, 5.7.139 is SMTP AUTH off (issue 17)
+	{cmdAUTH, "XOAUTH2", "535 5.7.3 Authentication unsuccessful", providers.CodeAuthTokenRejected},
 	{cmdAUTH, "LOGIN", "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator.", providers.CodeOAuthConditional},
 	{cmdAUTH, "LOGIN", "535 5.7.139 Authentication unsuccessful, some words nobody has seen.", providers.CodeAuthSMTPAuthDisabled},
 	{cmdAUTH, "PLAIN", "534 5.7.9 Please log in with your web browser and then try again.", providers.CodeAuthWebLogin},

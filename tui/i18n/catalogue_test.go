@@ -45,7 +45,7 @@ import (
 //	check.<id>.title|why[|question]   briefCheckIDs + untyped constants named Check*
 //	question.<field>.title|help       the wizard's field names (name: "smtp.host")
 //	option.<field>.<value>            wizard.SenderNames, wizard.ForwardingValues, wizard.AllowlistValues,
-//	                                  wizard.AppChoices
+//	                                  wizard.AppChoices, wizard.DirectChoices
 //	forwarding.<p>.title|note|stepN   ForwardingProviders
 //	invalid.<reason>                  wizard.AllReasons + every FieldError{Reason: "x"}
 //	unsupported.<r> | reason.<r>      every "reason"/Reason value in providers/ and
@@ -187,6 +187,9 @@ func dynamicFamilies(t *testing.T, src *source) family {
 	}
 	for _, v := range wizard.AllowlistValues {
 		req("option.prerequisites.ip_allowlist." + v)
+	}
+	for _, v := range wizard.DirectChoices {
+		req("option.smtp.direct." + v)
 	}
 	for _, v := range wizard.AppChoices {
 		req("option.google.app."+v, "option.microsoft.app."+v)
