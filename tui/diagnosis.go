@@ -7,6 +7,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -120,7 +121,7 @@ func (m *Model) blockedContext(w int) string {
 	}
 	if d.Reply != "" {
 		b.WriteString(m.st.label.Render(m.words.T("tui.diag.reply")) + "\n")
-		b.WriteString(indent(truncateLines(d.Reply, w-2), "  ") + "\n")
+		b.WriteString(indent(truncateLines(i18n.Escape(d.Reply), w-2), "  ") + "\n")
 	}
 	b.WriteString(wrap(m.st.label.Render(m.words.T("tui.diag.remedy"))+" "+t.Remedy, w) + "\n")
 	if t.Actor != "" {

@@ -71,7 +71,8 @@ func SupportReport(words *i18n.Localizer, s *wizard.Session, d providers.Diagnos
 	}
 	var red secrets.Redactor
 	red.Add(s.Password)
-	return red.Redact(b.String())
+	// Escaped: the report quotes the server and is read with cat.
+	return i18n.Escape(red.Redact(b.String()))
 }
 
 func withoutProgress(s *wizard.Setup) *wizard.Setup {

@@ -17,6 +17,7 @@ import (
 	"github.com/jobmail/jobmail/providers/discover"
 	"github.com/jobmail/jobmail/providers/probe"
 	"github.com/jobmail/jobmail/secrets/safefile"
+	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -138,7 +139,7 @@ func (o *Options) doctorProgress(ev discover.Event) {
 		if !ok {
 			result = o.words.T("cli.result.failed")
 		}
-		fmt.Fprintf(o.doctorOut(), "%-40s %-10s %-8s %s\n", server, sec, result, code)
+		fmt.Fprintf(o.doctorOut(), "%-40s %-10s %-8s %s\n", i18n.Escape(server), sec, result, code) // server: from DNS
 	}
 	switch ev.Kind {
 	case discover.EventResult:
@@ -168,7 +169,7 @@ func (o *Options) doctorSummary(rep *discover.Report) {
 	}
 	for _, u := range rep.Unsupported {
 		t := o.words.Diagnosis(u.Diagnosis)
-		fmt.Fprintf(w, "  %s: %s %s\n", u.Host, t.Explain, t.Remedy)
+		fmt.Fprintf(w, "  %s: %s %s\n", i18n.Escape(u.Host), t.Explain, t.Remedy)
 	}
 
 	fmt.Fprintln(w)

@@ -68,7 +68,7 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizar
 				return
 			}
 			s, st, err := wizard.ReplayMailbox(runCtx, env, setup, ems[i], opts.Config, obs)
-			if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil && expired(runCtx) {
 				if s == nil || s.Result == nil || s.Result.Diagnosis == nil {
 					// The limit ran out before the test itself began
 					// (while a secret was being read, say).
@@ -94,6 +94,13 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizar
 		outs[0].Session.Warnings = uniqueWarnings(append(append([]wizard.Warning{}, warnings...), outs[0].Session.Warnings...))
 	}
 	return outs
+}
+
+// expired reports whether ctx's own deadline has passed (an error may carry
+// DeadlineExceeded from a shorter bound of its own, e.g. the keyring's).
+func expired(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ctx.Err() != nil || (ok && !time.Now().Before(dl))
 }
 
 // minTestStart is the least of the run's time that a test is started
