@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -123,6 +124,25 @@ func TestEveryReadBoundedEveryWriteSafe(t *testing.T) {
 				exit: 2, named: []string{dev}, unchanged: []string{dev}})
 		}
 	}
+	if os.Geteuid() == 0 {
+		// A full disk and a read-only file system: tmpfs mounts, as root.
+		full, ro := filepath.Join(dir, "full"), filepath.Join(dir, "ro")
+		if mountTmpfs(t, full, "size=8k") && mountTmpfs(t, ro, "size=8k,ro") {
+			fill := filepath.Join(full, "filler")
+			f, _ := os.Create(fill)
+			for f != nil {
+				if _, err := f.Write(make([]byte, 1024)); err != nil {
+					break
+				}
+			}
+			_ = f.Close()
+			cases = append(cases,
+				boundsCase{name: "export onto a full disk (root)", args: []string{"export", "--config", valid, "--output", filepath.Join(full, "x.json")},
+					exit: 1, named: []string{filepath.Join(full, "x.json"), "disk is full"}, unchanged: []string{fill}},
+				boundsCase{name: "export onto a read-only file system (root)", args: []string{"export", "--config", valid, "--output", filepath.Join(ro, "x.json")},
+					exit: 1, named: []string{filepath.Join(ro, "x.json"), "read-only"}})
+		}
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			before := map[string]string{}
@@ -155,6 +175,11 @@ func TestEveryReadBoundedEveryWriteSafe(t *testing.T) {
 					t.Errorf("%s changed: %s → %s", p, before[p], after)
 				}
 			}
+			for _, w := range walkWritten(t, dir) {
+				if strings.Contains(filepath.Base(w), ".tmp-") {
+					t.Errorf("a temporary file was left behind: %s", w)
+				}
+			}
 			texts := map[string]string{"stdout": o.stdout, "stderr": o.stderr}
 			for _, w := range append(c.written, walkWritten(t, dir)...) {
 				b, _ := os.ReadFile(w)
@@ -167,6 +192,21 @@ func TestEveryReadBoundedEveryWriteSafe(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mountTmpfs mounts a small tmpfs at dir for the test; false when the
+// machine does not allow it.
+func mountTmpfs(t *testing.T, dir, opts string) bool {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opts, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Logf("mount tmpfs: %v %s", err, out)
+		return false
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
+	return true
 }
 
 // fileState describes a file for an unchanged-check: a link's target, a
