@@ -10,13 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/providers/discover"
 	"github.com/jobmail/jobmail/wizard"
 )
 
@@ -33,9 +31,6 @@ type accessible struct {
 	echo  bool       // answers come from a pipe: write them after the prompt
 	out   io.Writer
 	said  map[string]string // what was told once already
-	// discovered delivers the server discovery started with the address;
-	// it is waited for before the SMTP host is asked.
-	discovered chan discoveredMsg
 }
 
 func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) (Result, error) {
@@ -95,6 +90,10 @@ func (a *accessible) say(lines ...string) {
 // loop runs the machine to the end: ask, run, diagnose, finish.
 func (a *accessible) loop() Result {
 	var last wizard.State
+	if a.detectAfterResume { // a resumed run: the fast-forward passed ActionDetect
+		a.detectAfterResume = false
+		a.detectNow()
+	}
 	for {
 		if a.ctx.Err() != nil {
 			return a.quit()
@@ -106,13 +105,12 @@ func (a *accessible) loop() Result {
 				"n": fmt.Sprint(st.State.Index() + 1), "step": a.words.Step(st.State)}))
 		}
 		switch {
-		case st.Question != nil && st.Question.Field == "smtp.host" && a.discovered != nil:
-			a.awaitDiscovery()
-			continue // the host's prefill may have changed
 		case st.Question != nil:
 			if !a.askOne(*st.Question) {
 				return a.quit()
 			}
+		case st.Action != nil && st.Action.Kind == wizard.ActionDetect:
+			a.detectNow()
 		case st.Action != nil:
 			a.runAction(*st.Action)
 		case st.Blocked != nil:
@@ -136,52 +134,7 @@ func (a *accessible) askOne(q wizard.Question) bool {
 	if help := a.words.Question(q).Help; help != "" && !strings.HasPrefix(help, "question.") {
 		a.say(wrap(help, a.width))
 	}
-	if !a.ask(q) {
-		return false
-	}
-	if q.Field == "address" {
-		a.detectNow()
-		a.discoverStart()
-	}
-	return true
-}
-
-// discoverStart runs the server discovery while the person answers the
-// next questions; nothing is printed until its result is needed.
-func (a *accessible) discoverStart() {
-	addr := a.s.Mailbox().Address
-	if a.cfg.NoDiscover || addr == "" || addr == a.disc.address {
-		return
-	}
-	opts := a.discoverOptions()
-	ctx, cancel := context.WithTimeout(a.ctx, opts.ProbeTimeout+time.Second)
-	a.disc = discovery{address: addr, running: true, cancel: cancel}
-	ch := make(chan discoveredMsg, 1)
-	a.discovered = ch
-	go func() {
-		defer cancel()
-		rep, err := discover.Run(ctx, addr, opts)
-		ch <- discoveredMsg{address: addr, rep: rep, err: err}
-	}()
-}
-
-// awaitDiscovery waits for the discovery (bounded by its budget) and
-// gives its server to the machine as the prefill.
-func (a *accessible) awaitDiscovery() {
-	ch := a.discovered
-	a.discovered = nil
-	if a.disc.running {
-		a.say(a.words.T("tui.discover.running", a.args()))
-	}
-	msg := <-ch
-	a.disc.running, a.disc.done = false, true
-	if msg.address != a.s.Mailbox().Address || msg.rep == nil || msg.rep.Verdict.Recommended == nil {
-		a.say(a.words.T("tui.discover.none", a.args()))
-		return
-	}
-	a.disc.rec, a.disc.ready = msg.rep.Verdict.Recommended, msg.rep.Verdict.Ready
-	a.s.Suggested = suggestion(a.disc.rec)
-	a.say(strings.TrimSpace(a.discoveryLine(1<<20, false)))
+	return a.ask(q)
 }
 
 // runForm runs form and gives up when the context ends (ctrl+c arrives
@@ -197,21 +150,31 @@ func (a *accessible) runForm(form *huh.Form) error {
 	}
 }
 
-// detectNow looks the provider up in line: nothing else is on screen.
+// detectNow runs the machine's ActionDetect in line (nothing else is on
+// screen): the provider, then the server discovery, each within the
+// machine's bounds; it says what the discovery found.
 func (a *accessible) detectNow() {
-	domain := domainOf(a.s.Mailbox().Address)
-	if domain == "" || domain == a.det.domain {
+	addr := a.s.DetectAddress()
+	a.s.StartDetect()
+	d := a.detector()
+	domain := wizard.DomainOf(addr)
+	if domain != "" && domain != a.det.domain {
+		p, err := d.LookupProvider(a.ctx, addr)
+		a.det = detection{domain: domain, done: true, result: Detection{Provider: p.ID, MX: p.MX}, err: err}
+		a.s.RecordProvider(addr, p)
+	}
+	if d.NoDiscover || addr == a.disc.address {
 		return
 	}
-	fn := a.cfg.Detect
-	if fn == nil {
-		fn = DetectProvider
+	a.say(a.words.T("tui.discover.running", a.args()))
+	sv, _ := d.LookupServer(a.ctx, a.s.Setup, addr)
+	a.disc = discovery{address: addr, done: true, rec: sv.Recommended, ready: sv.Ready}
+	if sv.Recommended == nil {
+		a.say(a.words.T("tui.discover.none", a.args()))
+		return
 	}
-	ctx, cancel := context.WithTimeout(a.ctx, DetectBudget)
-	defer cancel()
-	d, err := fn(ctx, domain)
-	a.det = detection{domain: domain, done: true, result: d, err: err}
-	a.s.Provider = d.Provider
+	a.s.RecordServer(addr, sv)
+	a.say(strings.TrimSpace(a.discoveryLine(1<<20, false)))
 }
 
 // runAction runs an action in line, one line per finished stage.
@@ -330,9 +293,9 @@ func (a *accessible) context(q wizard.Question) {
 		a.say(wrap(a.words.T("tui.inbound.label", args)+" "+args["inbound"], a.width))
 	}
 	switch q.Field {
-	case "forwarding":
+	case wizard.FieldForwarding:
 		a.say("", a.forwardingSteps(a.width), "")
-	case "channel":
+	case wizard.FieldChannel:
 		if a.det.done {
 			d := a.words.T(foundID(a.det.result), withMX(args, a.det.result))
 			args["channel"] = a.words.Channel(providers.Channel(q.Value))

@@ -133,12 +133,13 @@ func (m *Model) onActionDone(msg actionDoneMsg) tea.Cmd {
 	r := m.run
 	m.run = nil
 	r.cancel()
-	if m.det.pending != nil {
-		m.s.Provider = *m.det.pending
+	if p := m.det.pending; p != nil {
+		m.s.RecordProvider(m.s.DetectAddress(), *p)
 		m.det.pending = nil
 	}
 	if p := m.disc.pending; p != nil {
-		m.s.Suggested, m.disc.pending = *p, nil
+		m.s.RecordServer(m.disc.address, *p)
+		m.disc.pending = nil
 	}
 	switch r.action.Kind {
 	case wizard.ActionTest:

@@ -28,12 +28,12 @@ const DefaultSetupPath = "jobmail.yaml"
 
 // DetectBudget bounds the MX lookup that suggests a channel. The person is
 // typing meanwhile; after this the suggestion is simply "unknown".
-const DetectBudget = 2 * time.Second
+const DetectBudget = wizard.DetectBudget
 
 // DiscoverBudget bounds the server discovery (jobmail doctor's probing)
 // that prefills the SMTP questions: probes run while the person answers
 // steps 1 and 2, and a slow network never holds anything up.
-const DiscoverBudget = 6 * time.Second
+const DiscoverBudget = wizard.DiscoverBudget
 
 // Detection is what the MX records of the company domain say.
 type Detection struct {

@@ -6,7 +6,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/jobmail/jobmail/providers/discover"
+	"github.com/jobmail/jobmail/wizard"
 )
 
 // detection is the state of the MX lookup for the company domain.
@@ -16,7 +16,7 @@ type detection struct {
 	done    bool
 	result  Detection
 	err     error
-	pending *string // a provider learnt while an action owned the session
+	pending *wizard.Provider // learnt while an action owned the session
 }
 
 type detectedMsg struct {
@@ -26,50 +26,67 @@ type detectedMsg struct {
 }
 
 // DetectProvider is the default detector: providers/discover's MX lookup
-// (one query and its table of known domains, no probing). A failed lookup
-// is "unknown" unless the table knows the domain anyway.
+// (wizard.SystemProvider).
 func DetectProvider(ctx context.Context, domain string) (Detection, error) {
-	p, err := discover.DetectProvider(ctx, nil, domain)
-	if err != nil && p.Known == "" {
-		return Detection{MX: p.MX}, err
-	}
-	return Detection{Provider: string(p.ID), MX: p.MX}, nil
+	p, err := wizard.SystemProvider(ctx, domain)
+	return Detection{Provider: p.ID, MX: p.MX}, err
 }
 
-// detect starts the MX lookup for the company address's domain, unless it
-// already ran for that domain. It never blocks: the answer arrives as a
-// message while the person keeps typing.
+// detector is the machine's Detector with this configuration's overrides
+// (a fixed MX answer, a test DNS server, discovery off).
+func (m *Model) detector() *wizard.Detector {
+	var d wizard.Detector
+	if m.cfg.Env != nil && m.cfg.Env.Detect != nil {
+		d = *m.cfg.Env.Detect
+	}
+	if fn := m.cfg.Detect; fn != nil {
+		d.Provider = func(ctx context.Context, domain string) (wizard.Provider, error) {
+			r, err := fn(ctx, domain)
+			return wizard.Provider{ID: r.Provider, MX: r.MX}, err
+		}
+	}
+	if m.cfg.Discover != nil {
+		d.Discover = m.cfg.Discover
+	}
+	d.NoDiscover = d.NoDiscover || m.cfg.NoDiscover
+	return &d
+}
+
+// startDetect runs the machine's ActionDetect in the background: the
+// provider lookup and the server discovery arrive as messages while the
+// person keeps answering (the machine moves on at once).
+func (m *Model) startDetect() tea.Cmd {
+	m.s.StartDetect()
+	return tea.Batch(m.detect(), m.discover(), m.advance())
+}
+
+// detect starts the MX lookup for the address's domain, unless it already
+// ran for that domain. It never blocks: the answer arrives as a message.
 func (m *Model) detect() tea.Cmd {
-	domain := domainOf(m.s.Mailbox().Address)
+	addr := m.s.DetectAddress()
+	domain := wizard.DomainOf(addr)
 	if domain == "" || domain == m.det.domain {
 		return nil
 	}
 	m.det = detection{domain: domain, running: true}
-	fn := m.cfg.Detect
-	if fn == nil {
-		fn = DetectProvider
-	}
-	ctx := m.ctx
+	d, ctx := m.detector(), m.ctx
 	lookup := func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, DetectBudget)
-		defer cancel()
-		d, err := fn(ctx, domain)
-		return detectedMsg{domain: domain, result: d, err: err}
+		p, err := d.LookupProvider(ctx, addr)
+		return detectedMsg{domain: domain, result: Detection{Provider: p.ID, MX: p.MX}, err: err}
 	}
 	return tea.Batch(m.startSpinner(), lookup)
 }
 
-// onDetected stores the provider in the session, so that the machine's
-// defaults (channel, SMTP host) follow it. A field still showing its
-// prefill is asked again with the new default.
+// onDetected gives the provider to the machine, so that its defaults
+// (channel, SMTP host) follow it. A field still showing its prefill is
+// asked again with the new default.
 func (m *Model) onDetected(msg detectedMsg) tea.Cmd {
 	if msg.domain != m.det.domain {
 		return nil // the address changed meanwhile
 	}
 	m.det.running, m.det.done = false, true
 	m.det.result, m.det.err = msg.result, msg.err
-	p := msg.result.Provider
-	m.s.MX = msg.result.MX // the provider table also matches by MX (the machine's prefill)
+	p := wizard.Provider{ID: msg.result.Provider, MX: msg.result.MX}
 	if m.mode == modeRunning {
 		m.det.pending = &p
 		return nil
@@ -77,12 +94,13 @@ func (m *Model) onDetected(msg detectedMsg) tea.Cmd {
 	return m.applyProvider(p)
 }
 
-func (m *Model) applyProvider(p string) tea.Cmd {
+func (m *Model) applyProvider(p wizard.Provider) tea.Cmd {
 	m.det.pending = nil
-	if m.s.Provider == p {
+	if m.s.Provider == p.ID {
+		m.s.RecordProvider(m.s.DetectAddress(), p)
 		return nil
 	}
-	m.s.Provider = p
+	m.s.RecordProvider(m.s.DetectAddress(), p)
 	return m.refreshPrefill()
 }
 

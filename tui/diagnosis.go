@@ -66,11 +66,7 @@ func (m *Model) showBlockedMenu() tea.Cmd {
 
 // fieldTitle names a setup key by its question's title.
 func (m *Model) fieldTitle(key string) string {
-	field := key
-	if i := strings.IndexByte(key, '.'); i >= 0 && !strings.HasPrefix(key, "platform.") {
-		field = key[i+1:]
-	}
-	t := m.words.Question(wizard.Question{Field: field, Args: m.args()}).Title
+	t := m.words.Question(wizard.Question{Field: wizard.FieldOf(key), Args: m.args()}).Title
 	if t == "" || strings.HasPrefix(t, "question.") || strings.HasPrefix(t, "check.") {
 		return key
 	}

@@ -3,11 +3,9 @@ package tui
 import (
 	"context"
 	"strconv"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/discover"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -23,12 +21,12 @@ type discovery struct {
 	rec     *discover.Choice // the recommended server; nil: none found
 	ready   bool             // it works with a verified TLS connection
 	cancel  context.CancelFunc
-	pending *wizard.SMTP // learnt while an action owned the session
+	pending *wizard.Server // learnt while an action owned the session
 }
 
 type discoveredMsg struct {
 	address string
-	rep     *discover.Report
+	server  wizard.Server
 	err     error
 }
 
@@ -36,20 +34,19 @@ type discoveredMsg struct {
 // already ran for it or is turned off. It never blocks: the verdict
 // arrives as a message.
 func (m *Model) discover() tea.Cmd {
-	addr := m.s.Mailbox().Address
-	if m.cfg.NoDiscover || addr == "" || addr == m.disc.address {
+	addr := m.s.DetectAddress()
+	d := m.detector()
+	if d.NoDiscover || addr == "" || addr == m.disc.address {
 		return nil
 	}
 	m.stopDiscovery()
-	opts := m.discoverOptions()
-	// Run bounds itself by ProbeTimeout; the extra second only guards
-	// against a resolver that ignores its context.
-	ctx, cancel := context.WithTimeout(m.ctx, opts.ProbeTimeout+time.Second)
+	ctx, cancel := context.WithCancel(m.ctx)
 	m.disc = discovery{address: addr, running: true, cancel: cancel}
+	setup := m.s.Setup
 	run := func() tea.Msg {
 		defer cancel()
-		rep, err := discover.Run(ctx, addr, opts)
-		return discoveredMsg{address: addr, rep: rep, err: err}
+		sv, err := d.LookupServer(ctx, setup, addr)
+		return discoveredMsg{address: addr, server: sv, err: err}
 	}
 	return tea.Batch(m.startSpinner(), run)
 }
@@ -63,45 +60,23 @@ func (m *Model) stopDiscovery() {
 	m.disc = discovery{}
 }
 
-func (m *Model) discoverOptions() discover.Options {
-	var o discover.Options
-	if m.cfg.Discover != nil {
-		o = *m.cfg.Discover
-	}
-	if o.ProbeTimeout <= 0 {
-		o.ProbeTimeout = DiscoverBudget
-	}
-	if o.OutgoingIPs == nil {
-		o.OutgoingIPs = m.s.Setup.Platform.OutgoingIPs
-		if len(o.OutgoingIPs) == 0 {
-			o.OutgoingIPs = wizard.DefaultOutgoingIPs
-		}
-	}
-	return o
-}
-
 // onDiscovered keeps the verdict and hands its server to the machine.
 func (m *Model) onDiscovered(msg discoveredMsg) tea.Cmd {
 	if msg.address != m.disc.address || !m.disc.running {
 		return nil // another address (or mailbox) meanwhile
 	}
 	m.disc.running, m.disc.done = false, true
-	if msg.rep == nil || msg.rep.Verdict.Recommended == nil {
+	if msg.server.Recommended == nil {
 		return nil
 	}
-	rec := msg.rep.Verdict.Recommended
-	m.disc.rec, m.disc.ready = rec, msg.rep.Verdict.Ready
-	sug := suggestion(rec)
+	m.disc.rec, m.disc.ready = msg.server.Recommended, msg.server.Ready
 	if m.mode == modeRunning {
-		m.disc.pending = &sug
+		sv := msg.server
+		m.disc.pending = &sv
 		return nil
 	}
-	m.s.Suggested = sug
+	m.s.RecordServer(msg.address, msg.server)
 	return m.refreshPrefill()
-}
-
-func suggestion(c *discover.Choice) wizard.SMTP {
-	return wizard.SMTP{Host: c.Host, Port: c.Port, Security: string(c.Security), Username: c.Username}
 }
 
 // refreshPrefill asks the question on screen again when its default has
@@ -147,14 +122,8 @@ func (m *Model) discoveryLine(w int, none bool) string {
 // discoveryMatters reports whether the step shows the discovery: the
 // channel step, and the SMTP questions of step 3.
 func (m *Model) discoveryMatters() bool {
-	if m.q == nil || m.cfg.NoDiscover {
+	if m.q == nil || m.detector().NoDiscover {
 		return false
 	}
-	switch m.q.Field {
-	case "channel":
-		return true
-	case "smtp.host", "smtp.security", "smtp.port":
-		return m.s.Mailbox().ChannelID() == providers.ChannelSMTP
-	}
-	return false
+	return m.s.ShowsDiscovery(*m.q)
 }

@@ -50,9 +50,12 @@ type Model struct {
 	form *huh.Form
 	ans  *answer
 
-	det     detection
-	spin    spinner.Model
-	ticking bool
+	det detection
+	// detectAfterResume: the fast-forward of a resumed run started the
+	// machine's ActionDetect; its lookups start with the next screen.
+	detectAfterResume bool
+	spin              spinner.Model
+	ticking           bool
 
 	disc discovery // the server discovery for the address (doctor's probing)
 
@@ -145,15 +148,21 @@ func (m *Model) Init() tea.Cmd {
 	if m.resume != nil {
 		return m.showResume()
 	}
-	return tea.Batch(m.detect(), m.discover(), m.advance())
+	return m.advance()
 }
 
 // advance asks the machine what comes next and shows it.
 func (m *Model) advance() tea.Cmd {
+	if m.detectAfterResume {
+		m.detectAfterResume = false
+		return tea.Batch(m.detect(), m.discover(), m.advance())
+	}
 	st := m.s.Next()
 	switch {
 	case st.Question != nil:
 		return m.ask(*st.Question)
+	case st.Action != nil && st.Action.Kind == wizard.ActionDetect:
+		return m.startDetect()
 	case st.Action != nil:
 		return m.startAction(*st.Action)
 	case st.Blocked != nil:

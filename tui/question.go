@@ -90,7 +90,7 @@ func (m *Model) field(q wizard.Question, a *answer, words *i18n.Localizer) huh.F
 			Value(&a.Text).
 			Validate(func(v string) error { return m.answer(q.Key, v) })
 	}
-	help, entityAddress := t.Help, m.entity != nil && q.Field == "address"
+	help, entityAddress := t.Help, m.entity != nil && q.Field == wizard.FieldAddress
 	if entityAddress {
 		help = words.T("tui.entity.address_help", m.entityArgs())
 	}
@@ -134,11 +134,7 @@ func (m *Model) answered() tea.Cmd {
 	if m.s.Inherits() {
 		return m.inheritEntity() // no address of its own: the company's settings
 	}
-	var cmds []tea.Cmd
-	if q.Field == "address" {
-		cmds = append(cmds, m.detect(), m.discover())
-	}
-	return tea.Batch(append(cmds, m.advance())...)
+	return m.advance()
 }
 
 // shownAnswer is an answer of the machine's as the summary shows it.

@@ -157,7 +157,7 @@ func (m *Model) onResumeChoice() tea.Cmd {
 	if m.choice == choiceResume {
 		m.fastForward(p)
 	}
-	return tea.Batch(m.detect(), m.advance())
+	return m.advance()
 }
 
 // fastForward answers the saved answers again, through the machine's own
@@ -171,6 +171,11 @@ func (m *Model) fastForward(p wizard.Progress) {
 	}
 	for range 200 { // far more questions than any branch has
 		st := m.s.Next()
+		if a := st.Action; a != nil && a.Kind == wizard.ActionDetect {
+			m.s.StartDetect() // its lookups start with the screen after
+			m.detectAfterResume = true
+			continue
+		}
 		q := st.Question
 		if q == nil || q.State.Index() > target.Index() ||
 			(q.State == target && (p.Field == "" || q.Key == p.Field)) {

@@ -75,12 +75,12 @@ func (m *Model) forwardingContext(w int) []string {
 	if in := args["inbound"]; in != "" {
 		parts = append(parts, m.st.label.Render(m.words.T("tui.inbound.label", args))+"\n"+m.st.inbound.Render(in))
 	}
-	if m.q.Field == "name" {
+	if m.q.Field == wizard.FieldName {
 		if l := m.entityList(w); l != "" {
 			parts = append(parts, l)
 		}
 	}
-	if m.q.Field != "forwarding" {
+	if m.q.Field != wizard.FieldForwarding {
 		return parts
 	}
 	if m.det.running {
@@ -119,7 +119,7 @@ func (m *Model) channelContext(w int) []string {
 		parts = append(parts, m.spin.View()+" "+m.words.T("tui.detect.running", args))
 	case m.det.done:
 		line := m.words.T(foundID(m.det.result), withMX(args, m.det.result))
-		if m.q.Field == "channel" {
+		if m.q.Field == wizard.FieldChannel {
 			args["channel"] = m.words.Channel(providers.Channel(m.q.Value))
 			line += "\n" + m.st.bold.Render(m.words.T("tui.detect.suggest", args))
 		}
@@ -130,15 +130,19 @@ func (m *Model) channelContext(w int) []string {
 			parts = append(parts, l)
 		}
 	}
-	if m.q.Field != "channel" {
+	if m.q.Field != wizard.FieldChannel {
 		return parts
 	}
 	h := providers.Channel(m.hovered())
 	if h != "" {
 		parts = append(parts, m.st.faint.Render(wrap(m.words.ChannelHint(h), w)))
 	}
-	if h == providers.ChannelSMTP && m.s.Provider == "google" {
-		d := m.words.Diagnosis(providers.Diagnosis{Code: providers.CodeConfigGoogleSMTP, Args: args})
+	if cw := m.s.ChannelWarning(h); cw != nil {
+		for k, v := range cw.Args {
+			args[k] = v
+		}
+		cw.Args = args
+		d := m.words.Diagnosis(*cw)
 		parts = append(parts, m.st.warn.Render(wrap(markWarn+" "+d.Title, w))+"\n"+wrap(d.Explain+" "+d.Remedy, w))
 	}
 	return parts
@@ -149,11 +153,11 @@ func (m *Model) channelContext(w int) []string {
 func (m *Model) prereqContext(w int) []string {
 	var parts []string
 	if m.discoveryMatters() {
-		if l := m.discoveryLine(w, m.q.Field == "smtp.host"); l != "" {
+		if l := m.discoveryLine(w, m.q.Field == wizard.FieldSMTPHost); l != "" {
 			parts = append(parts, l)
 		}
 	}
-	if m.q.Field == "smtp.security" {
+	if m.q.Field == wizard.FieldSMTPSecurity {
 		if h := m.hovered(); h != "" {
 			parts = append(parts, m.st.faint.Render(wrap(m.words.SecurityHint(providers.Security(h)), w)))
 		}

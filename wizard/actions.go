@@ -30,6 +30,9 @@ type Env struct {
 	Message func(token string) (subject, body string)
 	// OAuth runs sign-in and builds OAuth testers for google/microsoft.
 	OAuth OAuthRunner
+	// Detect runs ActionDetect's lookups; nil: detection off (the provider
+	// stays unknown, nothing is suggested).
+	Detect *Detector
 }
 
 // OAuthRunner connects the machine to the direct integrations without
@@ -58,6 +61,9 @@ var ErrNoOAuth = errors.New("no oauth runner configured")
 // it is recorded, and Next returns it as Blocked.
 func (e *Env) Run(ctx context.Context, s *Session, a Action, obs providers.Observer) error {
 	switch a.Kind {
+	case ActionDetect:
+		e.runDetect(ctx, s)
+		return nil
 	case ActionCheck:
 		s.RecordChecks(e.checks(s))
 		return nil

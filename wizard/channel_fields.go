@@ -31,7 +31,7 @@ func (s *Session) smtpFields() []field {
 		portKind, portOptions = KindInput, nil
 	}
 	fs := []field{
-		{name: "smtp.host", state: StatePrerequisites, kind: KindInput, keepsRest: true,
+		{name: FieldSMTPHost, state: StatePrerequisites, kind: KindInput, keepsRest: true,
 			// another server: its port, encryption and certificate may differ
 			dependents: []string{"smtp.transport", "smtp.security", "smtp.port", "smtp.ca_file"},
 			def:        func(s *Session) string { return s.prefill().Host },
@@ -43,7 +43,7 @@ func (s *Session) smtpFields() []field {
 			}},
 		s.directField(field{name: "smtp.direct"}),
 		s.transportField(c, w),
-		{name: "smtp.security", state: StatePrerequisites, kind: KindSelect, optional: true, keepsRest: true,
+		{name: FieldSMTPSecurity, state: StatePrerequisites, kind: KindSelect, optional: true, keepsRest: true,
 			when:    (*Session).asksSeparately,
 			options: func(*Session) []string { return securityOptions() },
 			def:     func(s *Session) string { return firstOf(s.prefill().Security, string(providers.SecurityStartTLS)) },
@@ -52,7 +52,7 @@ func (s *Session) smtpFields() []field {
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Security }, v, ValidateSecurity)
 			}},
-		{name: "smtp.port", state: StatePrerequisites, kind: portKind, optional: true, keepsRest: true,
+		{name: FieldSMTPPort, state: StatePrerequisites, kind: portKind, optional: true, keepsRest: true,
 			options: portOptions, open: portOptions != nil,
 			when: (*Session).asksSeparately,
 			def: func(s *Session) string {
@@ -180,7 +180,7 @@ func (s *Session) confirmField(id string) field {
 	if id == "ip_allowlist" { // "our server has no allowlist" is an answer too
 		kind, options = KindSelect, constOptions(AllowlistValues...)
 	}
-	return field{name: "prerequisites." + id, state: StatePrerequisites, kind: kind, optional: true, confirms: true, keepsRest: true,
+	return field{name: prerequisitePrefix + id, state: StatePrerequisites, kind: kind, optional: true, confirms: true, keepsRest: true,
 		options: options, def: constDefault("true"),
 		get: func(*Session) (string, bool) {
 			v, ok := m.Prerequisites[id]

@@ -3,7 +3,6 @@ package wizard
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/google"
@@ -142,7 +141,7 @@ func (s *Session) DropStale() {
 	}
 	asked := map[string]bool{}
 	for _, q := range s.questions() {
-		if id, ok := strings.CutPrefix(q.Field, "prerequisites."); ok {
+		if id, ok := PrerequisiteOf(q.Field); ok {
 			asked[id] = true
 		}
 	}

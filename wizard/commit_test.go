@@ -42,7 +42,7 @@ func TestReadingQuestionsIsPure(t *testing.T) {
 			before := *setup
 			s := NewSession(setup, true)
 			for i := 0; i < 3; i++ {
-				_ = s.Next()
+				_ = next(s)
 				_ = s.questions()
 				_, _ = s.question("company.smtp.host")
 			}

@@ -65,7 +65,7 @@ func (s *Session) entityFields() []field {
 		return nil
 	}
 	i := s.entity
-	return []field{{name: "name", state: StateForwarding, kind: KindInput,
+	return []field{{name: FieldName, state: StateForwarding, kind: KindInput,
 		get: func(s *Session) (string, bool) { n := s.Setup.Entities[i].Name; return n, n != "" },
 		set: func(s *Session, v string) error {
 			if err := s.Setup.validateEntityNameAt(v, i); err != nil {

@@ -13,7 +13,7 @@ func walk(t *testing.T, s *Session, answers map[string]string) (map[string]strin
 	t.Helper()
 	offered := map[string]string{}
 	for i := 0; i < 100; i++ {
-		st := s.Next()
+		st := next(s)
 		if st.Question == nil {
 			return offered, st
 		}
@@ -136,7 +136,7 @@ func TestEntitySessionEmptyAddressInherits(t *testing.T) {
 	if err := s.Answer("entities[1].address", ""); err != nil {
 		t.Fatal(err)
 	}
-	if st := s.Next(); !st.Done || !s.Inherits() {
+	if st := next(s); !st.Done || !s.Inherits() {
 		t.Fatalf("after an empty address: %+v", st)
 	}
 	if e := setup.Entities[1]; e.Name != "Acme Italia" || e.Mailbox.Channel != "" || e.Mailbox.Forwarding != "" {
@@ -153,7 +153,7 @@ func TestEntitySessionEmptyAddressInherits(t *testing.T) {
 	if err := s.Answer("entities[1].address", "jobs@acme.it"); err != nil {
 		t.Fatal(err)
 	}
-	if st := s.Next(); st.Question == nil || st.Question.Key != "entities[1].sender_name" {
+	if st := next(s); st.Question == nil || st.Question.Key != "entities[1].sender_name" {
 		t.Fatalf("after an address again: %+v", st)
 	}
 }
@@ -170,7 +170,7 @@ func TestEntitySessionName(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := NewEntitySession(entitySetup(t), 1, true)
-			if q := s.Next().Question; q == nil || q.Key != "entities[1].name" || q.State != StateForwarding {
+			if q := next(s).Question; q == nil || q.Key != "entities[1].name" || q.State != StateForwarding {
 				t.Fatalf("first question %+v", q)
 			}
 			err := s.Answer("entities[1].name", tc.value)

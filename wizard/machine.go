@@ -37,6 +37,7 @@ func (st State) Index() int {
 type ActionKind string
 
 const (
+	ActionDetect    ActionKind = "detect"    // provider (MX) and server discovery for the address
 	ActionCheck     ActionKind = "check"     // automatic prerequisites
 	ActionAuthorize ActionKind = "authorize" // OAuth sign-in (interactive only)
 	ActionTest      ActionKind = "test"      // the live test
@@ -96,6 +97,7 @@ type Session struct {
 	answered   map[string]bool
 	order      []string // answered keys, in the order answered (for Prev)
 	failed     *failure // an action that could not run
+	detect     detectState
 	checked    bool
 	authorized bool
 	// transportOther: the person chose "another" port/encryption, so
@@ -135,6 +137,9 @@ func (s *Session) Key() string { return s.key }
 // Next returns the next step: the first question of the current branch
 // not yet answered in this session, else the next action, else Done.
 func (s *Session) Next() Step {
+	if s.needsDetect() {
+		return Step{State: StateForwarding, Action: &Action{Kind: ActionDetect, State: StateForwarding}}
+	}
 	for _, q := range s.questions() {
 		if !s.answered[q.Key] {
 			q := q

@@ -46,7 +46,7 @@ func TestBlockedCarriesRemedies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := smtpSession(t)
 			tt.set(s)
-			st := s.Next()
+			st := next(s)
 			if st.Blocked == nil {
 				t.Fatalf("not blocked: %+v", st)
 			}
@@ -62,23 +62,23 @@ func TestApplyRemedies(t *testing.T) {
 	s.RecordChecks(nil)
 	s.RecordResult(providers.Result{Diagnosis: &providers.Diagnosis{Code: providers.CodeAuthRejected, Field: "company.smtp.password"}, Err: errors.New("535")})
 	s.Apply(Remedy{Kind: RemedyRetry})
-	if st := s.Next(); st.Action == nil || st.Action.Kind != ActionTest {
+	if st := next(s); st.Action == nil || st.Action.Kind != ActionTest {
 		t.Fatalf("after retry: %+v, want the test again", st)
 	}
 	s.RecordFailure(Action{Kind: ActionTest, State: StateTest}, DiagnosisOf(context.Canceled))
-	if st := s.Next(); st.Blocked == nil || st.Blocked.Code != providers.CodeCanceled {
+	if st := next(s); st.Blocked == nil || st.Blocked.Code != providers.CodeCanceled {
 		t.Fatalf("failure not blocked: %+v", st)
 	}
 	s.Apply(Remedy{Kind: RemedyRetry})
-	if st := s.Next(); st.Action == nil || st.Action.Kind != ActionTest {
+	if st := next(s); st.Action == nil || st.Action.Kind != ActionTest {
 		t.Fatalf("after retrying a failure: %+v", st)
 	}
 	s.Apply(Remedy{Kind: RemedyFixField, Field: "company.smtp.password"})
-	if q := s.Next().Question; q == nil || q.Key != "company.smtp.password" {
+	if q := next(s).Question; q == nil || q.Key != "company.smtp.password" {
 		t.Fatalf("fix field: %+v", q)
 	}
 	s.Apply(Remedy{Kind: RemedyBack, Step: StateChannel})
-	if q := s.Next().Question; q == nil || q.Key != "company.channel" || q.Value != "smtp" {
+	if q := next(s).Question; q == nil || q.Key != "company.channel" || q.Value != "smtp" {
 		t.Fatalf("back: %+v", q)
 	}
 }
@@ -103,11 +103,11 @@ func TestPrevIsTheMachines(t *testing.T) {
 	if !s.Prev() {
 		t.Fatal("prev refused")
 	}
-	if q := s.Next().Question; q == nil || q.Key != "company.sender_name" || q.Value != "company" {
+	if q := next(s).Question; q == nil || q.Key != "company.sender_name" || q.Value != "company" {
 		t.Fatalf("after prev: %+v", q)
 	}
 	s.Prev()
-	if q := s.Next().Question; q == nil || q.Key != "platform.account" || q.Value != "acme" {
+	if q := next(s).Question; q == nil || q.Key != "platform.account" || q.Value != "acme" {
 		t.Fatalf("after a second prev: %+v", q)
 	}
 	if !s.PrevStep(StateChannel) || s.CanPrev() {

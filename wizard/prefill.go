@@ -109,7 +109,7 @@ func (s *Session) transportField(c func() SMTP, w func() *SMTP) field {
 		}
 		return ""
 	}
-	return field{name: "smtp.transport", state: StatePrerequisites, kind: KindSelect, optional: true, keepsRest: true,
+	return field{name: FieldSMTPTransport, state: StatePrerequisites, kind: KindSelect, optional: true, keepsRest: true,
 		covers: []string{"smtp.security", "smtp.port"},
 		when:   func(s *Session) bool { return s.Interactive },
 		options: func(s *Session) []string {

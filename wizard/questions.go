@@ -74,7 +74,7 @@ type field struct {
 func (s *Session) fields() []field {
 	m := s.Mailbox()
 	fs := append(s.entityFields(),
-		field{name: "address", state: StateForwarding, kind: KindInput, optional: s.IsEntity(),
+		field{name: FieldAddress, state: StateForwarding, kind: KindInput, optional: s.IsEntity(),
 			get: func(*Session) (string, bool) { return m.Address, m.Address != "" },
 			set: func(s *Session, v string) error {
 				if s.IsEntity() {
@@ -95,11 +95,11 @@ func (s *Session) fields() []field {
 			inherit: func(m *Mailbox) string { return m.SenderName },
 			get:     func(*Session) (string, bool) { return m.SenderName, m.SenderName != "" },
 			set:     func(_ *Session, v string) error { return setWith(&m.SenderName, v, ValidateSenderName) }},
-		field{name: "forwarding", state: StateForwarding, kind: KindSelect, optional: true,
+		field{name: FieldForwarding, state: StateForwarding, kind: KindSelect, optional: true,
 			options: constOptions("done", "later"), def: constDefault("later"),
 			get: func(*Session) (string, bool) { return m.Forwarding, m.Forwarding != "" },
 			set: func(_ *Session, v string) error { return setWith(&m.Forwarding, v, ValidateForwarding) }},
-		field{name: "channel", state: StateChannel, kind: KindSelect, optional: true,
+		field{name: FieldChannel, state: StateChannel, kind: KindSelect, optional: true,
 			options: func(*Session) []string { return channelOptions() }, def: suggestedChannel,
 			inherit: func(m *Mailbox) string { return m.Channel },
 			get:     func(*Session) (string, bool) { return m.Channel, m.Channel != "" },

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard"
 	"golang.org/x/term"
 )
 
@@ -34,6 +35,9 @@ type Factory struct {
 	RunTUI func(ctx context.Context, opts *Options) error
 	// Browser opens the OAuth sign-in page; the URL is always shown too.
 	Browser oauth.Opener
+	// Detector runs the machine's ActionDetect (MX lookup, server
+	// discovery) in replays and the wizard; nil: detection off.
+	Detector *wizard.Detector
 }
 
 func systemFactory() *Factory {
@@ -51,5 +55,6 @@ func systemFactory() *Factory {
 		Keyring:          func() secrets.Store { return secrets.NewKeyring() },
 		RunTUI:           runTUI,
 		Browser:          oauth.OpenerFunc(openBrowser),
+		Detector:         &wizard.Detector{},
 	}
 }

@@ -138,6 +138,7 @@ func (o *Options) env() *wizard.Env {
 		Timeout:       o.Timeout,
 		TLSSessions:   tls.NewLRUClientSessionCache(64),
 		AllowInsecure: o.AllowInsecure,
+		Detect:        o.f.Detector,
 		Now:           o.f.Now,
 		Message: func(token string) (string, string) {
 			args := map[string]string{"token": token}

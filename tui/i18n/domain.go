@@ -139,7 +139,7 @@ type QuestionText struct {
 // cannot drift apart.
 func (l *Localizer) Question(q wizard.Question) QuestionText {
 	var t QuestionText
-	if id, ok := strings.CutPrefix(q.Field, "prerequisites."); ok {
+	if id, ok := wizard.PrerequisiteOf(q.Field); ok {
 		c := l.Check(id, q.Args)
 		t.Title, t.Help = c.Question, c.Why
 		if t.Title == "" {
@@ -162,17 +162,17 @@ func (l *Localizer) Question(q wizard.Question) QuestionText {
 // Question for the ids).
 func (l *Localizer) OptionLabel(field, v string, args map[string]string) string {
 	switch field {
-	case "channel":
+	case wizard.FieldChannel:
 		return l.T("channel."+v, args)
-	case "smtp.security":
+	case wizard.FieldSMTPSecurity:
 		return l.T("security."+v, args)
-	case "smtp.port":
+	case wizard.FieldSMTPPort:
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return v
 		}
 		return l.Port(n)
-	case "smtp.transport":
+	case wizard.FieldSMTPTransport:
 		return l.transportLabel(v, args)
 	}
 	return l.T("option."+field+"."+v, args)

@@ -153,6 +153,8 @@ func (s *source) walk(f *ast.File, fset *token.FileSet, rel, dir string) {
 					s.consts[tn][lit] = true
 				} else if x.Type == nil && strings.HasPrefix(x.Names[i].Name, "Check") {
 					s.checkIDs[lit] = true
+				} else if x.Type == nil && dir == "wizard" && strings.HasPrefix(x.Names[i].Name, "Field") {
+					s.fieldName[lit] = true // wizard.FieldSMTPHost = "smtp.host", named in a field definition
 				}
 			}
 		case *ast.CompositeLit:
