@@ -14,7 +14,7 @@ func untilState(t *testing.T, s *Session, answers map[string]string, stop State)
 	t.Helper()
 	var keys []string
 	for i := 0; i < 50; i++ {
-		st := s.Next()
+		st := next(s)
 		if st.Question == nil || st.State == stop {
 			return keys
 		}
