@@ -28,6 +28,9 @@ type pane struct {
 	t      *testing.T
 	socket string
 	name   string
+	// onScreen, when set, sees every screen capture (the OAuth journeys'
+	// leak sweep greps them all)
+	onScreen func(string)
 }
 
 func (p *pane) tmux(args ...string) string {
@@ -61,7 +64,13 @@ func quoteAll(vs []string) []string {
 	return out
 }
 
-func (p *pane) screen() string { return p.tmux("capture-pane", "-p", "-t", p.name) }
+func (p *pane) screen() string {
+	s := p.tmux("capture-pane", "-p", "-t", p.name)
+	if p.onScreen != nil {
+		p.onScreen(s)
+	}
+	return s
+}
 
 // send types keys: literal text with -l, or key names (Enter, Down, C-c).
 func (p *pane) send(keys ...string) { p.tmux(append([]string{"send-keys", "-t", p.name}, keys...)...) }
