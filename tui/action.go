@@ -236,19 +236,19 @@ func (m *Model) checksView(w int, compact bool) string {
 		t := m.words.Check(c.ID, args).Title
 		switch {
 		case c.OK:
-			lines = append(lines, m.st.ok.Render(markOK)+" "+t)
+			lines = append(lines, hangingMark(m.st.ok.Render(markOK), t, w))
 		case c.Warning:
 			allOK = false
-			lines = append(lines, m.st.warn.Render(markWarn)+" "+t+m.checkWhy(c))
+			lines = append(lines, hangingMark(m.st.warn.Render(markWarn), t+m.checkWhy(c), w))
 		default:
 			allOK = false
-			lines = append(lines, m.st.bad.Render(markBad)+" "+t+m.checkWhy(c))
+			lines = append(lines, hangingMark(m.st.bad.Render(markBad), t+m.checkWhy(c), w))
 		}
 	}
 	if compact && allOK {
 		return m.st.ok.Render(markOK) + " " + m.words.T("tui.checks.passed", map[string]string{"count": strconv.Itoa(len(m.checks))})
 	}
-	return truncateLines(strings.Join(lines, "\n"), w)
+	return strings.Join(lines, "\n")
 }
 
 func (m *Model) checkWhy(c providers.Check) string {

@@ -117,7 +117,7 @@ func (m *Model) blockedContext(w int) string {
 	}
 	if d.Reply != "" {
 		b.WriteString(m.st.label.Render(m.words.T("tui.diag.reply")) + "\n")
-		b.WriteString(indent(truncateLines(i18n.Escape(d.Reply), w-2), "  ") + "\n")
+		b.WriteString(indent(wrap(i18n.Escape(d.Reply), w-2), "  ") + "\n") // verbatim, wrapped, never cut
 	}
 	b.WriteString(wrap(m.st.label.Render(m.words.T("tui.diag.remedy"))+" "+t.Remedy, w) + "\n")
 	if t.Actor != "" {

@@ -139,7 +139,7 @@ func (m *Model) withEntityLine(context string, w int) string {
 	if m.entityName() == "" {
 		return context
 	}
-	line := m.st.bold.Render(truncateLines(m.words.T("tui.entity.current", m.entityArgs()), w))
+	line := m.st.bold.Render(wrap(m.words.T("tui.entity.current", m.entityArgs()), w))
 	if context == "" {
 		return line
 	}

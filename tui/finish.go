@@ -172,7 +172,7 @@ func (m *Model) keyringView(w int) string {
 	}
 	b.WriteString(m.st.bad.Render(markBad+" "+t.Title) + "\n")
 	b.WriteString(wrap(t.Explain, w) + "\n")
-	b.WriteString(m.st.faint.Render(truncateLines(m.fin.keyErr.Error(), w)) + "\n\n")
+	b.WriteString(m.st.faint.Render(wrap(m.fin.keyErr.Error(), w)) + "\n\n")
 	b.WriteString(m.st.bold.Render(m.words.T("tui.keyring.ways")) + "\n")
 	ways := []string{"tui.keyring.way.retry"}
 	if m.keyringWays() {

@@ -46,6 +46,9 @@ type snapshot struct {
 	paste bool        // the paste field takes input
 	// signedIn: the session holds a sign-in's grant
 	signedIn bool
+	// widest is the widest line before the safety net cuts the screen to
+	// the window: wider than the window means text was cut.
+	widest, width int
 }
 
 // probe wraps the model and records a snapshot after each update.
@@ -70,7 +73,11 @@ func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (p probe) View() tea.View { return p.m.View() }
 
 func (p probe) record() {
-	s := snapshot{mode: p.m.mode, state: p.m.state(), view: ansi.Strip(p.m.render()), res: p.m.result}
+	s := snapshot{mode: p.m.mode, state: p.m.state(), view: ansi.Strip(p.m.render()), res: p.m.result,
+		width: max(p.m.width, 20)}
+	for _, l := range strings.Split(p.m.compose(), "\n") {
+		s.widest = max(s.widest, ansi.StringWidth(l))
+	}
 	if p.m.q != nil && p.m.mode == modeQuestion {
 		s.key, s.kind = p.m.q.Key, p.m.q.Kind
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -42,14 +43,28 @@ func newKeyMap() keyMap {
 // helpItem is one "key what" pair of the help line.
 type helpItem struct{ key, id string }
 
-// helpLine renders items as "enter next · shift+tab back · …", cut to the
-// width so it always stays one line.
+// helpLine renders items as "enter next · shift+tab back · esc previous
+// step". Items that do not fit the width go on a second line (never cut:
+// German and Italian words are long); an item never breaks.
 func (m *Model) helpLine(items ...helpItem) string {
-	parts := make([]string, 0, len(items))
+	w := max(m.width, 20)
+	sep := m.st.help.Render(" · ")
+	var lines []string
+	line, lw := "", 0
 	for _, it := range items {
-		parts = append(parts, m.st.key.Render(it.key)+" "+m.st.help.Render(m.words.T(it.id)))
+		part := m.st.key.Render(it.key) + " " + m.st.help.Render(m.words.T(it.id))
+		pw := lipgloss.Width(part)
+		switch {
+		case lw == 0:
+			line, lw = part, pw
+		case lw+3+pw <= w:
+			line, lw = line+sep+part, lw+3+pw
+		default:
+			lines = append(lines, line)
+			line, lw = part, pw
+		}
 	}
-	return truncateLines(strings.Join(parts, m.st.help.Render(" · ")), m.width)
+	return strings.Join(append(lines, line), "\n")
 }
 
 // help is the help line for the current screen.

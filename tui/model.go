@@ -316,6 +316,7 @@ func (m *Model) updateActiveForm(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) resizeForms() {
+	m.wrapField()
 	for _, f := range []*huh.Form{m.form, m.menu, m.quitForm, m.sign.form} {
 		if f != nil {
 			f.WithWidth(m.formWidth())

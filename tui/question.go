@@ -34,7 +34,35 @@ func (m *Model) ask(q wizard.Question) tea.Cmd {
 	m.q = &q
 	m.ans = newAnswer(q)
 	m.form = m.newForm(m.field(q, m.ans, m.words))
+	m.wrapField()
 	return m.form.Init()
+}
+
+// wrapField wraps the question's title and help with the wizard's own
+// wrap (never at a hyphen, long words at a sensible boundary) to the
+// width of the field, so that huh's word wrap, which breaks
+// acme-jobs@m-personio.de and IP lists, has nothing left to break. Called
+// again on every resize.
+func (m *Model) wrapField() {
+	if m.form == nil || m.q == nil || m.mode != modeQuestion {
+		return
+	}
+	t := m.words.Question(*m.q)
+	help := t.Help
+	if m.entity != nil && m.q.Field == "address" {
+		help = m.words.T("tui.entity.address_help", m.entityArgs())
+	}
+	w := m.formWidth() - 2 // huh's border and its padding
+	title, desc := wrap(t.Title, w), wrap(help, w)
+	switch f := m.form.GetFocusedField().(type) {
+	case *huh.Input:
+		f.Title(title).Description(desc)
+	case *huh.Select[string]:
+		f.Title(title).Description(desc)
+	case *huh.Confirm:
+		f.Title(title).Description(desc)
+	}
+	m.relayout(m.form)
 }
 
 func newAnswer(q wizard.Question) *answer {

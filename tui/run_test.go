@@ -329,8 +329,8 @@ func TestGoogleDomainSMTPWarning(t *testing.T) {
 	}
 }
 
-// TestResize: every screen line fits the window after a resize, and the
-// help line stays on the last line.
+// TestResize: every screen line fits the window after a resize without
+// being cut, and the help stays at the bottom (on two lines when narrow).
 func TestResize(t *testing.T) {
 	cfg, store := testConfig(t, "microsoft")
 	h := start(t, cfg, store, nil)
@@ -342,8 +342,12 @@ func TestResize(t *testing.T) {
 		h.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		s := h.waitFor("resize", func(s snapshot) bool {
 			lines := strings.Split(s.view, "\n")
-			return len(lines) == size[1] && strings.Contains(lines[len(lines)-1], "enter")
+			return len(lines) == size[1] && s.width == size[0] &&
+				strings.Contains(lines[len(lines)-1]+lines[len(lines)-2], "enter")
 		})
+		if s.widest > size[0] {
+			t.Errorf("%dx%d: a line %d wide was cut:\n%s", size[0], size[1], s.widest, s.view)
+		}
 		for i, l := range strings.Split(s.view, "\n") {
 			if w := ansi.StringWidth(l); w > size[0] {
 				t.Errorf("%dx%d: line %d is %d wide: %q", size[0], size[1], i, w, l)

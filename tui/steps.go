@@ -42,9 +42,23 @@ func (m *Model) stepSummary(st wizard.State, w int) string {
 			continue
 		}
 		title := m.words.Question(wizard.Question{Field: q.Field, Kind: q.Kind, Args: m.args()}).Title
-		lines = append(lines, m.st.ok.Render(markOK)+" "+m.st.label.Render(title)+" "+m.shownAnswer(q))
+		lines = append(lines, hangingMark(m.answerMark(q), m.st.label.Render(title)+" "+m.shownAnswer(q), w))
 	}
-	return truncateLines(strings.Join(lines, "\n"), w)
+	return strings.Join(lines, "\n")
+}
+
+// answerMark is ✓ for an answer given, but a "no" to a confirmation is
+// never ✓: ✗ when it stops the run, ! when it is a warning — the marks
+// the checklist gives the same check.
+func (m *Model) answerMark(q wizard.Question) string {
+	if yes, err := wizard.ParseConfirm(q.Value); q.Kind == wizard.KindConfirm && err == nil && !yes &&
+		strings.HasPrefix(q.Field, "prerequisites.") {
+		if wizard.ConfirmationBlocks(q.Field) {
+			return m.st.bad.Render(markBad)
+		}
+		return m.st.warn.Render(markWarn)
+	}
+	return m.st.ok.Render(markOK)
 }
 
 // args are the placeholders the step texts use.
@@ -73,7 +87,7 @@ func (m *Model) forwardingContext(w int) []string {
 	var parts []string
 	args := m.args()
 	if in := args["inbound"]; in != "" {
-		parts = append(parts, m.st.label.Render(m.words.T("tui.inbound.label", args))+"\n"+m.st.inbound.Render(in))
+		parts = append(parts, m.st.label.Render(wrap(m.words.T("tui.inbound.label", args), w))+"\n"+m.st.inbound.Render(in))
 	}
 	if m.q.Field == wizard.FieldName {
 		if l := m.entityList(w); l != "" {

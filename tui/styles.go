@@ -55,7 +55,9 @@ const (
 // wrap breaks s at spaces so that no line is wider than width. Unlike
 // ansi.Wordwrap it never breaks at a hyphen: addresses such as
 // acme-jobs@m-personio.de must stay whole to be copied. A word longer
-// than a line is cut hard.
+// than a line (a URL, a path, a list without spaces) is broken after the
+// last "/", ",", ";", "&", "?", "=", "@" or "." that fits, and cut hard
+// only when there is none.
 func wrap(s string, width int) string {
 	if width <= 0 {
 		return s
@@ -75,14 +77,43 @@ func wrap(s string, width int) string {
 				line, lw = word, ww
 			}
 			for lw > width {
-				out = append(out, ansi.Truncate(line, width, ""))
-				line = ansi.TruncateLeft(line, width, "")
+				head := ansi.Truncate(line, breakAt(ansi.Strip(line), width), "")
+				out = append(out, head)
+				line = ansi.TruncateLeft(line, ansi.StringWidth(head), "")
 				lw = ansi.StringWidth(line)
 			}
 		}
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// breakAt is how many cells of a too-long plain word go on this line: up
+// to and including the last separator within width, or width when there
+// is none in its second half (a break that early would waste the line).
+func breakAt(plain string, width int) int {
+	cells, best := 0, 0
+	for _, r := range plain {
+		rw := ansi.StringWidth(string(r))
+		if cells+rw > width {
+			break
+		}
+		cells += rw
+		if strings.ContainsRune("/,;&?=@.", r) {
+			best = cells
+		}
+	}
+	if best*2 < width {
+		return width
+	}
+	return best
+}
+
+// hangingMark is a marked line ("✓ text") whose continuation lines are
+// aligned with the text, wrapped to w.
+func hangingMark(mark, text string, w int) string {
+	pad := strings.Repeat(" ", ansi.StringWidth(mark)+1)
+	return mark + " " + indent(wrap(text, w-len(pad)), pad)[len(pad):]
 }
 
 // indent prefixes every line of s.
@@ -98,9 +129,10 @@ func indent(s, prefix string) string {
 
 // fit puts context above form within h lines. The form always shows in
 // full; context that does not fit is shown as a window starting at line
-// off (the person scrolls it with pgup/pgdn), with a last line saying so.
+// off (the person scrolls it with pgup/pgdn), with a last line saying
+// there is more (more below; moreAbove once the window is at the end).
 // It returns the body and how far the window can scroll.
-func fit(context, form string, h, off int, more string) (string, int) {
+func fit(context, form string, h, off int, more, moreAbove string) (string, int) {
 	var ctx []string
 	if context != "" {
 		ctx = strings.Split(context, "\n")
@@ -116,6 +148,9 @@ func fit(context, form string, h, off int, more string) (string, int) {
 	win := max(room-1, 0)
 	maxOff := len(ctx) - win
 	off = min(max(off, 0), maxOff)
+	if off == maxOff {
+		more = moreAbove
+	}
 	shown := append(append([]string{}, ctx[off:off+win]...), more)
 	return strings.Join(append(shown, f...), "\n"), maxOff
 }

@@ -18,23 +18,31 @@ func (m *Model) View() tea.View {
 }
 
 func (m *Model) render() string {
+	// the cut is a safety net only: every part wraps to the width itself
+	// (tests check that it never cuts: widest)
+	return truncateLines(m.compose(), max(m.width, 20))
+}
+
+// compose is the screen before the safety net.
+func (m *Model) compose() string {
 	w := max(m.width, 20)
 	header := m.header(w)
 	body, room, _ := m.layout()
 	if n := lipgloss.Height(body); n < room {
 		body += strings.Repeat("\n", room-n)
 	}
-	return truncateLines(header+"\n"+body+"\n\n"+m.help(), w)
+	return header + "\n" + body + "\n\n" + m.help()
 }
 
-// layout is the body within the room between header and help line, and
+// layout is the body within the room between header and help lines, and
 // how far its context can be scrolled.
 func (m *Model) layout() (body string, room, maxScroll int) {
 	w, h := max(m.width, 20), max(m.height, 8)
-	room = h - 2 - 2 // header and rule; blank line and help line
+	room = h - 2 - 1 - lipgloss.Height(m.help()) // header and rule; blank line and help
 	context, main := m.body(w)
 	more := m.st.faint.Render("  ↓ " + m.words.T("tui.key.more"))
-	body, maxScroll = fit(context, main, room, m.scroll, more)
+	above := m.st.faint.Render("  ↑ " + m.words.T("tui.key.more_above"))
+	body, maxScroll = fit(context, main, room, m.scroll, more, above)
 	return body, room, maxScroll
 }
 
@@ -85,6 +93,8 @@ func (m *Model) header(w int) string {
 				label += " " + m.words.Step(s)
 			}
 			switch {
+			case i < cur && s == wizard.StatePrerequisites && m.prereqWarned():
+				parts = append(parts, m.st.warn.Render(markWarn+" "+label)) // as the checklist says
 			case i < cur:
 				parts = append(parts, m.st.stepDone.Render(markOK+" "+label))
 			case i == cur:
@@ -103,4 +113,21 @@ func (m *Model) header(w int) string {
 		line = strings.Join(append([]string{m.st.title.Render("jobmail")}, steps(false)...), "  ")
 	}
 	return line + "\n" + m.st.rule.Render(strings.Repeat("─", w))
+}
+
+// prereqWarned reports whether a prerequisite was not confirmed or a check
+// warned: the header then marks the step "!", never ✓, as its checklist
+// does.
+func (m *Model) prereqWarned() bool {
+	for _, c := range m.checks {
+		if !c.OK {
+			return true
+		}
+	}
+	for _, ok := range m.s.Mailbox().Prerequisites {
+		if !ok {
+			return true
+		}
+	}
+	return false
 }
