@@ -47,12 +47,11 @@ func (m *Model) stepSummary(st wizard.State, w int) string {
 	return strings.Join(lines, "\n")
 }
 
-// answerMark is ✓ for an answer given, but a "no" to a confirmation is
-// never ✓: ✗ when it stops the run, ! when it is a warning — the marks
+// answerMark is ✓ for an answer given, but a "no" to a prerequisite (a
+// yes/no or the IP-allowlist choice) is never ✓: ✗ when it stops the run, ! when it is a warning — the marks
 // the checklist gives the same check.
 func (m *Model) answerMark(q wizard.Question) string {
-	if yes, err := wizard.ParseConfirm(q.Value); q.Kind == wizard.KindConfirm && err == nil && !yes &&
-		strings.HasPrefix(q.Field, "prerequisites.") {
+	if yes, err := wizard.ParseConfirm(q.Value); err == nil && !yes && strings.HasPrefix(q.Field, "prerequisites.") {
 		if wizard.ConfirmationBlocks(q.Field) {
 			return m.st.bad.Render(markBad)
 		}
