@@ -32,10 +32,10 @@ func TestFixKeepsTheRest(t *testing.T) {
 			map[string]string{"company.smtp.username": "hr@acme.de", "company.smtp.password": "hr-pass"},
 			[]string{"smtp.username", "smtp.password"}},
 		{"a host that is Microsoft 365: its confirmations", "company.smtp.host",
-			map[string]string{"company.smtp.host": "smtp.office365.com", "company.smtp.transport": "", "company.smtp.ca_file": "",
+			map[string]string{"company.smtp.host": "smtp.office365.com", "company.smtp.direct": DirectKeep, "company.smtp.transport": "", "company.smtp.ca_file": "",
 				"company.prerequisites.smtp_auth_enabled": "yes", "company.prerequisites.security_defaults_allow_basic_auth": "yes",
 				"company.prerequisites.licensed_mailbox": "yes"},
-			[]string{"smtp.host", "smtp.transport", "smtp.ca_file", "prerequisites.smtp_auth_enabled",
+			[]string{"smtp.host", "smtp.direct", "smtp.transport", "smtp.ca_file", "prerequisites.smtp_auth_enabled",
 				"prerequisites.security_defaults_allow_basic_auth", "prerequisites.licensed_mailbox"}},
 	}
 	for _, tc := range cases {
