@@ -158,7 +158,9 @@ func runRoot(ctx context.Context, opts *Options) error {
 	if opts.Config != "" {
 		return runReplay(ctx, opts, true)
 	}
-	if opts.f.RunTUI == nil || !opts.f.IsTerminal() {
+	// --accessible asks in plain lines and may read its answers piped in,
+	// line by line (issue 12); the full-screen wizard needs a terminal.
+	if opts.f.RunTUI == nil || !opts.f.IsTerminal() && !opts.Accessible {
 		return withExit(ExitUsage, errNoTerminal)
 	}
 	return opts.f.RunTUI(ctx, opts)
