@@ -49,7 +49,7 @@ func (m *Model) wrapField() {
 	}
 	t := m.words.Question(*m.q)
 	help := t.Help
-	if m.entity != nil && m.q.Field == "address" {
+	if m.entity != nil && m.q.Field == wizard.FieldAddress {
 		help = m.words.T("tui.entity.address_help", m.entityArgs())
 	}
 	w := m.formWidth() - 2 // huh's border and its padding

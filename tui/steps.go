@@ -51,10 +51,10 @@ func (m *Model) stepSummary(st wizard.State, w int) string {
 // yes/no or the IP-allowlist choice) is never ✓: ✗ when it stops the run, ! when it is a warning — the marks
 // the checklist gives the same check.
 func (m *Model) answerMark(q wizard.Question) string {
-	if yes, err := wizard.ParseConfirm(q.Value); err == nil && !yes && strings.HasPrefix(q.Field, "prerequisites.") {
-		if wizard.ConfirmationBlocks(q.Field) {
-			return m.st.bad.Render(markBad)
-		}
+	switch denied, blocks := wizard.Denied(q); {
+	case blocks:
+		return m.st.bad.Render(markBad)
+	case denied:
 		return m.st.warn.Render(markWarn)
 	}
 	return m.st.ok.Render(markOK)
