@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,6 +74,9 @@ func (c *cli) test(setup string, env ...string) cliResult {
 	err := cmd.Run()
 	res := cliResult{stdout: out.String(), stderr: errb.String()}
 	c.r.seen(res.stdout, res.stderr)
+	if b, err := os.ReadFile(setup); err == nil {
+		c.r.seen(string(b)) // the setup file holds references, never a token
+	}
 	if ee, ok := err.(*exec.ExitError); ok {
 		res.code = ee.ExitCode()
 	} else if err != nil {
@@ -241,4 +245,48 @@ func TestCLIRotationFromEnv(t *testing.T) {
 		t.Fatalf("the spent token was presented to the peer (%d refreshes)", n)
 	}
 	c.delivered(c.test(c.setup("microsoft", "keyring")))
+}
+
+// TestCLIUnreachableAuthority: headless, an identity provider whose port
+// is closed is oauth.unreachable naming the host and the stage (refresh),
+// actor IT, within the run's timeout; never the mail server's net.refused.
+func TestCLIUnreachableAuthority(t *testing.T) {
+	r := newRig(t)
+	c := newCLI(t, r)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	setup := c.setup("microsoft", "env:JOBMAIL_E2E_MS_REFRESH")
+	b, _ := os.ReadFile(setup)
+	if err := os.WriteFile(setup, []byte(strings.Replace(string(b), r.peer["OAUTHPEER_MS_AUTHORITY"], "http://"+closed+"/ms", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res := c.test(setup, "JOBMAIL_E2E_MS_REFRESH=not-sent-anywhere")
+	code, args := res.diag()
+	d, _ := res.json["diagnosis"].(map[string]any)
+	if res.code == 0 || code != string(providers.CodeOAuthUnreachable) || args["host"] != closed || args["stage"] != "refresh" ||
+		d["actor"] != string(providers.ActorMailAdmin) {
+		t.Fatalf("exit %d, %s %v (%v)", res.code, code, args, d)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Fatalf("took %v", took)
+	}
+	// the words name the host and do not blame the typing
+	plain := c.plain(setup, "JOBMAIL_E2E_MS_REFRESH=not-sent-anywhere")
+	if !strings.Contains(plain, closed) || !strings.Contains(plain, "Sign-in service not reachable") || strings.Contains(plain, "spelling") {
+		t.Fatalf("text output:\n%s", plain)
+	}
+}
+
+// plain runs jobmail test without --json and returns stdout+stderr.
+func (c *cli) plain(setup string, env ...string) string {
+	cmd := exec.Command(c.bin, "test", "--config", setup)
+	cmd.Env = append(append(os.Environ(), "LANG=C"), env...)
+	out, _ := cmd.CombinedOutput()
+	c.r.seen(string(out))
+	return string(out)
 }
