@@ -139,7 +139,7 @@ func (p *Provider) Config() Config { return p.cfg }
 func (p *Provider) Flow() *oauth.Flow {
 	c := p.cfg
 	testing := c.Testing
-	return &oauth.Flow{
+	return &oauth.Flow{Channel: "google",
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 		AuthURL: c.AuthURL, TokenURL: c.TokenURL, UserinfoURL: c.UserinfoURL,
 		Scopes:    Scopes,

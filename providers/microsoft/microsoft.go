@@ -153,7 +153,7 @@ func (p *Provider) AdminConsentURL(address string) string {
 // organizations).
 func (p *Provider) Flow(address string) *oauth.Flow {
 	c := p.cfg
-	return &oauth.Flow{
+	return &oauth.Flow{Channel: "microsoft",
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 		AuthURL: p.Endpoint("authorize"), TokenURL: p.Endpoint("token"), DeviceURL: p.Endpoint("devicecode"),
 		UserinfoURL: c.UserinfoURL,

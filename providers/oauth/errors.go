@@ -151,6 +151,9 @@ func (f *Flow) classify(errCode, description, address string, cause error, hide 
 	if c == providers.CodeOAuthAdminConsent {
 		f.consentArgs(e.Args, address)
 	}
+	if c == providers.CodeOAuthAppNotFound && f.Channel != "" {
+		e.Args["channel"] = f.Channel
+	}
 	return e
 }
 

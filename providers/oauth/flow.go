@@ -167,6 +167,9 @@ type Flow struct {
 	// another account, Refresh fails with oauth.account_mismatch, so a
 	// token of the wrong mailbox never reaches the mail server.
 	Account string
+	// Channel (google, microsoft) names the provider in an
+	// oauth.app_not_found diagnosis: Google has no tenant to check.
+	Channel string
 }
 
 // Grant is the outcome of a sign-in. Only Refresh is meant for the keyring;
