@@ -33,6 +33,8 @@ type Env struct {
 	// Detect runs ActionDetect's lookups; nil: detection off (the provider
 	// stays unknown, nothing is suggested).
 	Detect *Detector
+	// Trace is the Session.Trace of the sessions Replay starts.
+	Trace func(event string)
 }
 
 // OAuthRunner connects the machine to the direct integrations without
@@ -60,6 +62,9 @@ var ErrNoOAuth = errors.New("no oauth runner configured")
 // resolved, the context ended); a failed check or test is not an error:
 // it is recorded, and Next returns it as Blocked.
 func (e *Env) Run(ctx context.Context, s *Session, a Action, obs providers.Observer) error {
+	if a.Kind != ActionDetect { // StartDetect traces it, for every driver
+		s.trace("action " + string(a.Kind))
+	}
 	switch a.Kind {
 	case ActionDetect:
 		e.runDetect(ctx, s)

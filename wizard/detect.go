@@ -143,6 +143,7 @@ func (s *Session) Detected() (*Provider, *Server) {
 // and the results arrive through RecordProvider and RecordServer.
 func (s *Session) StartDetect() {
 	s.detect = detectState{address: s.Mailbox().Address}
+	s.trace("action " + string(ActionDetect))
 }
 
 // DetectAddress is the address ActionDetect runs for.

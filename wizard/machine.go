@@ -84,6 +84,11 @@ type Session struct {
 	Result   *providers.Result
 	Token    string // verification token of this session's test message
 	Warnings []Warning
+	// Trace, when set, observes the machine in the order things happen:
+	// "answer <key>" for each accepted answer, "action <kind>" for each
+	// action a driver runs. Tests compare it across drivers (they must
+	// take the same path for the same answers).
+	Trace func(event string)
 	// Getenv reads the environment for the OAuth app ids (JOBMAIL_*_CLIENT_ID)
 	// when the machine decides whether to ask where the app comes from;
 	// nil reads nothing.

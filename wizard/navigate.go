@@ -146,6 +146,13 @@ func (s *Session) markAnswered(key string) {
 	}
 	s.order = append(s.order, key)
 	s.answered[key] = true
+	s.trace("answer " + key)
+}
+
+func (s *Session) trace(event string) {
+	if s.Trace != nil {
+		s.Trace(event)
+	}
 }
 
 // DiagnosisOf turns an error that kept an action from running (not a

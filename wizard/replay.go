@@ -32,6 +32,9 @@ func ReplayMailbox(ctx context.Context, env *Env, setup *Setup, em EffectiveMail
 }
 
 func (s *Session) replay(ctx context.Context, env *Env, file string, obs providers.Observer) (Step, error) {
+	if s.Trace == nil {
+		s.Trace = env.Trace
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return Step{}, err
