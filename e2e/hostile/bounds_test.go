@@ -295,3 +295,37 @@ func TestTimeoutBoundsTheWholeRun(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteRefusedByPermissions: an export into a folder the user may not
+// write to is exit 1 naming the path and "permission denied", and never
+// "written". As root the binary runs as nobody (root may write anyway).
+func TestWriteRefusedByPermissions(t *testing.T) {
+	e2eenv.Require(t)
+	dir, err := os.MkdirTemp("", "jobmail-eacces-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, filepath.Join(dir, "valid.yaml"), "version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@acme.de\n", 0o644)
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	c := inv{args: []string{"export", "--config", cfg, "--output", filepath.Join(locked, "x.json")}, dir: dir, limit: 20 * time.Second}
+	if os.Geteuid() == 0 {
+		c.cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+	}
+	o := run(t, "", c)
+	if o.code != 1 || !strings.Contains(o.stderr, filepath.Join(locked, "x.json")) || !strings.Contains(o.stderr, "permission denied") {
+		t.Fatalf("exit %d, stderr:\n%s", o.code, o.stderr)
+	}
+	if strings.Contains(o.stderr, "Export for Personio written") {
+		t.Fatalf("says written:\n%s", o.stderr)
+	}
+	if entries, _ := os.ReadDir(locked); len(entries) != 0 {
+		t.Fatalf("files left in the locked folder: %v", entries)
+	}
+}
