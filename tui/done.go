@@ -125,6 +125,7 @@ func (m *Model) doneView(w int) string {
 	}
 	switch {
 	case m.fin.account != "":
+		args["secret"] = secretKind(m.fin.account)
 		ok("tui.done.keyring")
 	case m.s.Mailbox().SMTP != nil && m.s.Mailbox().SMTP.Password == EnvPasswordRef:
 		ok("tui.done.env")
@@ -192,7 +193,7 @@ func (m *Model) printSummary(w io.Writer, full bool) {
 			accounts = []string{res.Account}
 		}
 		for _, a := range accounts {
-			fmt.Fprintln(w, markOK+" "+m.words.T("tui.summary.keyring", map[string]string{"account": a}))
+			fmt.Fprintln(w, markOK+" "+m.words.T("tui.summary.keyring", map[string]string{"account": a, "secret": secretKind(a)}))
 		}
 		if !full {
 			break
@@ -220,4 +221,13 @@ func (m *Model) printSummary(w io.Writer, full bool) {
 	if res.Err != nil {
 		fmt.Fprintln(w, "jobmail: "+res.Err.Error())
 	}
+}
+
+// secretKind says what a keyring entry holds, for the words: the sign-in
+// (a refresh token) of a direct integration, or a password.
+func secretKind(account string) string {
+	if strings.HasPrefix(account, "google:") || strings.HasPrefix(account, "microsoft:") {
+		return "sign_in"
+	}
+	return "password"
 }
