@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,12 +47,18 @@ func (p *pane) tmux(args ...string) string {
 // the command ends and shows its exit status.
 func startPane(t *testing.T, dir string, env []string, command string) *pane {
 	t.Helper()
+	return startPaneSized(t, dir, env, command, 80, 24)
+}
+
+// startPaneSized is startPane in a w×h pane.
+func startPaneSized(t *testing.T, dir string, env []string, command string, w, h int) *pane {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("JOBMAIL_E2E=1 but tmux is missing: %v", err)
 	}
 	p := &pane{t: t, socket: fmt.Sprintf("jobmail-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), name: "wizard"}
 	script := fmt.Sprintf("cd %q && env %s %s; echo \"EXIT=$?\"; sleep 600", dir, strings.Join(quoteAll(env), " "), command)
-	p.tmux("new-session", "-d", "-s", p.name, "-x", "80", "-y", "24", script)
+	p.tmux("new-session", "-d", "-s", p.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", p.socket, "kill-server").Run() })
 	return p
 }
@@ -121,14 +128,31 @@ func (p *pane) answer(title, value string) {
 func (p *pane) choose(label string) {
 	p.t.Helper()
 	for range 10 {
-		if strings.Contains(p.screen(), "> "+label) {
+		s := p.screen()
+		if strings.Contains(s, "> "+label) {
 			p.send("Enter")
 			return
 		}
+		// one Down at a time, and only once the cursor has moved: a Down
+		// sent while the last is still being drawn would overshoot
+		cur := cursorLine(s)
 		p.send("Down")
-		time.Sleep(100 * time.Millisecond)
+		deadline := time.Now().Add(3 * time.Second)
+		for time.Now().Before(deadline) && cursorLine(p.screen()) == cur {
+			time.Sleep(30 * time.Millisecond)
+		}
 	}
 	p.t.Fatalf("no option %q; screen:\n%s", label, p.screen())
+}
+
+// cursorLine is the select's line under the cursor ("┃ > …"), "" if none.
+func cursorLine(screen string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(l, "┃ > ") {
+			return l
+		}
+	}
+	return ""
 }
 
 // confirmAll submits the prerequisites a person confirms (yes/no, and the
