@@ -173,8 +173,15 @@ func (j *journey) finished(p *pane) {
 	if got == "✗ " {
 		j.t.Fatalf("the wizard did not finish:\n%s", p.screen())
 	}
+	// the keyring holds the sign-in, not a password
+	if s := p.screen(); !strings.Contains(s, "✓ Sign-in stored in the system keyring") || strings.Contains(s, "Password") {
+		j.t.Errorf("the done screen does not say that the sign-in went to the keyring:\n%s", s)
+	}
 	p.send("Enter")
 	p.waitFor(10*time.Second, "EXIT=0")
+	if s := p.screen(); !strings.Contains(s, "✓ Sign-in stored in the system keyring as") {
+		j.t.Errorf("the summary after the end does not say that the sign-in went to the keyring:\n%s", s)
+	}
 	raw, err := os.ReadFile(j.raw)
 	if err != nil || len(raw) == 0 {
 		j.t.Fatalf("the pane's raw output: %v (%d bytes)", err, len(raw))
