@@ -7,6 +7,8 @@
 //	alternate -n 25 jobmail bin/jobmail test --config x ::: swaks swaks … ::: floor bin/floor …
 //
 // Each group, separated by ":::", is a label followed by the command.
+// -tsv FILE also writes "label<TAB>median wall ms<TAB>median cpu ms" lines
+// for scripts that compute their own ratios (bench/entities).
 package main
 
 import (
@@ -30,10 +32,22 @@ type cmdSpec struct {
 func main() {
 	n := flag.Int("n", 25, "rounds")
 	title := flag.String("title", "", "heading line")
+	tsv := flag.String("tsv", "", "also write label, median wall ms and median cpu ms to this file")
 	flag.Parse()
 	specs, err := parse(flag.Args())
 	if err == nil {
 		err = bench(specs, *n)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/alternate:", err)
+		os.Exit(1)
+	}
+	if *tsv != "" {
+		var b strings.Builder
+		for _, s := range specs {
+			fmt.Fprintf(&b, "%s\t%.3f\t%.3f\n", s.label, ms(median(s.wall)), ms(median(s.cpu)))
+		}
+		err = os.WriteFile(*tsv, []byte(b.String()), 0o600)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/alternate:", err)

@@ -7,6 +7,12 @@
 #            distinct connections (default --parallel 8; BENCH_PARALLEL
 #            overrides), whole process: wall time (target <= 3x single)
 #            and peak RSS (target <= 60 MB, /usr/bin/time -v or VmHWM)
+#   floor    bench/floor -entities: a bare Go client (net/smtp + crypto/tls)
+#            doing the same sessions with the same logins and parallelism;
+#            jobmail and floor run alternating (bench/alternate) at 100 and
+#            300 entities: client CPU per mailbox at 300 (target <= 1.2 ms)
+#            and 100-entity wall jobmail/floor (target <= 1.1x), plus GC
+#            cycles of one 100-entity run of each (GODEBUG=gctrace=1)
 #
 # 100 distinct connections from 24 logins: identical connections are
 # tested once (wizard.ConnectionKey holds the address), so each entity has
@@ -31,7 +37,9 @@ MP=${MAILPEER_DIR:-/tmp/mailpeer/state}/mailpeer.env
 [ -f "$MP" ] || { echo "bench entities: mailpeer is not running ($MP missing)" >&2; exit 1; }
 set -a; . "$MP"; set +a
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-go build -trimpath -o "$work/jobmail" ./cmd/jobmail
+CGO_ENABLED=0 go build -trimpath -o "$work/jobmail" ./cmd/jobmail
+CGO_ENABLED=0 go build -trimpath -o "$work/floor" ./bench/floor
+go build -trimpath -o "$work/alternate" ./bench/alternate
 
 cat > "$work/one.yaml" <<YAML
 version: 1
@@ -47,14 +55,16 @@ company:
     password: env:E01_PW
     ca_file: $MAILPEER_CA_FILE
 YAML
-{
+entities() { # mailboxes (company + entities); bench/floor -entities uses the same logins
   cat "$work/one.yaml"
   echo "entities:"
-  for i in $(seq 1 99); do
+  for i in $(seq 1 $(( $1 - 1 ))); do
     u=$(printf %02d $(( i % 24 + 1 )))
     printf '  - name: Bench Entity %03d\n    address: b%03d@example.test\n    smtp:\n      username: e%s@example.test\n      password: env:E%s_PW\n' "$i" "$i" "$u" "$u"
   done
-} > "$work/many.yaml"
+}
+entities 100 > "$work/many.yaml"
+entities 300 > "$work/many300.yaml"
 for i in $(seq -w 1 24); do export "E${i}_PW=entity-pw-$i"; done
 
 # Peak RSS: GNU time if there is one (install it when we may), else the
@@ -117,3 +127,19 @@ awk -v s="$ms" -v m="$mm" -v p="$peak" -v n="$N" -v par="$PAR" -v ok="$passed" -
   printf "  100 entities     median %7.1f ms   ratio %.1fx (target <= 3x)\n", m/1000, m/s
   printf "  peak RSS (100)   %7.1f MB   (target <= 60 MB)\n", p/1024
   printf "  jobmail CPU (100, user+sys, median) %s s; machine: %d cores, load %s\n", cpu, cores, load }'
+
+# jobmail vs the bare Go client, alternating in one run.
+floor=("$work/floor" -mode starttls -host localhost -port "$MAILPEER_SUBMISSION_PORT" -ca "$MAILPEER_CA_FILE" -parallel "$PAR")
+echo
+"$work/alternate" -n "$N" -tsv "$work/alt.tsv" -title "jobmail vs bare Go client (bench/floor -entities), --parallel $PAR" \
+  jobmail100 "$work/jobmail" test --config "$work/many.yaml" --parallel "$PAR" ::: \
+  floor100 "${floor[@]}" -entities 100 ::: \
+  jobmail300 "$work/jobmail" test --config "$work/many300.yaml" --parallel "$PAR" ::: \
+  floor300 "${floor[@]}" -entities 300 | grep -v '^  ratio'
+gcs() { GODEBUG=gctrace=1 "$@" 2>&1 >/dev/null | grep -c '^gc ' || true; }
+gj=$(gcs "$work/jobmail" test --config "$work/many.yaml" --parallel "$PAR")
+gf=$(gcs "${floor[@]}" -entities 100)
+awk -F'\t' -v gj="$gj" -v gf="$gf" -v load="$(cut -d' ' -f1 /proc/loadavg)" '{w[$1]=$2; c[$1]=$3} END {
+  printf "  client CPU per mailbox at 300: jobmail %.2f ms, floor %.2f ms (target jobmail <= 1.2 ms)\n", c["jobmail300"]/300, c["floor300"]/300
+  printf "  100-entity wall jobmail/floor %.2fx (target <= 1.1x); 300: %.2fx\n", w["jobmail100"]/w["floor100"], w["jobmail300"]/w["floor300"]
+  printf "  GC cycles (one 100-entity run, gctrace): jobmail %d, floor %d; load %s\n", gj, gf, load }' "$work/alt.tsv"
