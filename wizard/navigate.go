@@ -155,22 +155,35 @@ func (s *Session) trace(event string) {
 	}
 }
 
-// DiagnosisOf turns an error that kept an action from running (not a
-// failed check or test, which the session records) into a diagnosis.
+// DiagnosisOf turns any error that ended an action or a run (not a failed
+// check or test, which the session records) into a diagnosis: the one
+// mapping the TUI, cmd's output and its exit code share. Reply is the
+// error's own text where no finer code explains it.
 func DiagnosisOf(err error) providers.Diagnosis {
 	var pe *providers.Error
+	var me *MissingError
+	var fe *FieldError
 	if d, ok := providers.SecretsDiagnosis(err); ok {
+		d.Reply = err.Error()
 		return d
 	}
 	switch {
-	case errors.Is(err, context.Canceled):
-		return providers.Diagnosis{Code: providers.CodeCanceled, Actor: providers.ActorUser}
 	case errors.As(err, &pe):
 		return pe.Diagnosis
+	case errors.Is(err, context.Canceled):
+		return providers.Diagnosis{Code: providers.CodeCanceled, Actor: providers.ActorUser}
 	case errors.Is(err, secrets.ErrTooLarge):
 		return providers.Diagnosis{Code: providers.CodeSecretsTooLarge, Actor: providers.ActorUser}
 	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound):
 		return providers.Diagnosis{Code: providers.CodeSecretsUnavailable, Actor: providers.ActorUser, Reply: err.Error()}
+	case errors.As(err, &me):
+		return providers.Diagnosis{Code: providers.CodeConfigMissing, Actor: providers.ActorUser, Field: me.Key}
+	case errors.As(err, &fe):
+		code := providers.CodeConfigInvalid
+		if fe.Code != "" {
+			code = fe.Code
+		}
+		return providers.Diagnosis{Code: code, Actor: providers.ActorUser, Field: fe.Key, Args: fe.Args}
 	}
 	return providers.Diagnosis{Code: providers.CodeUnknown, Reply: err.Error()}
 }

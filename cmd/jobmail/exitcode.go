@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/secrets/safefile"
 	"github.com/jobmail/jobmail/wizard"
 )
@@ -37,12 +36,13 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func withExit(code int, err error) error { return &exitError{code: code, err: err} }
 
-// exitCodeOf maps an error to its exit code.
+// exitCodeOf maps an error to its exit code: by the machine's diagnosis
+// of it (wizard.DiagnosisOf, the mapping the TUI and --json use), except
+// what only cmd knows (an exit code given, an output path refused).
 func exitCodeOf(err error) int {
 	var ee *exitError
 	var fe *wizard.FieldError
 	var me *wizard.MissingError
-	var pe *providers.Error
 	switch {
 	case err == nil:
 		return ExitOK
@@ -50,23 +50,22 @@ func exitCodeOf(err error) int {
 		return ee.code
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound), errors.Is(err, secrets.ErrTooLarge):
-		return ExitSecrets
-	case isSecretsUnavailable(err):
-		return ExitSecrets
+	}
+	d := wizard.DiagnosisOf(err)
+	switch {
+	case isSecretsCode(d.Code):
+		return ExitSecrets // a secret file refused is a secret unavailable
 	case errors.Is(err, safefile.ErrSymlink), errors.Is(err, safefile.ErrNotRegular), errors.Is(err, safefile.ErrProtected):
 		return ExitUsage // an output path jobmail refuses to write: the user picks another
-	case errors.As(err, &fe):
-		if fe.Code != "" && isPrereqCode(fe.Code) {
+	case d.Code == providers.CodeUnknown && !errors.As(err, new(*providers.Error)):
+		return ExitUnexpected // no diagnosis: not the test, not the user
+	case errors.As(err, &fe), errors.As(err, &me):
+		if isPrereqCode(d.Code) {
 			return ExitPrereq
 		}
-		return ExitUsage
-	case errors.As(err, &me):
-		return ExitUsage
-	case errors.As(err, &pe):
-		return exitCodeForDiagnosis(pe.Code, false)
+		return ExitUsage // the setup file or the command line
 	}
-	return ExitUnexpected
+	return exitCodeForDiagnosis(d.Code, false)
 }
 
 // exitCodeForDiagnosis: a blocked prerequisite is 3, a failed test is 4,
@@ -77,8 +76,7 @@ func exitCodeOf(err error) int {
 // of this file holds the table for every code of providers.AllCodes.
 func exitCodeForDiagnosis(code providers.Code, prereq bool) int {
 	switch {
-	case code == providers.CodeSecretsUnavailable || code == providers.CodeSecretsTooLarge,
-		code == providers.CodeSecretsEnv || code == providers.CodeSecretsStdin || code == providers.CodeSecretsFile:
+	case isSecretsCode(code):
 		return ExitSecrets
 	case code == providers.CodeCanceled:
 		return ExitInterrupted
@@ -88,9 +86,13 @@ func exitCodeForDiagnosis(code providers.Code, prereq bool) int {
 	return ExitTestFailed
 }
 
-func isSecretsUnavailable(err error) bool {
-	_, ok := providers.SecretsDiagnosis(err)
-	return ok
+func isSecretsCode(code providers.Code) bool {
+	switch code {
+	case providers.CodeSecretsUnavailable, providers.CodeSecretsTooLarge,
+		providers.CodeSecretsEnv, providers.CodeSecretsStdin, providers.CodeSecretsFile:
+		return true
+	}
+	return false
 }
 
 func isPrereqCode(c providers.Code) bool {

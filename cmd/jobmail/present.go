@@ -213,37 +213,14 @@ func asFieldError(err error) (*wizard.FieldError, bool) {
 	return fe, ok
 }
 
-// diagnosisOfError gives every error that ends a run a diagnosis code.
+// diagnosisOfError gives every error that ends a run a diagnosis code:
+// the machine's one mapping (wizard.DiagnosisOf), without the error's
+// text (cmd words it itself, errorText).
 func diagnosisOfError(err error) providers.Diagnosis {
-	var pe *providers.Error
-	var me *wizard.MissingError
-	if d, ok := providers.SecretsDiagnosis(err); ok {
-		return d
-	}
-	switch {
-	case errors.As(err, &pe):
-		return pe.Diagnosis
-	case errors.Is(err, secrets.ErrTooLarge):
-		return providers.Diagnosis{Code: providers.CodeSecretsTooLarge, Actor: providers.ActorUser}
-	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrNotFound):
-		return providers.Diagnosis{Code: providers.CodeSecretsUnavailable, Actor: providers.ActorUser}
-	case errors.As(err, &me):
-		return providers.Diagnosis{Code: providers.CodeConfigMissing, Actor: providers.ActorUser, Field: me.Key}
-	}
-	if fe, ok := asFieldError(err); ok {
-		code := providers.CodeConfigInvalid
-		if fe.Code != "" {
-			code = fe.Code
-		}
-		return providers.Diagnosis{Code: code, Actor: providers.ActorUser, Field: fe.Key, Args: fe.Args}
-	}
-	if errors.Is(err, errCanceled) {
-		return providers.Diagnosis{Code: providers.CodeCanceled}
-	}
-	return providers.Diagnosis{Code: providers.CodeUnknown}
+	d := wizard.DiagnosisOf(err)
+	d.Reply = ""
+	return d
 }
-
-var errCanceled = errors.New("canceled")
 
 // reportSetupError prints an invalid setup file (exit 2), in JSON too.
 func reportSetupError(o *Options, err error) error {
