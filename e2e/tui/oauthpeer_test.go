@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -37,7 +38,7 @@ type tokenSpy struct {
 	URL string
 
 	mu     sync.Mutex
-	tokens map[string]string // token -> kind (access_token, refresh_token, id_token)
+	tokens map[string]string // token -> kind (access_token, refresh_token, id_token, device_code)
 }
 
 func newTokenSpy(t *testing.T, issuer string) *tokenSpy {
@@ -66,7 +67,7 @@ func newTokenSpy(t *testing.T, issuer string) *tokenSpy {
 		var ans map[string]any
 		if json.Unmarshal(body, &ans) == nil {
 			s.mu.Lock()
-			for _, k := range []string{"access_token", "refresh_token", "id_token"} {
+			for _, k := range []string{"access_token", "refresh_token", "id_token", "device_code"} {
 				if v, _ := ans[k].(string); v != "" {
 					s.tokens[v] = k
 				}
@@ -103,6 +104,7 @@ type journey struct {
 	screens map[string]bool // every distinct screen capture
 	outputs []string        // helper and replay outputs
 	raw     string          // the pane's raw output (tmux pipe-pane)
+	rawLen  int
 }
 
 func newJourney(t *testing.T) *journey {
@@ -126,16 +128,23 @@ func (j *journey) seen(texts ...string) {
 
 // start runs the wizard in a pane whose every capture is kept.
 func (j *journey) start(env []string, args string) *pane {
-	p := startPane(j.t, j.dir, append(append([]string{}, j.env...), env...), j.bin+args)
+	// every byte the wizard writes to the terminal, escape sequences
+	// (OSC 8 links, OSC 52 copies) included — a capture shows only cells;
+	// the wizard starts once tmux pipes the pane, so nothing is missed
+	tmp := j.t.TempDir()
+	gate := filepath.Join(tmp, "piped")
+	j.raw = filepath.Join(tmp, "pane.raw")
+	p := startPane(j.t, j.dir, append(append([]string{}, j.env...), env...),
+		fmt.Sprintf("sh -c 'until [ -e %s ]; do sleep 0.05; done; exec %s%s'", gate, j.bin, args))
 	p.onScreen = func(s string) {
 		j.mu.Lock()
 		j.screens[s] = true
 		j.mu.Unlock()
 	}
-	// every byte the wizard writes to the terminal, escape sequences
-	// (OSC 8 links, OSC 52 copies) included: a capture shows only cells
-	j.raw = filepath.Join(j.t.TempDir(), "pane.raw")
 	p.tmux("pipe-pane", "-o", "-t", p.name, "cat >> "+j.raw)
+	if err := os.WriteFile(gate, nil, 0o600); err != nil {
+		j.t.Fatal(err)
+	}
 	return p
 }
 
@@ -187,6 +196,7 @@ func (j *journey) finished(p *pane) {
 		j.t.Fatalf("the pane's raw output: %v (%d bytes)", err, len(raw))
 	}
 	j.seen(string(raw))
+	j.rawLen = len(raw)
 	// the whole pane history, also what the wizard printed after it ended
 	j.seen(p.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", p.name))
 }
@@ -302,8 +312,9 @@ func (j *journey) sweep() {
 			}
 		}
 	}
-	t.Logf("leak sweep: %d tokens (%d access, %d refresh, %d id) × %d texts (%d distinct screens, files %v)",
-		n, len(issued["access_token"]), len(issued["refresh_token"]), len(issued["id_token"]), len(texts), len(j.screens), files)
+	t.Logf("leak sweep: %d secrets (%d access, %d refresh, %d id tokens, %d device codes) × %d texts (%d distinct screens, %d raw bytes, files %v)",
+		n, len(issued["access_token"]), len(issued["refresh_token"]), len(issued["id_token"]), len(issued["device_code"]),
+		len(texts), len(j.screens), j.rawLen, files)
 }
 
 // TestOAuthPeerMicrosoftDevice is one whole Microsoft 365 journey in the
