@@ -37,8 +37,9 @@ import (
 type tokenSpy struct {
 	URL string
 
-	mu     sync.Mutex
-	tokens map[string]string // token -> kind (access_token, refresh_token, id_token, device_code)
+	mu      sync.Mutex
+	tokens  map[string]string // token -> kind (access_token, refresh_token, id_token, device_code)
+	refresh []string          // the refresh tokens in the order issued
 }
 
 func newTokenSpy(t *testing.T, issuer string) *tokenSpy {
@@ -70,6 +71,9 @@ func newTokenSpy(t *testing.T, issuer string) *tokenSpy {
 			for _, k := range []string{"access_token", "refresh_token", "id_token", "device_code"} {
 				if v, _ := ans[k].(string); v != "" {
 					s.tokens[v] = k
+					if k == "refresh_token" {
+						s.refresh = append(s.refresh, v)
+					}
 				}
 			}
 			s.mu.Unlock()
@@ -91,6 +95,17 @@ func (s *tokenSpy) issued() map[string][]string {
 		out[kind] = append(out[kind], tok)
 	}
 	return out
+}
+
+// lastRefresh is the refresh token the peer issued last ("" if none): the
+// only one that still works, as the peer rotates on every refresh.
+func (s *tokenSpy) lastRefresh() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.refresh) == 0 {
+		return ""
+	}
+	return s.refresh[len(s.refresh)-1]
 }
 
 // journey is one OAuth run of the wizard in tmux against oauthpeer and
@@ -229,14 +244,7 @@ func (j *journey) verifyOAuth(channel, account string) {
 	}
 	j.seen(string(msg))
 
-	kr, err := secrets.NewKeyring().Get(context.Background(), account)
-	if err != nil {
-		t.Fatalf("keyring entry %s: %v", account, err)
-	}
-	refresh := j.spy.issued()["refresh_token"]
-	if len(refresh) == 0 || !contains(refresh, kr.Reveal()) {
-		t.Fatalf("keyring entry %s is not a refresh token the peer issued (%d issued)", account, len(refresh))
-	}
+	j.stored(account, "the wizard")
 
 	// the headless replay signs in with the keyring's token (a rotation)
 	cmd := exec.Command(j.bin, "--config", "jobmail.yaml", "--json")
@@ -254,6 +262,25 @@ func (j *journey) verifyOAuth(channel, account string) {
 	}
 	if err := json.Unmarshal(out, &res); err != nil || !res.OK || res.Channel != channel {
 		t.Fatalf("replay %+v (%v):\n%s", res, err, out)
+	}
+	j.stored(account, "the replay")
+}
+
+// stored: the keyring entry holds the refresh token the peer issued last
+// (rotation: any earlier one is spent, and presenting it would make the
+// peer revoke the whole grant).
+func (j *journey) stored(account, after string) {
+	j.t.Helper()
+	kr, err := secrets.NewKeyring().Get(context.Background(), account)
+	if err != nil {
+		j.t.Fatalf("after %s: keyring entry %s: %v", after, account, err)
+	}
+	refresh := j.spy.issued()["refresh_token"]
+	switch {
+	case !contains(refresh, kr.Reveal()):
+		j.t.Fatalf("after %s: keyring entry %s is not a refresh token the peer issued (%d issued)", after, account, len(refresh))
+	case kr.Reveal() != j.spy.lastRefresh():
+		j.t.Fatalf("after %s: keyring entry %s holds a spent refresh token, not the last one the peer issued (%d issued)", after, account, len(refresh))
 	}
 }
 
