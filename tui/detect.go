@@ -36,8 +36,8 @@ func DetectProvider(ctx context.Context, domain string) (Detection, error) {
 // (a fixed MX answer, a test DNS server, discovery off).
 func (m *Model) detector() *wizard.Detector {
 	var d wizard.Detector
-	if m.cfg.Env != nil && m.cfg.Env.Detect != nil {
-		d = *m.cfg.Env.Detect
+	if e := m.cfg.Env; e != nil && e.Detect != nil {
+		d.Provider, d.Discover, d.NoDiscover = e.Detect.Provider, e.Detect.Discover, e.Detect.NoDiscover
 	}
 	if fn := m.cfg.Detect; fn != nil {
 		d.Provider = func(ctx context.Context, domain string) (wizard.Provider, error) {

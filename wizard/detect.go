@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jobmail/jobmail/providers"
@@ -28,6 +29,14 @@ type Detector struct {
 	// anchors); nil: the system resolver and DiscoverBudget.
 	Discover   *discover.Options
 	NoDiscover bool
+
+	mu    sync.Mutex
+	known map[string]providerAnswer // by domain: a replay of many mailboxes asks once
+}
+
+type providerAnswer struct {
+	p   Provider
+	err error
 }
 
 // Provider is what the MX records of a domain say.
@@ -61,13 +70,28 @@ func (d *Detector) LookupProvider(ctx context.Context, address string) (Provider
 	if domain == "" {
 		return Provider{}, nil
 	}
+	d.mu.Lock()
+	a, ok := d.known[domain]
+	d.mu.Unlock()
+	if ok {
+		return a.p, a.err
+	}
 	fn := d.Provider
 	if fn == nil {
 		fn = SystemProvider
 	}
 	ctx, cancel := context.WithTimeout(ctx, DetectBudget)
 	defer cancel()
-	return fn(ctx, domain)
+	p, err := fn(ctx, domain)
+	if ctx.Err() == nil { // an answer, not the budget running out
+		d.mu.Lock()
+		if d.known == nil {
+			d.known = map[string]providerAnswer{}
+		}
+		d.known[domain] = providerAnswer{p, err}
+		d.mu.Unlock()
+	}
+	return p, err
 }
 
 // DiscoverOptions are the discovery's options with the defaults applied.

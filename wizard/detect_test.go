@@ -115,3 +115,17 @@ func TestReplayDiscoversOnlyWhenItMatters(t *testing.T) {
 		})
 	}
 }
+
+// A replay of many mailboxes of one domain looks its provider up once.
+func TestDetectorAsksADomainOnce(t *testing.T) {
+	var n int
+	d := countingDetector("other", &n)
+	for _, a := range []string{"a@acme.de", "b@acme.de", "c@ACME.de", "d@beta.de"} {
+		if p, err := d.LookupProvider(context.Background(), a); err != nil || p.ID != "other" {
+			t.Fatalf("%s: %+v %v", a, p, err)
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d lookups for 2 domains", n)
+	}
+}
