@@ -187,7 +187,7 @@ func TestReplay(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := &Env{}
-			s, st, err := Replay(context.Background(), env, tc.setup, "jobmail.yaml", nil)
+			s, st, err := replayFile(context.Background(), env, tc.setup, "jobmail.yaml", nil)
 			var me *MissingError
 			switch {
 			case tc.missing != "":
@@ -326,4 +326,12 @@ func next(s *Session) Step {
 		return s.Next()
 	}
 	return st
+}
+
+// replayFile replays the company's mailbox of setup as cmd replays every
+// mailbox (a session of its own, the file's answers).
+func replayFile(ctx context.Context, env *Env, setup *Setup, file string, obs providers.Observer) (*Session, Step, error) {
+	s := NewSession(setup, false)
+	st, err := s.replay(ctx, env, file, obs)
+	return s, st, err
 }

@@ -144,7 +144,7 @@ func TestAllowlistNone(t *testing.T) {
 	}
 	setup := &Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp",
 		SMTP: &SMTP{Host: "smtp.acme.de", Password: "env:PW"}}}
-	_, _, _ = Replay(context.Background(), &Env{Resolver: noNetwork{}, Dialer: noNetwork{}}, setup, "jobmail.yaml", nil)
+	_, _, _ = replayFile(context.Background(), &Env{Resolver: noNetwork{}, Dialer: noNetwork{}}, setup, "jobmail.yaml", nil)
 	if _, ok := setup.Company.Prerequisites["ip_allowlist"]; ok {
 		t.Errorf("a replay recorded an unconfirmed prerequisite: %v", setup.Company.Prerequisites)
 	}

@@ -8,20 +8,15 @@ import (
 	"github.com/jobmail/jobmail/secrets"
 )
 
-// Replay drives a session from the setup file instead of a person: each
-// question is answered with the file's value through the same validators,
-// each action runs in line through env. It stops at the first step that
-// needs a person (a missing required key: *MissingError), at a blocked
-// step (returned in the Step, with the session), or when done.
+// ReplayMailbox drives a session from the setup file instead of a
+// person: each question is answered with the file's value through the
+// same validators, each action runs in line through env. It stops at the
+// first step that needs a person (a missing required key: *MissingError),
+// at a blocked step (returned in the Step, with the session), or when
+// done. file names the setup file in errors; obs receives live-test
+// stages.
 //
-// file names the setup file in errors. obs receives live-test stages.
-func Replay(ctx context.Context, env *Env, setup *Setup, file string, obs providers.Observer) (*Session, Step, error) {
-	s := NewSession(setup, false)
-	st, err := s.replay(ctx, env, file, obs)
-	return s, st, err
-}
-
-// ReplayMailbox replays one effective mailbox (the company's or an
+// It replays one effective mailbox (the company's or an
 // entity's, with inheritance applied) as its own session.
 func ReplayMailbox(ctx context.Context, env *Env, setup *Setup, em EffectiveMailbox, file string, obs providers.Observer) (*Session, Step, error) {
 	mb := &Mailbox{Address: em.Address, SenderName: em.SenderName, Forwarding: em.Forwarding, Channel: string(em.Channel),
