@@ -71,9 +71,8 @@ const (
 // wrap breaks s at spaces so that no line is wider than width. Unlike
 // ansi.Wordwrap it never breaks at a hyphen: addresses such as
 // acme-jobs@m-personio.de must stay whole to be copied. A word longer
-// than a line (a URL, a path, a list without spaces) is broken after the
-// last "/", ",", ";", "&", "?", "=", "@" or "." that fits, and cut hard
-// only when there is none.
+// than a line (a URL, a path, a list without spaces) is broken after a
+// separator that fits (breakAt), and cut hard only when there is none.
 func wrap(s string, width int) string {
 	if width <= 0 {
 		return s
@@ -105,24 +104,31 @@ func wrap(s string, width int) string {
 }
 
 // breakAt is how many cells of a too-long plain word go on this line: up
-// to and including the last separator within width, or width when there
-// is none in its second half (a break that early would waste the line).
+// to and including the last "/", ",", ";", "&", "?" or "=" within width
+// (the parts of a URL or a list), else the last "@" or "." (the parts of
+// a name), else width — and a separator in the first half of the line
+// does not count (a break that early wastes the line).
 func breakAt(plain string, width int) int {
-	cells, best := 0, 0
+	cells, strong, weak := 0, 0, 0
 	for _, r := range plain {
 		rw := ansi.StringWidth(string(r))
 		if cells+rw > width {
 			break
 		}
 		cells += rw
-		if strings.ContainsRune("/,;&?=@.", r) {
-			best = cells
+		switch {
+		case strings.ContainsRune("/,;&?=", r):
+			strong = cells
+		case r == '@' || r == '.':
+			weak = cells
 		}
 	}
-	if best*2 < width {
-		return width
+	for _, at := range []int{strong, weak} {
+		if at*2 >= width {
+			return at
+		}
 	}
-	return best
+	return width
 }
 
 // hangingMark is a marked line ("✓ text") whose continuation lines are

@@ -141,3 +141,41 @@ func lineWith(view, text string) string {
 	}
 	return ""
 }
+
+// TestWrap: wrap never makes a line wider than the width, never breaks
+// at a hyphen, and breaks a word too long for a line after a separator
+// (a URL after "/", a list after ",") before it cuts one hard.
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		name, in string
+		width    int
+		want     string
+	}{
+		{"words", "Set up the forwarding to acme-jobs@m-personio.de now", 30,
+			"Set up the forwarding to\nacme-jobs@m-personio.de now"},
+		{"an address stays whole", "to acme-jobs@m-personio.de", 24, "to\nacme-jobs@m-personio.de"},
+		{"a URL breaks after a slash", "https://login.microsoftonline.com/acme.de/adminconsent?client_id=abc", 40,
+			"https://login.microsoftonline.com/\nacme.de/adminconsent?client_id=abc"},
+		{"a list without spaces breaks after a comma", "3.121.59.239/32,3.65.146.216/32,18.158.122.164/32", 34,
+			"3.121.59.239/32,3.65.146.216/32,\n18.158.122.164/32"},
+		{"no separator: cut hard", "aaaaaaaaaabbbbbbbbbb", 10, "aaaaaaaaaa\nbbbbbbbbbb"},
+		{"a separator too early is not used", "a/bbbbbbbbbbbbbbbbbb", 10, "a/bbbbbbbb\nbbbbbbbbbb"},
+		{"paragraphs stay", "one\ntwo three", 5, "one\ntwo\nthree"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := wrap(tc.in, tc.width)
+			if got != tc.want {
+				t.Errorf("wrap(%q, %d) =\n%s\nwant\n%s", tc.in, tc.width, got, tc.want)
+			}
+			for _, l := range strings.Split(got, "\n") {
+				if ansi.StringWidth(l) > tc.width {
+					t.Errorf("line %q is wider than %d", l, tc.width)
+				}
+			}
+			if strings.ReplaceAll(strings.ReplaceAll(got, "\n", ""), " ", "") != strings.ReplaceAll(strings.ReplaceAll(tc.in, "\n", ""), " ", "") {
+				t.Errorf("wrap lost text: %q", got)
+			}
+		})
+	}
+}
