@@ -22,6 +22,9 @@ func main() {
 			os.Exit(code)
 		}
 	}
+	if isVersionProbe(os.Args[1:]) { // nothing to interrupt: no signal handling to set up
+		os.Exit(Main(context.Background(), os.Args[1:], systemFactory()))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Main(ctx, os.Args[1:], systemFactory())
 	stop()

@@ -47,7 +47,7 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 		}
 	}()
 	opts := &Options{f: f}
-	if len(args) == 1 && (args[0] == "version" || args[0] == "--version") {
+	if isVersionProbe(args) {
 		// the commonest probe of packagers and scripts, answered without
 		// building the command tree (the same words as the command)
 		printVersion(opts)

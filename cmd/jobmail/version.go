@@ -70,6 +70,13 @@ func newVersionCmd(opts *Options) *cobra.Command {
 	}
 }
 
+// isVersionProbe: `jobmail version` or `jobmail --version` alone, the
+// commonest probe of packagers and scripts, answered without building the
+// command tree or setting up signal handling.
+func isVersionProbe(args []string) bool {
+	return len(args) == 1 && (args[0] == "version" || args[0] == "--version")
+}
+
 // printVersion serves `jobmail version` and `jobmail --version`.
 func printVersion(opts *Options) {
 	v := currentVersion()
