@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -47,8 +48,10 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 		in = os.Stdin
 		// Prompts read the terminal in cooked mode, so ctrl+c arrives as a
 		// signal, not as a key: it ends the run here (progress is saved).
+		// So does closing the window (SIGHUP), whose default would end the
+		// process before anything is saved.
 		var stop context.CancelFunc
-		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGHUP)
 		defer stop()
 	}
 	lines := newLineInput(in)
