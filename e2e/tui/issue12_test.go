@@ -192,6 +192,39 @@ func TestWizardSignals(t *testing.T) {
 	}
 }
 
+// TestAccessibleHangup: in accessible mode (plain prompts, the terminal
+// in cooked mode) closing the window saves the answers given, too.
+func TestAccessibleHangup(t *testing.T) {
+	r := newRun(t)
+	pid := filepath.Join(t.TempDir(), "pid")
+	p := startPane(t, r.dir, r.env, fmt.Sprintf(`sh -c 'echo $$ >"$0"; exec "$@"' %s %s --accessible`, pid, r.bin))
+	w := i18n.New(i18n.English)
+	args := map[string]string{"platform": "Personio"}
+	p.waitFor(10*time.Second, w.T("question.address.title", args))
+	p.text(r.user)
+	p.send("Enter")
+	p.waitFor(10*time.Second, w.T("question.platform.account.title", args)+" [")
+	j := &smtpJourney{r: r, p: p, w: w, pid: pid}
+	id := j.processID()
+	p.tmux("kill-server")
+	deadline := time.Now().Add(15 * time.Second)
+	for syscall.Kill(id, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the wizard outlived its terminal window")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, err := os.ReadFile(filepath.Join(r.dir, "jobmail.yaml"))
+	if err != nil {
+		t.Fatalf("no setup file after the window closed: %v", err)
+	}
+	for _, want := range []string{"address: " + r.user, "progress:", "field: platform.account"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("setup file lacks %q:\n%s", want, b)
+		}
+	}
+}
+
 // TestWizardGoldenScreens runs the SMTP smtpJourney against mailpeer at 80×24
 // and 60×20 in English and German: a wrong password first (the server's
 // reply is shown whole), then the right one. Golden screens
