@@ -193,3 +193,55 @@ func TestDirectIntegrationOneKeystroke(t *testing.T) {
 		})
 	}
 }
+
+// TestClientIDNeverOffersAnAppThatDoesNotExist: a client id that only the
+// mailbox's own block names (the setup file's, as an IT department or a
+// test rig writes it) is not "optional, leave empty to use the platform's
+// app" when no other app is configured — emptying it would leave none.
+// With a fallback (environment, platform block) it stays optional.
+func TestClientIDNeverOffersAnAppThatDoesNotExist(t *testing.T) {
+	const gid, mid = "1-own.apps.googleusercontent.com", "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0"
+	tests := []struct {
+		name, channel string
+		getenv        map[string]string
+		platform      bool
+		want          string
+	}{
+		{"google, only its block", "google", nil, false, "no"},
+		{"microsoft, only its block", "microsoft", nil, false, "no"},
+		{"google, env too", "google", map[string]string{"JOBMAIL_GOOGLE_CLIENT_ID": "2-env.apps.googleusercontent.com"}, false, "yes"},
+		{"microsoft, platform block too", "microsoft", nil, true, "yes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewSession(nil, true)
+			s.Getenv = func(k string) string { return tt.getenv[k] }
+			key := "company." + tt.channel + ".client_id"
+			if tt.channel == "google" {
+				s.Mailbox().Google = &Google{ClientID: gid}
+			} else {
+				s.Mailbox().Microsoft = &Microsoft{ClientID: mid}
+				if tt.platform {
+					s.Setup.Platform.Microsoft = &PlatformApp{ClientID: mid}
+				}
+			}
+			untilState(t, s, with(nil, "company.channel", tt.channel), StatePrerequisites)
+			for range 10 {
+				st := next(s)
+				if st.Question == nil {
+					break
+				}
+				if st.Question.Key == key {
+					if got := st.Question.Args["platform_app"]; got != tt.want {
+						t.Fatalf("%s: platform_app %q, want %q", key, got, tt.want)
+					}
+					return
+				}
+				if err := s.Answer(st.Question.Key, st.Question.Value); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Fatalf("%s was not asked", key)
+		})
+	}
+}

@@ -123,3 +123,28 @@ func ValidateAppClientID(channel providers.Channel) func(string) error {
 		return nil
 	}
 }
+
+// platformApp says whether an app other than the mailbox's own client id
+// is configured for its channel (environment, the setup's platform block,
+// this build): "yes", "no", or "" off the direct integrations and for a
+// subsidiary (an empty answer there inherits the company's app).
+func (s *Session) platformApp(m *Mailbox) string {
+	if s.Key() != "company" {
+		return ""
+	}
+	c := *m
+	switch c.ChannelID() {
+	case providers.ChannelMicrosoft:
+		x := derefOr(c.Microsoft)
+		x.ClientID, c.Microsoft = "", &x
+	case providers.ChannelGoogle:
+		x := derefOr(c.Google)
+		x.ClientID, c.Google = "", &x
+	default:
+		return ""
+	}
+	if s.Setup.AppOf(&c, s.Getenv).Source == AppNone {
+		return "no"
+	}
+	return "yes"
+}

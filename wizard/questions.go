@@ -213,7 +213,10 @@ func (s *Session) args() map[string]string {
 		"provider": s.Provider,
 		"platform": s.Setup.PlatformName(),
 		"app":      s.appChoice[m.ChannelID()], // where the OAuth app comes from, once asked
-		"direct":   string(directFor(derefOr(m.SMTP).Host)),
+		// "no" when nothing but this mailbox's own client id names an app:
+		// leaving it empty would leave none (the texts never offer it)
+		"platform_app": s.platformApp(m),
+		"direct":       string(directFor(derefOr(m.SMTP).Host)),
 	}
 }
 

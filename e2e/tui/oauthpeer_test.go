@@ -190,6 +190,19 @@ func (j *journey) askedUpToChannel(p *pane, label string) {
 	p.choose(label)
 }
 
+// noFalseDefault answers the client id question prefilled from the setup
+// file: this build has no app of the platform, so the question must not
+// call the id optional or offer to leave it empty (issue 17: never offer a
+// default that does not exist).
+func (j *journey) noFalseDefault(p *pane, title string) {
+	j.t.Helper()
+	p.waitFor(10*time.Second, "┃ "+title)
+	if s := p.screen(); strings.Contains(s, "(optional)") || strings.Contains(s, "Leave empty to use the app") {
+		j.t.Errorf("the client id question offers an app that does not exist:\n%s", s)
+	}
+	p.answer(title, "")
+}
+
 // finished waits for the end screen and leaves the wizard with Enter.
 func (j *journey) finished(p *pane) {
 	j.t.Helper()
@@ -360,7 +373,7 @@ func TestOAuthPeerMicrosoftDevice(t *testing.T) {
 	p := j.start(nil, " --sign-in device")
 	j.askedUpToChannel(p, "Microsoft 365")
 	p.answer("Microsoft 365 tenant", "")
-	p.answer("Microsoft application (client) ID", "")
+	j.noFalseDefault(p, "Microsoft application (client) ID")
 	p.confirmAll()
 
 	p.waitFor(30*time.Second, "Time left to enter the code:")
@@ -404,7 +417,7 @@ func TestOAuthPeerGoogleLoopback(t *testing.T) {
 		"OAUTHPEER_BROWSER_USER=" + j.user, "OAUTHPEER_BROWSER_PASSWORD=" + j.peer.Password(j.user),
 		"OAUTHPEER_BROWSER_BACKGROUND=1"}, "")
 	j.askedUpToChannel(p, "Google (direct integration)")
-	p.answer("Google OAuth client ID", "")
+	j.noFalseDefault(p, "Google OAuth client ID")
 	p.confirmAll()
 	j.finished(p)
 	j.verifyOAuth("google", account)
