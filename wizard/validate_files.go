@@ -10,6 +10,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/jobmail/jobmail/providers/filememo"
 	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
@@ -117,8 +118,13 @@ func validateOptionalCAFile(v string) error {
 	if v == "" {
 		return nil
 	}
-	return ValidateCAFile(v, ReadFileLimited)
+	_, err := validCAFiles.Get(v, func() (struct{}, error) { return struct{}{}, ValidateCAFile(v, ReadFileLimited) })
+	return err
 }
+
+// validCAFiles remembers the ca_file paths that passed (a replay answers
+// ca_file once a mailbox, mostly with the same file).
+var validCAFiles filememo.Memo[struct{}]
 
 // fileProblem names why a file could not be used, as a catalogue detail.
 func fileProblem(err error) string {

@@ -55,6 +55,6 @@ func systemFactory() *Factory {
 		Keyring:          func() secrets.Store { return secrets.NewKeyring() },
 		RunTUI:           runTUI,
 		Browser:          oauth.OpenerFunc(openBrowser),
-		Detector:         &wizard.Detector{},
+		Detector:         &wizard.Detector{Provider: wizard.MemoProvider(nil)}, // one MX lookup per domain and run
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/probe"
@@ -130,11 +131,37 @@ func lookupWellKnown(domain string, mxHosts []string) (w *WellKnown, mx string) 
 // test checks every pattern is written so). Most addresses are no
 // provider's, and this spares their runs the table's JSON parse, ~4 % of
 // a whole live test's CPU (issue 15).
+//
+// The wizard asks it for every question of every mailbox (prefill), a
+// replay of 300 entities thousands of times for a handful of hosts; each
+// scan reads the whole table: answers are remembered per host (at most
+// mayMatchMemoMax of them, then scanned again).
 func mayMatch(host string) bool {
 	h := normalizeHost(host)
 	if h == "" {
 		return false
 	}
+	if v, ok := mayMatchMemo.Load(h); ok {
+		return v.(bool)
+	}
+	ok := scanMayMatch(h)
+	if mayMatchMemoSize.Load() < mayMatchMemoMax {
+		if _, loaded := mayMatchMemo.LoadOrStore(h, ok); !loaded {
+			mayMatchMemoSize.Add(1)
+		}
+	}
+	return ok
+}
+
+const mayMatchMemoMax = 4096
+
+var (
+	mayMatchMemo     sync.Map // normalized host → bool
+	mayMatchMemoSize atomic.Int64
+)
+
+// scanMayMatch is mayMatch's scan of the table for a normalized host.
+func scanMayMatch(h string) bool {
 	if bytes.Contains(wellKnownJSON, []byte(`"`+h+`"`)) {
 		return true
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/filememo"
 	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
@@ -99,8 +100,17 @@ func caFileCheck(path string) providers.Check {
 
 // readCAFile returns the certificates of a PEM file, or an error when it
 // cannot be read or holds none: a CA file that adds nothing would turn into
-// a confusing tls.untrusted_cert later.
+// a confusing tls.untrusted_cert later. The prerequisite check and every
+// Tester of a run ask for the same file: it is parsed once while it stays
+// the same file (filememo), and callers only add the certificates to pools.
 func readCAFile(path string) ([]*x509.Certificate, error) {
+	certs, err := caFiles.Get(path, func() ([]*x509.Certificate, error) { return parseCAFile(path) })
+	return slices.Clone(certs), err
+}
+
+var caFiles filememo.Memo[[]*x509.Certificate]
+
+func parseCAFile(path string) ([]*x509.Certificate, error) {
 	data, err := safefile.Read(context.Background(), path, safefile.ReadOptions{Max: safefile.MaxCA})
 	if err != nil {
 		return nil, fmt.Errorf("read ca file: %w", err)
