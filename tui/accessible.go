@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -312,15 +311,4 @@ func withMX(args map[string]string, d Detection) map[string]string {
 		args["mx"] = d.MX[0]
 	}
 	return args
-}
-
-// value is the answer bound to the form of q.
-func (a *accessible) value(q wizard.Question) string {
-	switch q.Kind {
-	case wizard.KindConfirm:
-		return strconv.FormatBool(a.ans.Yes)
-	case wizard.KindSelect:
-		return a.ans.Choice
-	}
-	return a.ans.Text
 }

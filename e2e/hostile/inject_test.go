@@ -18,11 +18,11 @@ import (
 // Values are written as YAML double-quoted strings, so Go's escapes
 // (\r, \n, \x00) become the characters themselves once parsed.
 type injSetup struct {
-	account, mailDomain, platformName       string
-	address, senderName, host, username     string
-	entity                                  bool
-	entityName, entityAddress, entityUser   string
-	caFile, port, entityPW, companyPWEnvVar string
+	account, mailDomain, platformName     string
+	address, senderName, host, username   string
+	entity                                bool
+	entityName, entityAddress, entityUser string
+	caFile, port                          string
 }
 
 func (s injSetup) yaml() string {
