@@ -32,6 +32,7 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizar
 	if len(runs) > 1 {
 		obs = nil
 	}
+	defer replayGC(len(runs))()
 	parallel := opts.Parallel
 	if parallel < 1 {
 		parallel = 1
