@@ -32,7 +32,7 @@ func (s *Session) Proof() Proof { return proofOf(s.connection().ChannelID(), s.L
 // the platform (config.local_server, config.private_ca).
 func (s *Session) Limits() []Warning {
 	m := s.connection()
-	return limits(s.prefix(), m.ChannelID(), m.SMTP)
+	return limits(s.prefix(), m.ChannelID(), servedBy(m.SMTP, m.Google, m.Microsoft))
 }
 
 // SendsAs is the address mail goes out as on the platform's own mail
@@ -45,7 +45,9 @@ func (s *Session) SendsAs() string {
 }
 
 // LimitsOf are a mailbox's limits, for the export and the report.
-func LimitsOf(m EffectiveMailbox) []Warning { return limits(m.Key, m.Channel, m.SMTP) }
+func LimitsOf(m EffectiveMailbox) []Warning {
+	return limits(m.Key, m.Channel, servedBy(m.SMTP, m.Google, m.Microsoft))
+}
 
 // ProofOf is Proof for a mailbox of a loaded setup.
 func ProofOf(m EffectiveMailbox) Proof { return proofOf(m.Channel, LimitsOf(m)) }
@@ -60,22 +62,51 @@ func proofOf(ch providers.Channel, ws []Warning) Proof {
 	return ProofSent
 }
 
-// limits is the one rule behind Limits, LimitsOf and Proof: only the smtp
-// channel names a server of the customer's.
-func limits(prefix string, ch providers.Channel, c *SMTP) []Warning {
-	if ch != providers.ChannelSMTP || c == nil {
+// server is the mail server a channel's live test talked to, as the
+// setup names it, and the keys that name it. The direct integrations name
+// one only when a block overrides smtp_host or ca_file (a test hook, as
+// against a company's own relay): then the test proved that server, not
+// the provider's.
+type server struct {
+	host, caFile   string
+	hostKey, caKey string
+}
+
+// servedBy picks the blocks' servers; limits keeps the one of the channel.
+func servedBy(c *SMTP, g *Google, ms *Microsoft) map[providers.Channel]server {
+	out := map[providers.Channel]server{}
+	if c != nil {
+		out[providers.ChannelSMTP] = server{c.Host, c.CAFile, ".smtp.host", ".smtp.ca_file"}
+	}
+	if g != nil {
+		out[providers.ChannelGoogle] = server{firstOf(g.SMTPHost, providerSMTPHost["google"]), g.CAFile,
+			".google.smtp_host", ".google.ca_file"}
+	}
+	if ms != nil {
+		out[providers.ChannelMicrosoft] = server{firstOf(ms.SMTPHost, providerSMTPHost["microsoft"]), ms.CAFile,
+			".microsoft.smtp_host", ".microsoft.ca_file"}
+	}
+	return out
+}
+
+// limits is the one rule behind Limits, LimitsOf and Proof: a server the
+// platform cannot reach, or trusts only through a CA file of this machine,
+// limits what a passed test proves, on every channel that names one.
+func limits(prefix string, ch providers.Channel, servers map[providers.Channel]server) []Warning {
+	sv, ok := servers[ch]
+	if !ok {
 		return nil
 	}
 	var ws []Warning
-	if kind := LocalHostKind(c.Host); kind != "" {
-		key := prefix + ".smtp.host"
+	if kind := LocalHostKind(sv.host); kind != "" {
+		key := prefix + sv.hostKey
 		ws = append(ws, Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigLocalServer,
-			Actor: providers.ActorMailAdmin, Field: key, Args: map[string]string{"host": c.Host, "kind": kind}}})
+			Actor: providers.ActorMailAdmin, Field: key, Args: map[string]string{"host": sv.host, "kind": kind}}})
 	}
-	if c.CAFile != "" {
-		key := prefix + ".smtp.ca_file"
+	if sv.caFile != "" {
+		key := prefix + sv.caKey
 		ws = append(ws, Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigPrivateCA,
-			Actor: providers.ActorMailAdmin, Field: key, Args: map[string]string{"host": c.Host, "path": c.CAFile}}})
+			Actor: providers.ActorMailAdmin, Field: key, Args: map[string]string{"host": sv.host, "path": sv.caFile}}})
 	}
 	return ws
 }

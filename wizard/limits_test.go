@@ -62,6 +62,14 @@ func TestLimitsAndProof(t *testing.T) {
 		{"platform service", "platform", "", "", ProofNothingSent, nil, nil},
 		{"platform by default", "", "", "", ProofNothingSent, nil, nil},
 		{"google", "google", "", "", ProofSent, nil, nil},
+		{"microsoft", "microsoft", "", "", ProofSent, nil, nil},
+		// The direct integrations' smtp_host/ca_file overrides (a relay, a
+		// test peer) limit the proof like the smtp channel's server does.
+		{"microsoft through a local relay", "microsoft", "127.0.0.1", "ca.pem", ProofThisMachine,
+			[]providers.Code{providers.CodeConfigLocalServer, providers.CodeConfigPrivateCA},
+			[]string{"company.microsoft.smtp_host", "company.microsoft.ca_file"}},
+		{"google with a private CA", "google", "", "ca.pem", ProofThisMachine,
+			[]providers.Code{providers.CodeConfigPrivateCA}, []string{"company.google.ca_file"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
@@ -70,7 +78,9 @@ func TestLimitsAndProof(t *testing.T) {
 			case "smtp":
 				setup.Company.SMTP = &SMTP{Host: tc.host, CAFile: tc.ca}
 			case "google":
-				setup.Company.Google = &Google{}
+				setup.Company.Google = &Google{SMTPHost: tc.host, CAFile: tc.ca}
+			case "microsoft":
+				setup.Company.Microsoft = &Microsoft{SMTPHost: tc.host, CAFile: tc.ca}
 			}
 			s := NewSession(setup, false)
 			if got := s.Proof(); got != tc.proof {
