@@ -206,8 +206,9 @@ func (j *journey) noFalseDefault(p *pane, title string) {
 // finished waits for the end screen and leaves the wizard with Enter.
 func (j *journey) finished(p *pane) {
 	j.t.Helper()
+	// the block's smtp_host is mailpeer on localhost: a limit of the proof
 	got := p.waitFor(90*time.Second, doneLocal, "Done: Personio can send as", "✗ ")
-	if got == "✗ " {
+	if got != doneLocal {
 		j.t.Fatalf("the wizard did not finish:\n%s", p.screen())
 	}
 	// the keyring holds the sign-in, not a password
