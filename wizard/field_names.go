@@ -47,6 +47,26 @@ func (s *Session) ChannelWarning(ch providers.Channel) *providers.Diagnosis {
 	return nil
 }
 
+// basicAuthRetiring warns when the smtp channel signs in with a password
+// at Microsoft 365 (config.basic_auth_retiring): Microsoft keeps basic
+// auth for SMTP AUTH through December 2026, then turns it off by default,
+// so a setup that passes today stops sending; the direct integration is
+// the way on. The interactive wizard offers the switch right after the
+// host (smtp.direct); this warning reaches every driver's end, replay
+// and --json included.
+func (s *Session) basicAuthRetiring() *Warning {
+	m := s.connection()
+	if m.ChannelID() != providers.ChannelSMTP || m.SMTP == nil {
+		return nil
+	}
+	if strings.ToLower(strings.TrimSuffix(strings.TrimSpace(m.SMTP.Host), ".")) != providerSMTPHost["microsoft"] {
+		return nil
+	}
+	key := s.prefix() + "." + FieldChannel
+	return &Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigBasicAuthRetiring,
+		Actor: providers.ActorMailAdmin, Field: key, Args: map[string]string{"address": m.Address, "host": m.SMTP.Host}}}
+}
+
 // prerequisitePrefix opens the field of a person's confirmation:
 // "prerequisites.<id>".
 const prerequisitePrefix = "prerequisites."

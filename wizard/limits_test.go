@@ -132,3 +132,42 @@ func TestPrivateCAWarningSurvivesAPassedTest(t *testing.T) {
 		t.Fatalf("args %v, want %v", s.Warnings[0].Diagnosis.Args, want)
 	}
 }
+
+// SMTP with a password at Microsoft 365 warns of the basic-auth switch-off
+// (config.basic_auth_retiring) at every driver's end; other hosts and the
+// direct integration do not.
+func TestBasicAuthRetiringWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name, ch, host string
+		want           bool
+	}{
+		{"smtp at Microsoft 365", "smtp", "smtp.office365.com", true},
+		{"spelt loosely", "smtp", " SMTP.Office365.com. ", true},
+		{"another server", "smtp", "smtp.acme.de", false},
+		{"the direct integration", "microsoft", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
+				Company: Mailbox{Address: "jobs@acme.de", Channel: tc.ch}}
+			if tc.ch == "smtp" {
+				setup.Company.SMTP = &SMTP{Host: tc.host}
+			} else {
+				setup.Company.Microsoft = &Microsoft{}
+			}
+			s := NewSession(setup, false)
+			s.RecordChecks(nil)
+			got := false
+			for _, w := range s.Warnings {
+				if w.Diagnosis.Code == providers.CodeConfigBasicAuthRetiring {
+					got = true
+					if w.Key != "company.channel" || w.Diagnosis.Args["address"] != "jobs@acme.de" {
+						t.Errorf("warning at %q with %v", w.Key, w.Diagnosis.Args)
+					}
+				}
+			}
+			if got != tc.want {
+				t.Errorf("basic-auth warning = %v, want %v (warnings %v)", got, tc.want, s.Warnings)
+			}
+		})
+	}
+}

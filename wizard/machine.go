@@ -244,6 +244,9 @@ func (s *Session) RecordChecks(cs []providers.Check) {
 	// What the test cannot prove for the platform is known before it
 	// runs; it rides along with the warnings to every driver's end.
 	s.Warnings = append(s.Warnings, s.Limits()...)
+	if w := s.basicAuthRetiring(); w != nil {
+		s.Warnings = append(s.Warnings, *w)
+	}
 }
 
 // RecordAuthorized marks the OAuth sign-in done.
