@@ -218,14 +218,6 @@ func (h *harness) ctrlC()    { h.key('c', tea.ModCtrl) }
 func (h *harness) shiftTab() { h.key(tea.KeyTab, tea.ModShift) }
 func (h *harness) esc()      { h.key(tea.KeyEscape, 0) }
 
-// atKind waits for the question key asked as kind.
-func (h *harness) atKind(key string, kind wizard.Kind) snapshot {
-	h.t.Helper()
-	return h.waitFor("question "+key+" as "+string(kind), func(s snapshot) bool {
-		return s.mode == modeQuestion && s.key == key && s.kind == kind
-	})
-}
-
 // answer types v into the question key (clearing a prefill) and submits.
 func (h *harness) answer(key, v string) {
 	h.t.Helper()

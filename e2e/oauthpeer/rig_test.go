@@ -183,7 +183,6 @@ type person struct {
 	r      *rig
 	user   string
 	deny   bool
-	events chan oauth.Event
 	pasted chan string
 	mu     sync.Mutex
 	log    []oauth.Event

@@ -101,18 +101,6 @@ func (p *pane) waitFor(timeout time.Duration, texts ...string) string {
 	}
 }
 
-// waitGone polls until the screen no longer contains text.
-func (p *pane) waitGone(timeout time.Duration, text string) {
-	p.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for strings.Contains(p.screen(), text) {
-		if time.Now().After(deadline) {
-			p.t.Fatalf("%q does not go away; screen:\n%s", text, p.screen())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // answer waits for a question (its title line, "┃ Title": summaries and
 // menus that name the field do not match), types value and submits it.
 func (p *pane) answer(title, value string) {
