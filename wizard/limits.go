@@ -111,6 +111,11 @@ func limits(prefix string, ch providers.Channel, servers map[providers.Channel]s
 	return ws
 }
 
+// isLimit tells the codes limits gives.
+func isLimit(c providers.Code) bool {
+	return c == providers.CodeConfigLocalServer || c == providers.CodeConfigPrivateCA
+}
+
 // Kinds of a host the platform's servers on the internet cannot reach.
 const (
 	HostLoopback    = "loopback"

@@ -87,6 +87,7 @@ func TestLimitsAndProof(t *testing.T) {
 				t.Errorf("Proof = %q, want %q", got, tc.proof)
 			}
 			s.RecordChecks(nil)
+			s.RecordResult(providers.Result{Channel: s.Mailbox().ChannelID()})
 			var codes []providers.Code
 			var fields []string
 			for _, w := range s.Warnings {
@@ -130,6 +131,38 @@ func TestPrivateCAWarningSurvivesAPassedTest(t *testing.T) {
 	}
 	if want := map[string]string{"host": "smtp.acme.de", "path": "ca.pem"}; !maps.Equal(s.Warnings[0].Diagnosis.Args, want) {
 		t.Fatalf("args %v, want %v", s.Warnings[0].Diagnosis.Args, want)
+	}
+}
+
+// The limits say "tested from this machine only": they join the warnings
+// only with a passed test, never before one or after a failed one, and a
+// retried test does not repeat them.
+func TestLimitsOnlyWithAPassedTest(t *testing.T) {
+	setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
+		Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "127.0.0.1", CAFile: "ca.pem"}}}
+	s := NewSession(setup, false)
+	count := func() int {
+		n := 0
+		for _, w := range s.Warnings {
+			if isLimit(w.Diagnosis.Code) {
+				n++
+			}
+		}
+		return n
+	}
+	s.RecordChecks(nil)
+	if n := count(); n != 0 {
+		t.Fatalf("%d limits before any test: %+v", n, s.Warnings)
+	}
+	s.RecordResult(providers.Result{Channel: providers.ChannelSMTP, Diagnosis: &providers.Diagnosis{Code: providers.CodeAuthRejected}})
+	if n := count(); n != 0 {
+		t.Fatalf("%d limits after a failed test: %+v", n, s.Warnings)
+	}
+	for range 2 { // passed, then retried and passed again
+		s.RecordResult(providers.Result{Channel: providers.ChannelSMTP})
+		if n := count(); n != 2 {
+			t.Fatalf("%d limits after a passed test, want 2: %+v", n, s.Warnings)
+		}
 	}
 }
 

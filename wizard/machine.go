@@ -241,9 +241,6 @@ func (s *Session) RecordChecks(cs []providers.Check) {
 			s.Warnings = append(s.Warnings, Warning{Key: c.Diagnosis.Field, Diagnosis: *c.Diagnosis})
 		}
 	}
-	// What the test cannot prove for the platform is known before it
-	// runs; it rides along with the warnings to every driver's end.
-	s.Warnings = append(s.Warnings, s.Limits()...)
 	if w := s.basicAuthRetiring(); w != nil {
 		s.Warnings = append(s.Warnings, *w)
 	}
@@ -253,7 +250,24 @@ func (s *Session) RecordChecks(cs []providers.Check) {
 func (s *Session) RecordAuthorized() { s.authorized = true }
 
 // RecordResult stores the outcome of ActionTest.
-func (s *Session) RecordResult(r providers.Result) { s.Result = &r }
+//
+// What a passed test cannot prove for the platform (Limits: "tested from
+// this machine only") joins the warnings only with a passed test: before
+// one, or after a failed one, those words would claim a test that did not
+// pass. A retried test replaces them.
+func (s *Session) RecordResult(r providers.Result) {
+	s.Result = &r
+	ws := s.Warnings[:0:0]
+	for _, w := range s.Warnings {
+		if !isLimit(w.Diagnosis.Code) {
+			ws = append(ws, w)
+		}
+	}
+	if r.OK() {
+		ws = append(ws, s.Limits()...)
+	}
+	s.Warnings = ws
+}
 
 // Retry forgets the last test result so that Next asks for the test again.
 func (s *Session) Retry() { s.Result = nil }
