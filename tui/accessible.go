@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -26,8 +27,7 @@ import (
 // selects reading single lines from the same lineInput.
 type accessible struct {
 	*Model
-	in    io.Reader  // the menus' huh prompts read lines from it
-	lines *lineInput // the questions' own line reader (the same input)
+	lines *lineInput // the line reader of the questions and the menus
 	echo  bool       // answers come from a pipe: write them after the prompt
 	out   io.Writer
 	said  map[string]string // what was told once already
@@ -55,7 +55,7 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 	}
 	lines := newLineInput(in)
 	_, term := lines.terminal()
-	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), in: lines, lines: lines, echo: !term,
+	a := &accessible{Model: newModel(ctx, cfg, setup, nil, note), lines: lines, echo: !term,
 		out: colorprofile.NewWriter(out, env), said: map[string]string{}}
 	a.width, a.keepOnEmpty = 80, true
 	a.cfg.Env = withPrompter(cfg.Env, printPrompter{m: a.Model, in: lines, out: a.out})
@@ -139,19 +139,6 @@ func (a *accessible) askOne(q wizard.Question) bool {
 	return a.ask(q)
 }
 
-// runForm runs form and gives up when the context ends (ctrl+c arrives
-// as a signal here: the terminal is not in raw mode).
-func (a *accessible) runForm(form *huh.Form) error {
-	done := make(chan error, 1)
-	go func() { done <- form.Run() }()
-	select {
-	case err := <-done:
-		return err
-	case <-a.ctx.Done():
-		return a.ctx.Err()
-	}
-}
-
 // detectNow runs the machine's ActionDetect in line (nothing else is on
 // screen): the provider, then the server discovery, each within the
 // machine's bounds; it says what the discovery found.
@@ -216,8 +203,7 @@ func (a *accessible) diagnose(st wizard.Step) (Result, bool) {
 	a.say("", a.blockedContext(a.width))
 	for {
 		a.showBlockedMenu()
-		form := a.menu.WithAccessible(true).WithInput(a.in).WithOutput(a.out)
-		if err := a.runForm(form); err != nil {
+		if a.chooseLine(a.menuTitle, a.menuOpts) == "" {
 			return a.quit(), true
 		}
 		switch a.choice {
@@ -248,8 +234,7 @@ func (a *accessible) finish() Result {
 			return a.result
 		}
 		a.say(a.keyringView(a.width))
-		form := a.menu.WithAccessible(true).WithInput(a.in).WithOutput(a.out)
-		if err := a.runForm(form); err != nil || a.choice == choiceQuit {
+		if a.chooseLine(a.menuTitle, a.menuOpts) == "" || a.choice == choiceQuit {
 			return a.quit()
 		}
 		store = a.chooseKeyring(a.choice)
@@ -266,21 +251,60 @@ func (a *accessible) quit() Result {
 	return a.result
 }
 
-// choose asks one static select; "" when the person left.
+// choose asks one static menu; "" when the person left.
 func (a *accessible) choose(title string, opts []huh.Option[string]) string {
-	a.choice = opts[0].Value
-	form := huh.NewForm(huh.NewGroup(huh.NewSelect[string]().
-		Title(title).
-		Options(opts...).
-		Value(&a.choice))).
-		WithAccessible(true).
-		WithShowHelp(false).
-		WithInput(a.in).
-		WithOutput(a.out)
-	if a.runForm(form) != nil {
-		return ""
+	return a.chooseLine(title, opts)
+}
+
+// chooseLine asks a menu in a plain line prompt, as ask does for the
+// machine's lists: the choices printed once, a number, value or label
+// taken, Enter for the first; a refused line asks again without
+// reprinting the list (huh's accessible select reprints it and reads
+// piped lines past their end). It sets a.choice; "" when the input ended
+// or the run was cancelled.
+func (a *accessible) chooseLine(title string, opts []huh.Option[string]) string {
+	for i, o := range opts {
+		a.say(fmt.Sprintf("  %d. %s", i+1, o.Key))
 	}
-	return a.choice
+	for {
+		fmt.Fprintf(a.out, "%s [1. %s]: ", title, opts[0].Key)
+		line, err := a.lines.ReadLine()
+		if a.echo && err == nil {
+			fmt.Fprintln(a.out, line)
+		}
+		if err != nil || a.ctx.Err() != nil {
+			if a.ctx.Err() == nil && errors.Is(err, io.EOF) {
+				a.say(a.words.T("tui.accessible.input_ended"))
+			}
+			a.choice = ""
+			return ""
+		}
+		if v, ok := menuPick(opts, strings.TrimSpace(line)); ok {
+			a.choice = v
+			return v
+		}
+		a.say(a.words.T("tui.accessible.number", map[string]string{"max": strconv.Itoa(len(opts))}))
+	}
+}
+
+// menuPick maps a typed line to a menu choice: empty is the first, else
+// its number, value or label.
+func menuPick(opts []huh.Option[string], line string) (string, bool) {
+	if line == "" {
+		return opts[0].Value, true
+	}
+	if n, err := strconv.Atoi(line); err == nil {
+		if n >= 1 && n <= len(opts) {
+			return opts[n-1].Value, true
+		}
+		return "", false
+	}
+	for _, o := range opts {
+		if strings.EqualFold(line, o.Value) || strings.EqualFold(line, o.Key) {
+			return o.Value, true
+		}
+	}
+	return "", false
 }
 
 // context says, once, what the step adds to its questions: the inbound

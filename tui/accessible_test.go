@@ -265,3 +265,46 @@ func TestAccessibleInputEnds(t *testing.T) {
 		t.Fatalf("progress not saved: %v %+v", err, l)
 	}
 }
+
+// TestAccessiblePipedDiagnosisMenu: a failed sign-in's menu is a plain
+// line prompt too: its choices printed once, a refused number asked again
+// without reprinting them, "1" (change the password) asks only the
+// password, and the run ends done — every answer piped in.
+func TestAccessiblePipedDiagnosisMenu(t *testing.T) {
+	cfg, _ := testConfig(t, "other")
+	srv := startMailServer(t, "jobs@acme.test", "s3cret-pass")
+	cfg.Accessible = true
+	out := &lockedBuffer{}
+	answers := []string{
+		"jobs@acme.test", "", "", "", "",
+		"127.0.0.1", "other", "", strconv.Itoa(srv.addr.Port),
+		"", "wrong-pass", srv.caFile,
+		"", "", "",
+		"9",           // the diagnosis menu: no such choice
+		"1",           // change the password
+		"s3cret-pass", // asked alone
+		"1",           // the end: Finish
+	}
+	cfg.In, cfg.Out, cfg.Environ = strings.NewReader(strings.Join(answers, "\n")+"\n"), out, []string{"TERM=dumb"}
+	res, err := Run(t.Context(), cfg)
+	o := out.String()
+	if err != nil || res.Outcome != OutcomeDone {
+		t.Fatalf("result %+v, %v; output:\n%s", res, err, o)
+	}
+	menu := o[strings.Index(o, "What now?")-200:]
+	if n := strings.Count(o, "Try again"); n != 1 {
+		t.Errorf("the diagnosis menu's list is printed %d times, want once:\n%s", n, menu)
+	}
+	if n := strings.Count(o, "What now? [1. "); n != 2 {
+		t.Errorf("the diagnosis menu is asked %d times, want 2 (a refused number asks again):\n%s", n, menu)
+	}
+	if !strings.Contains(o, "Please type a number from 1 to") || strings.Contains(o, "Enter a number between") {
+		t.Errorf("the refused number is not answered in the catalogue's words:\n%s", menu)
+	}
+	if strings.Contains(o, "s3cret-pass") || strings.Contains(o, "wrong-pass") {
+		t.Errorf("a password reached the output")
+	}
+	if got := srv.messages(); len(got) != 1 {
+		t.Errorf("server got %d messages", len(got))
+	}
+}

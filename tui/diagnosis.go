@@ -57,10 +57,7 @@ func (m *Model) showBlockedMenu() tea.Cmd {
 		huh.NewOption(m.words.T("tui.diag.handoff"), choiceIT))
 	opts = append(append(opts, last...), huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
 	m.choice = opts[0].Value
-	m.menu = m.newForm(huh.NewSelect[string]().
-		Title(m.words.T("tui.diag.choose")).
-		Options(opts...).
-		Value(&m.choice))
+	m.menu = m.newMenu(m.words.T("tui.diag.choose"), opts)
 	return m.menu.Init()
 }
 

@@ -39,13 +39,10 @@ const (
 
 func (m *Model) showDoneMenu() tea.Cmd {
 	m.choice = choiceFinish // first: enter ends the run, as it always did
-	m.menu = m.newForm(huh.NewSelect[string]().
-		Title(m.words.T("tui.diag.choose")).
-		Options(
-			huh.NewOption(m.words.T("tui.entity.finish"), choiceFinish),
-			huh.NewOption(m.words.T("tui.entity.add"), choiceEntity),
-		).
-		Value(&m.choice))
+	m.menu = m.newMenu(m.words.T("tui.diag.choose"), []huh.Option[string]{
+		huh.NewOption(m.words.T("tui.entity.finish"), choiceFinish),
+		huh.NewOption(m.words.T("tui.entity.add"), choiceEntity),
+	})
 	return m.menu.Init()
 }
 

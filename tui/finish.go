@@ -143,10 +143,7 @@ func (m *Model) showKeyringMenu() tea.Cmd {
 			huh.NewOption(m.words.T("tui.keyring.file", args), choiceKeyFile))
 	}
 	opts = append(opts, huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
-	m.menu = m.newForm(huh.NewSelect[string]().
-		Title(m.words.T("tui.diag.choose")).
-		Options(opts...).
-		Value(&m.choice))
+	m.menu = m.newMenu(m.words.T("tui.diag.choose"), opts)
 	return m.menu.Init()
 }
 

@@ -80,7 +80,11 @@ type Model struct {
 
 	blocked *blockedView
 	menu    *huh.Form // the choices of the diagnosis, keyring and resume screens
-	choice  string
+	// menuTitle and menuOpts are menu's choices as data: the accessible
+	// mode asks the same choices in its own line prompt.
+	menuTitle string
+	menuOpts  []huh.Option[string]
+	choice    string
 
 	quitForm *huh.Form
 	quitYes  bool
@@ -341,6 +345,13 @@ func (m *Model) formWidth() int { return max(min(m.width, 100)-2, 20) }
 
 // newForm is a one-group form with the wizard's look: huh's own help
 // line is off (the wizard draws one for the whole screen).
+// newMenu is a one-select form over m.choice that keeps its choices as
+// data (menuTitle, menuOpts) for the accessible mode.
+func (m *Model) newMenu(title string, opts []huh.Option[string]) *huh.Form {
+	m.menuTitle, m.menuOpts = title, opts
+	return m.newForm(huh.NewSelect[string]().Title(title).Options(opts...).Value(&m.choice))
+}
+
 func (m *Model) newForm(fields ...huh.Field) *huh.Form {
 	f := huh.NewForm(huh.NewGroup(fields...)).
 		WithTheme(formTheme()).
