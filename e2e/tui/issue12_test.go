@@ -29,6 +29,9 @@ type smtpJourney struct {
 	w    *i18n.Localizer
 	args map[string]string
 	pid  string // file the wizard's process id is written to
+	// shot, if set, keeps a golden screen of the questions on the way
+	// (the host, the one port-and-encryption choice)
+	shot func(screen, file string)
 }
 
 // startJourney runs the wizard in a w×h pane in lang, with mailpeer's CA
@@ -73,8 +76,11 @@ func (j *smtpJourney) upToPrerequisites(password string) {
 	p.waitFor(10*time.Second, "┃ "+j.t("question.channel.title"))
 	p.waitFor(5*time.Second, prefix(j.t("tui.detect.found.unknown"), 25), prefix(j.t("tui.detect.found.other"), 25))
 	p.choose(j.t("channel.smtp"))
+	p.waitFor(10*time.Second, "┃ "+j.t("question.smtp.host.title"))
+	j.keep("question_host")
 	p.answer(j.t("question.smtp.host.title"), j.r.mp.Get("MAILPEER_SERVER_NAME", "localhost"))
 	p.waitFor(10*time.Second, "┃ "+j.t("question.smtp.transport.title"))
+	j.keep("question_transport")
 	p.choose(j.t("option.smtp.transport.other"))
 	p.answer(j.t("question.smtp.security.title"), "")
 	p.waitFor(10*time.Second, "┃ "+j.t("question.smtp.port.title")+"\n")
@@ -83,6 +89,30 @@ func (j *smtpJourney) upToPrerequisites(password string) {
 	p.answer(j.t("question.smtp.username.title"), "")
 	p.answer(j.t("question.smtp.password.title"), password)
 	p.answer(j.t("question.smtp.ca_file.title"), "ca.crt")
+}
+
+// keep hands the settled screen to j.shot, if set.
+func (j *smtpJourney) keep(file string) {
+	if j.shot != nil {
+		j.shot(j.p.settled(), file)
+	}
+}
+
+// settled is the screen once two captures 150 ms apart agree: a frame
+// still being drawn is not kept as a golden.
+func (p *pane) settled() string {
+	p.t.Helper()
+	s := p.screen()
+	for range 20 {
+		time.Sleep(150 * time.Millisecond)
+		n := p.screen()
+		if n == s {
+			return s
+		}
+		s = n
+	}
+	p.t.Fatalf("the screen does not settle:\n%s", s)
+	return ""
 }
 
 // pid is the wizard's process id.
@@ -229,8 +259,12 @@ func TestAccessibleHangup(t *testing.T) {
 // and 60×20 in English and German: a wrong password first (the server's
 // reply is shown whole), then the right one. Golden screens
 // (testdata/TestWizardGoldenScreens/<lang>_<size>/; -update rewrites
-// them): the IP-allowlist prerequisite (the IP list wraps whole), the
-// end of the done screen (what localhost with a private CA does not
+// them): the host and the one port-and-encryption question (item 6), the
+// IP-allowlist prerequisite (the IP list wraps whole) and the last
+// prerequisite with every mark above it (item 8), the diagnosis with the
+// server's reply uncut (items 5, 7; timings masked), the password asked
+// alone after "change the password" (item 4, nothing else asked before
+// the re-test), the end of the done screen (what localhost with a private CA does not
 // prove, the next steps) and the summary left on the normal screen after
 // Finish (absolute paths, the limits, the verification code, the steps).
 func TestWizardGoldenScreens(t *testing.T) {
@@ -244,17 +278,23 @@ func TestWizardGoldenScreens(t *testing.T) {
 					t.Helper()
 					requireScreen(t, filepath.Join("testdata", "TestWizardGoldenScreens", name, file+".golden"), j.normalize(screen))
 				}
+				j.shot = golden
 				p := j.p
 				j.upToPrerequisites("not-" + j.r.pass)
 				allowlist := "> " + j.t("option.prerequisites.ip_allowlist.true")
+				apps := "┃ " + prefix(j.t("check.external_apps_allowed.question"), 30)
 				diag := j.t("diag.auth.rejected.title")
 				p.acceptUntil(30*time.Second, func(s string) {
-					if strings.Contains(s, allowlist) {
+					switch {
+					case strings.Contains(s, allowlist):
 						golden(s, "prerequisite_allowlist")
+					case strings.Contains(s, apps): // the last one: every mark above it
+						golden(s, "prerequisite_external_apps")
 					}
 				}, diag)
 				// the server's reply, whole: no line of it is cut
-				s := p.screen()
+				s := p.settled()
+				golden(oneStageLine(s), "diagnosis")
 				reply := regexp.MustCompile(`(?m)^ *535 .*$`).FindString(s)
 				if reply == "" {
 					t.Fatalf("no 535 reply on the diagnosis:\n%s", s)
@@ -265,9 +305,14 @@ func TestWizardGoldenScreens(t *testing.T) {
 					}
 				}
 				p.send("Enter") // change the password: the first choice
+				p.waitFor(10*time.Second, "┃ "+j.t("question.smtp.password.title"))
+				golden(p.settled(), "fix_password")
 				p.answer(j.t("question.smtp.password.title"), j.r.pass)
 				done := prefix(j.t("tui.done.title.this_machine_only"), 20)
-				p.acceptUntil(40*time.Second, nil, done)
+				// the fix keeps the rest: nothing but the password is asked again
+				p.acceptUntil(40*time.Second, func(s string) {
+					t.Errorf("after the password, the re-test asks again %q:\n%s", firstFieldLine(s), s)
+				}, done)
 				above := prefix(j.t("tui.key.more_above"), 12)
 				for range 8 {
 					if strings.Contains(p.screen(), above) {
@@ -286,18 +331,47 @@ func TestWizardGoldenScreens(t *testing.T) {
 	}
 }
 
-var tokenRe = regexp.MustCompile(`jm-[A-Za-z0-9_-]{10,}`)
+var (
+	tokenRe = regexp.MustCompile(`jm-[A-Za-z0-9_-]{10,}`)
+	// a stage's time as i18n's Duration writes it: "<1 ms", "12 ms", "1.2 s", "1,2 s"
+	durationRe = regexp.MustCompile(`(<1|\b\d+) ms\b|\b\d+[.,]\d s\b`)
+)
 
 // normalize makes a screen the same on every run: the working directory
-// and the verification code vary, trailing blanks and lines do not count.
+// the verification code and the stages' timings vary, trailing blanks and
+// lines do not count.
 func (j *smtpJourney) normalize(screen string) string {
 	screen = strings.ReplaceAll(screen, j.r.dir, "$DIR")
 	screen = tokenRe.ReplaceAllString(screen, "jm-TOKEN")
+	screen = durationRe.ReplaceAllString(screen, "T ms")
 	lines := strings.Split(screen, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+}
+
+// oneStageLine joins the diagnosis's stage list ("✓ DNS lookup 3 ms ·
+// ✓ Connect …", wrapped where the timings' widths put it) into one line
+// and drops the blank lines whose number follows its height, so the
+// golden does not depend on how long each stage took.
+func oneStageLine(screen string) string {
+	lines := strings.Split(screen, "\n")
+	for i, l := range lines {
+		if (strings.HasPrefix(l, "✓ ") || strings.HasPrefix(l, "✗ ")) && durationRe.MatchString(l) {
+			k := i + 1
+			for k < len(lines) && strings.TrimSpace(lines[k]) != "" && !strings.HasPrefix(lines[k], "┃") && !strings.HasPrefix(lines[k], "  ↓") {
+				k++
+			}
+			for n := i + 1; n < k; n++ {
+				lines[i] += " " + strings.TrimSpace(lines[n])
+			}
+			lines = slices.Delete(lines, i+1, k)
+			break
+		}
+	}
+	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.TrimSpace(l) == "" })
+	return strings.Join(lines, "\n")
 }
 
 // requireScreen compares got with the golden file at path (written
