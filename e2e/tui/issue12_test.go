@@ -264,7 +264,8 @@ func TestAccessibleHangup(t *testing.T) {
 // prerequisite with every mark above it (item 8), the diagnosis with the
 // server's reply uncut (items 5, 7; timings masked), the password asked
 // alone after "change the password" (item 4, nothing else asked before
-// the re-test), the end of the done screen (what localhost with a private CA does not
+// the re-test), the top of the done screen (the headline, the stages on
+// success; items 1, 6) and its end (what localhost with a private CA does not
 // prove, the next steps) and the summary left on the normal screen after
 // Finish (absolute paths, the limits, the verification code, the steps).
 func TestWizardGoldenScreens(t *testing.T) {
@@ -313,6 +314,9 @@ func TestWizardGoldenScreens(t *testing.T) {
 				p.acceptUntil(40*time.Second, func(s string) {
 					t.Errorf("after the password, the re-test asks again %q:\n%s", firstFieldLine(s), s)
 				}, done)
+				// the top of the done screen: the headline that says what was
+				// proven (item 1) and the stages with their timings (item 6)
+				golden(upToStages(p.settled()), "done_top")
 				above := prefix(j.t("tui.key.more_above"), 12)
 				for range 8 {
 					if strings.Contains(p.screen(), above) {
@@ -371,6 +375,22 @@ func oneStageLine(screen string) string {
 		}
 	}
 	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.TrimSpace(l) == "" })
+	return strings.Join(lines, "\n")
+}
+
+// upToStages is the top of a scrolled screen up to its stage list (joined
+// by oneStageLine) and its bottom from the scroll hint on: what lies in
+// between depends on how many lines the stages wrapped into (the summary
+// golden holds those lines whole).
+func upToStages(screen string) string {
+	lines := strings.Split(oneStageLine(screen), "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return durationRe.MatchString(l) })
+	if i < 0 {
+		return strings.Join(lines, "\n")
+	}
+	if h := slices.IndexFunc(lines[i:], func(l string) bool { return strings.HasPrefix(l, "  ↓") }); h > 1 {
+		lines = slices.Delete(lines, i+1, i+h)
+	}
 	return strings.Join(lines, "\n")
 }
 
