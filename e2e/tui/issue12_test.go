@@ -30,7 +30,8 @@ type smtpJourney struct {
 	args map[string]string
 	pid  string // file the wizard's process id is written to
 	// shot, if set, keeps a golden screen of the questions on the way
-	// (the host, the one port-and-encryption choice)
+	// (the suggested platform account, the host, the one
+	// port-and-encryption choice, the user name prefilled with the address)
 	shot func(screen, file string)
 }
 
@@ -69,6 +70,7 @@ func (j *smtpJourney) upToPrerequisites(password string) {
 	p := j.p
 	p.answer(j.t("question.address.title"), j.r.user)
 	p.waitFor(10*time.Second, "┃ "+j.t("question.platform.account.title"))
+	j.keep("question_platform_account")
 	p.send("C-u") // suggested from the address's domain
 	p.answer(j.t("question.platform.account.title"), "acme")
 	p.answer(j.t("question.sender_name.title"), "")
@@ -77,6 +79,9 @@ func (j *smtpJourney) upToPrerequisites(password string) {
 	p.waitFor(5*time.Second, prefix(j.t("tui.detect.found.unknown"), 25), prefix(j.t("tui.detect.found.other"), 25))
 	p.choose(j.t("channel.smtp"))
 	p.waitFor(10*time.Second, "┃ "+j.t("question.smtp.host.title"))
+	if j.shot != nil { // the screen once the search for the server has ended
+		p.waitFor(15*time.Second, prefix(j.t("tui.discover.none"), 20), prefix(j.t("tui.discover.found"), 15))
+	}
 	j.keep("question_host")
 	p.answer(j.t("question.smtp.host.title"), j.r.mp.Get("MAILPEER_SERVER_NAME", "localhost"))
 	p.waitFor(10*time.Second, "┃ "+j.t("question.smtp.transport.title"))
@@ -86,6 +91,8 @@ func (j *smtpJourney) upToPrerequisites(password string) {
 	p.waitFor(10*time.Second, "┃ "+j.t("question.smtp.port.title")+"\n")
 	p.send("C-u") // a text field prefilled with the encryption's usual port
 	p.answer(j.t("question.smtp.port.title"), j.r.mp.Get("MAILPEER_SUBMISSION_PORT", "12587"))
+	p.waitFor(10*time.Second, "┃ "+j.t("question.smtp.username.title"))
+	j.keep("question_username") // prefilled with the address
 	p.answer(j.t("question.smtp.username.title"), "")
 	p.answer(j.t("question.smtp.password.title"), password)
 	p.answer(j.t("question.smtp.ca_file.title"), "ca.crt")
@@ -259,7 +266,9 @@ func TestAccessibleHangup(t *testing.T) {
 // and 60×20 in English and German: a wrong password first (the server's
 // reply is shown whole), then the right one. Golden screens
 // (testdata/TestWizardGoldenScreens/<lang>_<size>/; -update rewrites
-// them): the host and the one port-and-encryption question (item 6), the
+// them): the questions item 6 shortens (the platform account suggested
+// from the domain, the host, the one port-and-encryption choice, the user
+// name prefilled with the address), the
 // IP-allowlist prerequisite (the IP list wraps whole) and the last
 // prerequisite with every mark above it (item 8), the diagnosis with the
 // server's reply uncut (items 5, 7; timings masked), the password asked
