@@ -66,19 +66,22 @@ const (
 	// CodeConfigBasicAuthRetiring: SMTP with a password at Microsoft 365,
 	// which turns basic auth for SMTP off by default after December 2026.
 	CodeConfigBasicAuthRetiring Code = "config.basic_auth_retiring"
-	CodeConfigLocalServer       Code = "config.local_server"       // the platform's servers cannot reach the host (loopback, private, .local…)
-	CodeConfigPrivateCA         Code = "config.private_ca"         // trust proven with a ca_file: this machine only
-	CodeSMTPIPBlocked           Code = "smtp.ip_blocked"           // the client's IP is blocklisted or lacks reverse DNS, at any stage
-	CodeSendQuotaExceeded       Code = "send.quota_exceeded"       // a sending limit was reached
-	CodeSendAccountRestricted   Code = "send.account_restricted"   // the provider stopped the account sending (suspected spam)
-	CodeSendMessageTooLarge     Code = "send.message_too_large"    // the message is above the server's size limit
-	CodeAuthRateLimited         Code = "auth.rate_limited"         // too many sign-in attempts
-	CodeAuthNotOffered          Code = "auth.not_offered"          // the port or connector offers no AUTH at all
-	CodeOAuthUnreachable        Code = "oauth.unreachable"         // the identity provider's host cannot be reached (DNS, refused, timeout, TLS)
-	CodeOAuthRefreshSpent       Code = "oauth.refresh_token_spent" // a rotated refresh token from env:/stdin: the old value is spent (moved to the keyring, lost, or refused on a later run)
-	CodeCanceled                Code = "run.canceled"
-	CodeRunTimeLimit            Code = "run.time_limit" // --timeout (per run) ran out before this test could start
-	CodeUnknown                 Code = "unknown"
+	// CodeCLIUsage: the command line itself is wrong (exit 2); Args
+	// "reason" names the mistake (sign_in, timeout, unknown_flag, …).
+	CodeCLIUsage              Code = "cli.usage"
+	CodeConfigLocalServer     Code = "config.local_server"       // the platform's servers cannot reach the host (loopback, private, .local…)
+	CodeConfigPrivateCA       Code = "config.private_ca"         // trust proven with a ca_file: this machine only
+	CodeSMTPIPBlocked         Code = "smtp.ip_blocked"           // the client's IP is blocklisted or lacks reverse DNS, at any stage
+	CodeSendQuotaExceeded     Code = "send.quota_exceeded"       // a sending limit was reached
+	CodeSendAccountRestricted Code = "send.account_restricted"   // the provider stopped the account sending (suspected spam)
+	CodeSendMessageTooLarge   Code = "send.message_too_large"    // the message is above the server's size limit
+	CodeAuthRateLimited       Code = "auth.rate_limited"         // too many sign-in attempts
+	CodeAuthNotOffered        Code = "auth.not_offered"          // the port or connector offers no AUTH at all
+	CodeOAuthUnreachable      Code = "oauth.unreachable"         // the identity provider's host cannot be reached (DNS, refused, timeout, TLS)
+	CodeOAuthRefreshSpent     Code = "oauth.refresh_token_spent" // a rotated refresh token from env:/stdin: the old value is spent (moved to the keyring, lost, or refused on a later run)
+	CodeCanceled              Code = "run.canceled"
+	CodeRunTimeLimit          Code = "run.time_limit" // --timeout (per run) ran out before this test could start
+	CodeUnknown               Code = "unknown"
 )
 
 // AllCodes lists every code; the catalogue test checks each has its words.
@@ -96,7 +99,7 @@ var AllCodes = []Code{
 	CodeOAuthAdminConsent, CodeOAuthInvalidScope, CodeOAuthInvalidGrant,
 	CodeOAuthAccessDenied, CodeOAuthExpired, CodeOAuthConditional,
 	CodeOAuthAccountMismatch, CodeOAuthAppNotFound, CodeSecretsUnavailable,
-	CodeSecretsTooLarge, CodeSecretsEnv, CodeSecretsStdin, CodeSecretsFile, CodeConfigInvalid, CodeConfigInvalidValue, CodeConfigMissing, CodeConfigGoogleSMTP, CodeConfigBasicAuthRetiring,
+	CodeSecretsTooLarge, CodeSecretsEnv, CodeSecretsStdin, CodeSecretsFile, CodeConfigInvalid, CodeConfigInvalidValue, CodeConfigMissing, CodeConfigGoogleSMTP, CodeConfigBasicAuthRetiring, CodeCLIUsage,
 	CodeConfigLocalServer, CodeConfigPrivateCA,
 	CodeSMTPIPBlocked, CodeSendQuotaExceeded, CodeSendAccountRestricted,
 	CodeSendMessageTooLarge, CodeAuthRateLimited, CodeAuthNotOffered,

@@ -80,6 +80,8 @@ func exitCodeForDiagnosis(code providers.Code, prereq bool) int {
 		return ExitSecrets
 	case code == providers.CodeCanceled:
 		return ExitInterrupted
+	case code == providers.CodeCLIUsage:
+		return ExitUsage
 	case prereq || isPrereqCode(code):
 		return ExitPrereq
 	}

@@ -16,6 +16,7 @@ func TestExitCodeTable(t *testing.T) {
 		providers.CodeSecretsStdin:          ExitSecrets,
 		providers.CodeSecretsFile:           ExitSecrets,
 		providers.CodeCanceled:              ExitInterrupted,
+		providers.CodeCLIUsage:              ExitUsage,
 		providers.CodeConfigUnsupportedHost: ExitPrereq,
 		providers.CodeConfigInsecure:        ExitPrereq,
 		providers.CodeConfigSharedMailbox:   ExitPrereq,
@@ -29,7 +30,7 @@ func TestExitCodeTable(t *testing.T) {
 			t.Errorf("%s after a test: exit %d, want %d", c, got, want)
 		}
 		wantPrereq := ExitPrereq
-		if want == ExitSecrets || want == ExitInterrupted {
+		if want == ExitSecrets || want == ExitInterrupted || want == ExitUsage {
 			wantPrereq = want
 		}
 		if got := exitCodeForDiagnosis(c, true); got != wantPrereq {

@@ -217,6 +217,9 @@ func asFieldError(err error) (*wizard.FieldError, bool) {
 // the machine's one mapping (wizard.DiagnosisOf), without the error's
 // text (cmd words it itself, errorText).
 func diagnosisOfError(err error) providers.Diagnosis {
+	if ue, ok := asUsageError(err); ok {
+		return ue.diagnosis()
+	}
 	d := wizard.DiagnosisOf(err)
 	d.Reply = ""
 	return d

@@ -77,6 +77,9 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 	if ctx.Err() != nil && code != ExitOK {
 		code = ExitInterrupted
 	}
+	if _, ok := asUsageError(err); ok && wantsJSON(opts, args) {
+		writeJSON(opts, jsonResult{Stages: []jsonStage{}, Warnings: []jsonDiagnosis{}, Diagnosis: opts.errorDiagnosis(err), ExitCode: code})
+	}
 	var ee *exitError
 	if !(errors.As(err, &ee) && ee.err == nil) {
 		printError(opts, err)

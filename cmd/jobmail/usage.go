@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jobmail/jobmail/providers"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -29,6 +30,37 @@ func (e *usageError) Error() string {
 		parts = append(parts, k+"="+e.args[k])
 	}
 	return strings.Join(parts, " ")
+}
+
+// diagnosis is the mistake as --json tells it: code cli.usage, the
+// reason (the catalogue key's last part) and the flag, command or
+// argument it names. Values typed stay out of the args (the sentence in
+// explain quotes them, escaped, as stderr does).
+func (e *usageError) diagnosis() providers.Diagnosis {
+	args := map[string]string{"reason": strings.TrimPrefix(e.key, "cli.usage.")}
+	for _, k := range []string{"flag", "command", "arg"} {
+		if v, ok := e.args[k]; ok {
+			args[k] = v
+		}
+	}
+	return providers.Diagnosis{Code: providers.CodeCLIUsage, Actor: providers.ActorUser, Args: args}
+}
+
+// wantsJSON: --json was given, also when the flags could not be parsed
+// (a usage mistake still answers a script in JSON).
+func wantsJSON(opts *Options, args []string) bool {
+	if opts.JSON {
+		return true
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
 }
 
 // usage is a usage error with its exit code.

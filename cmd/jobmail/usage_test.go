@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -47,5 +48,41 @@ func TestUsageMistakes(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestUsageMistakesInJSON: with --json a usage mistake answers a script
+// on stdout too — code cli.usage, its reason, exit 2 — also when the
+// flags themselves could not be parsed.
+func TestUsageMistakesInJSON(t *testing.T) {
+	cfg := writeSetup(t, platformSetup)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		reason string
+	}{
+		{"unknown sign-in", []string{"--json", "--sign-in", "browser", "--config", cfg}, "sign_in"},
+		{"unknown flag", []string{"--json", "--frobnicate"}, "unknown_flag"},
+		{"timeout zero", []string{"test", "--json", "--timeout", "0s", "--config", cfg}, "timeout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &mainRig{env: map[string]string{}, store: secretstest.NewMemStore(nil)}
+			if code := Main(context.Background(), tc.args, r.factory()); code != ExitUsage {
+				t.Fatalf("exit %d, want %d", code, ExitUsage)
+			}
+			var got struct {
+				Diagnosis struct {
+					Code string            `json:"code"`
+					Args map[string]string `json:"args"`
+				} `json:"diagnosis"`
+				ExitCode int `json:"exit_code"`
+			}
+			if err := json.Unmarshal(r.stdout.Bytes(), &got); err != nil {
+				t.Fatalf("stdout is not JSON (%v): %q", err, r.stdout.String())
+			}
+			if got.Diagnosis.Code != "cli.usage" || got.Diagnosis.Args["reason"] != tc.reason || got.ExitCode != ExitUsage {
+				t.Errorf("diagnosis %+v exit %d, want cli.usage/%s exit 2", got.Diagnosis, got.ExitCode, tc.reason)
+			}
+		})
 	}
 }
