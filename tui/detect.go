@@ -25,13 +25,6 @@ type detectedMsg struct {
 	err    error
 }
 
-// DetectProvider is the default detector: providers/discover's MX lookup
-// (wizard.SystemProvider).
-func DetectProvider(ctx context.Context, domain string) (Detection, error) {
-	p, err := wizard.SystemProvider(ctx, domain)
-	return Detection{Provider: p.ID, MX: p.MX}, err
-}
-
 // detector is the machine's Detector with this configuration's overrides
 // (a fixed MX answer, a test DNS server, discovery off).
 func (m *Model) detector() *wizard.Detector {

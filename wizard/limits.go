@@ -49,9 +49,6 @@ func LimitsOf(m EffectiveMailbox) []Warning {
 	return limits(m.Key, m.Channel, servedBy(m.SMTP, m.Google, m.Microsoft))
 }
 
-// ProofOf is Proof for a mailbox of a loaded setup.
-func ProofOf(m EffectiveMailbox) Proof { return proofOf(m.Channel, LimitsOf(m)) }
-
 func proofOf(ch providers.Channel, ws []Warning) Proof {
 	switch {
 	case ch != providers.ChannelSMTP && ch != providers.ChannelGoogle && ch != providers.ChannelMicrosoft:

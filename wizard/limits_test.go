@@ -104,8 +104,8 @@ func TestLimitsAndProof(t *testing.T) {
 			if !slices.Equal(ecodes, tc.codes) {
 				t.Errorf("export warnings %v, want %v", ecodes, tc.codes)
 			}
-			if ProofOf(setup.Effective()[0]) != tc.proof {
-				t.Errorf("ProofOf = %q, want %q", ProofOf(setup.Effective()[0]), tc.proof)
+			if got := proofOf(setup.Effective()[0].Channel, LimitsOf(setup.Effective()[0])); got != tc.proof {
+				t.Errorf("proof of the loaded mailbox = %q, want %q", got, tc.proof)
 			}
 			wantSends := ""
 			if tc.proof == ProofNothingSent {

@@ -57,9 +57,6 @@ var loadWellKnown = sync.OnceValues(func() ([]WellKnown, error) {
 	return doc.Providers, nil
 })
 
-// WellKnownProviders returns the embedded table, in matching order.
-func WellKnownProviders() ([]WellKnown, error) { return loadWellKnown() }
-
 func (w WellKnown) validate() error {
 	switch {
 	case w.ID == "" || w.Name == "":

@@ -11,7 +11,7 @@ import (
 )
 
 func TestWellKnownTable(t *testing.T) {
-	table, err := WellKnownProviders()
+	table, err := loadWellKnown()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestTargetsSkipUnfillableTemplate(t *testing.T) {
 // *.suffix at any depth, upper case and a trailing dot), and stops hosts
 // no pattern names.
 func TestMayMatchNeverMissesAPattern(t *testing.T) {
-	table, err := WellKnownProviders()
+	table, err := loadWellKnown()
 	if err != nil {
 		t.Fatal(err)
 	}

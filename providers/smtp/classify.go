@@ -95,11 +95,6 @@ func judgeReply(cmd, mech string, code int, lines []string) judgement {
 	return judgement{code: c, args: replyArgs(c, cause, flatten(text), at)}
 }
 
-func classify(cmd, mech string, code int, enh, text string) providers.Code {
-	c, _, _ := classifyAt(cmd, mech, code, enh, text)
-	return c
-}
-
 // classifyAt maps a refused reply to a code: the words first (wordRules),
 // the enhanced status code second, the reply code and the command last,
 // because 550 after MAIL, RCPT or DATA blames different things. cmd is
