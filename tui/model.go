@@ -187,10 +187,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.PageDown):
-			m.scrollBy(max(m.height/2, 1))
+			m.scrollBy(m.page())
 			return m, nil
 		case key.Matches(msg, m.keys.PageUp):
-			m.scrollBy(-max(m.height/2, 1))
+			m.scrollBy(-m.page())
 			return m, nil
 		}
 		return m, m.onKey(msg)

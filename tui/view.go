@@ -52,6 +52,15 @@ func (m *Model) scrollBy(n int) {
 	m.scroll = min(max(m.scroll+n, 0), maxScroll)
 }
 
+// page is how far pgdn/pgup move the context: its window less one line,
+// so no line is ever skipped (half the terminal's height skipped lines
+// when the choices below left the context fewer rows than that).
+func (m *Model) page() int {
+	_, room, _ := m.layout()
+	_, main := m.body(max(m.width, 20))
+	return max(room-lipgloss.Height(main)-2, 1)
+}
+
 // body is the current screen below the header: context (what was
 // answered, instructions, results) and main (the field or the choices).
 func (m *Model) body(w int) (context, main string) {

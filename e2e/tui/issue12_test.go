@@ -37,10 +37,11 @@ type smtpJourney struct {
 
 // startJourney runs the wizard in a w×h pane in lang, with mailpeer's CA
 // file copied beside the setup file (a short relative path keeps the
-// screens the same on every machine).
-func startSMTPJourney(t *testing.T, lang i18n.Lang, w, h int) *smtpJourney {
+// screens the same on every machine); env is added to the pane's.
+func startSMTPJourney(t *testing.T, lang i18n.Lang, w, h int, env ...string) *smtpJourney {
 	t.Helper()
 	r := newRun(t)
+	r.env = append(r.env, env...)
 	ca, err := os.ReadFile(r.mp.Get("MAILPEER_CA_FILE", ""))
 	if err != nil {
 		t.Fatal(err)
