@@ -173,14 +173,24 @@ func (s *Session) StartDetect() {
 // DetectAddress is the address ActionDetect runs for.
 func (s *Session) DetectAddress() string { return s.Mailbox().Address }
 
-// RecordProvider stores the provider found for address; a result for an
-// address no longer answered is dropped (false).
-func (s *Session) RecordProvider(address string, p Provider) bool {
+// detectFor keeps the detection state of address, the address answered
+// now: false for a result of an address no longer answered; a new address
+// starts afresh.
+func (s *Session) detectFor(address string) bool {
 	if address != s.Mailbox().Address {
 		return false
 	}
 	if s.detect.address != address {
 		s.detect = detectState{address: address}
+	}
+	return true
+}
+
+// RecordProvider stores the provider found for address; a result for an
+// address no longer answered is dropped (false).
+func (s *Session) RecordProvider(address string, p Provider) bool {
+	if !s.detectFor(address) {
+		return false
 	}
 	s.detect.provider = &p
 	s.Provider, s.MX = p.ID, p.MX
@@ -190,11 +200,8 @@ func (s *Session) RecordProvider(address string, p Provider) bool {
 // RecordServer stores the server the discovery recommends for address as
 // the prefill of the SMTP questions; false as RecordProvider.
 func (s *Session) RecordServer(address string, sv Server) bool {
-	if address != s.Mailbox().Address {
+	if !s.detectFor(address) {
 		return false
-	}
-	if s.detect.address != address {
-		s.detect = detectState{address: address}
 	}
 	s.detect.server = &sv
 	if c := sv.Recommended; c != nil {
