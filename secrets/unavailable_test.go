@@ -5,30 +5,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/secrets/filetest"
 )
 
 // TestUnavailableOf: every way a source can fail to give a secret is
 // named by source and reason; what is not "unavailable" is not.
 func TestUnavailableOf(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string, mode os.FileMode) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(p, mode); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	write := func(n, content string, mode os.FileMode) string { return filetest.File(t, dir, n, content, mode) }
+	fifo := filetest.FIFO(t, dir, "fifo")
 	env := map[string]string{"EMPTY": ""}
 	tests := []struct {
 		ref, source, why string

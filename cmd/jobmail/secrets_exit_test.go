@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/jobmail/jobmail/secrets/filetest"
 	"github.com/jobmail/jobmail/secrets/secretstest"
 )
 
@@ -18,20 +17,8 @@ import (
 // reference is a setup-file error (exit 2).
 func TestSecretsUnavailableExitCodes(t *testing.T) {
 	dir := t.TempDir()
-	file := func(name, content string, mode os.FileMode) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(p, mode); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := func(n, content string, mode os.FileMode) string { return filetest.File(t, dir, n, content, mode) }
+	fifo := filetest.FIFO(t, dir, "fifo")
 	setup := func(ref string) string {
 		return "version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@acme.de\n  channel: smtp\n  smtp:\n    host: 127.0.0.1\n    port: 9\n    password: \"" + ref + "\"\n"
 	}

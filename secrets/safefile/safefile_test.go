@@ -9,24 +9,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jobmail/jobmail/secrets/filetest"
 )
 
 func TestRead(t *testing.T) {
 	dir := t.TempDir()
-	file := func(name, content string, mode os.FileMode) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(p, mode); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := func(n, content string, mode os.FileMode) string { return filetest.File(t, dir, n, content, mode) }
+	fifo := filetest.FIFO(t, dir, "fifo")
 	sparse := filepath.Join(dir, "sparse")
 	if f, err := os.Create(sparse); err != nil {
 		t.Fatal(err)
