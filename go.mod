@@ -56,3 +56,11 @@ require (
 	github.com/xo/terminfo v1.0.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 )
+
+// bubbles' textinput and textarea import github.com/atotto/clipboard, whose
+// init walks PATH for six clipboard programs on every start (~50 failed
+// stat calls) although a headless run never copies. The fork looks them up
+// on the first copy or paste (tui/third_party/clipboard/go.mod says more).
+// Tradeoff: with a replace directive `go install …/cmd/jobmail@vX` refuses
+// to build; releases (goreleaser) and builds from a checkout are unaffected.
+replace github.com/atotto/clipboard => ./tui/third_party/clipboard
