@@ -295,7 +295,7 @@ func TestGooglePrerequisites(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checks := tt.prov.Prerequisites(address, tt.account, tt.confirmed)
-			c, failed := oauth.Failed(checks)
+			c, failed := oauthtest.FirstFailed(checks)
 			if tt.failID == "" {
 				if failed {
 					t.Fatalf("check %s failed: %+v", c.ID, c.Diagnosis)

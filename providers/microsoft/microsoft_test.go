@@ -264,7 +264,7 @@ func TestConfig(t *testing.T) {
 func TestPrerequisites(t *testing.T) {
 	p, _ := microsoft.New(microsoft.Config{ClientID: "cid"})
 	checks := p.Prerequisites(address, "", map[string]bool{oauth.CheckLicensedMailbox: true, oauth.CheckNotSharedMailbox: true})
-	c, failed := oauth.Failed(checks)
+	c, failed := oauthtest.FirstFailed(checks)
 	if !failed || c.ID != oauth.CheckAdminConsent || c.Automatic {
 		t.Fatalf("first failure = %+v", c)
 	}
@@ -281,7 +281,7 @@ func TestPrerequisites(t *testing.T) {
 		}
 	}
 	direct, _ := microsoft.New(microsoft.Config{ClientID: "cid", SMTPHost: "acme-de.mail.protection.outlook.com"})
-	if c, failed := oauth.Failed(direct.Prerequisites(address, "", nil)); !failed || c.ID != oauth.CheckHostSupported {
+	if c, failed := oauthtest.FirstFailed(direct.Prerequisites(address, "", nil)); !failed || c.ID != oauth.CheckHostSupported {
 		t.Errorf("direct send host not refused: %+v", c)
 	}
 }

@@ -117,13 +117,3 @@ func caFileProblem(path string) string {
 	}
 	return ""
 }
-
-// Failed reports the first check that is not OK and not a warning.
-func Failed(checks []providers.Check) (providers.Check, bool) {
-	for _, c := range checks {
-		if !c.OK && !c.Warning {
-			return c, true
-		}
-	}
-	return providers.Check{}, false
-}
