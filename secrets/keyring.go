@@ -22,9 +22,6 @@ const DefaultTimeout = 3 * time.Second
 // setup made on Linux still works when replayed on Windows.
 const MaxSecretLen = 2560
 
-// ProbeAccount is the account Probe looks up; it is never written.
-const ProbeAccount = "jobmail-probe"
-
 // Reasons a keyring is unavailable, as stable identifiers a message
 // catalogue can key on (KeyringError.Reason).
 const (
@@ -250,18 +247,4 @@ func classify(msg string) string {
 		return ReasonLocked
 	}
 	return ReasonOther
-}
-
-// Probe checks that a store answers: it looks up ProbeAccount, and a
-// missing entry counts as a working keyring. The error is the store's
-// (wrapping ErrUnavailable when there is no usable keyring).
-func Probe(ctx context.Context, s Store) error {
-	if s == nil {
-		return fmt.Errorf("probe keyring: no store: %w", ErrUnavailable)
-	}
-	_, err := s.Get(ctx, ProbeAccount)
-	if err == nil || errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	return fmt.Errorf("probe keyring: %w", err)
 }

@@ -322,39 +322,3 @@ func TestKeyringEmptyAccount(t *testing.T) {
 		t.Fatal("empty account reached the keyring")
 	}
 }
-
-func TestProbe(t *testing.T) {
-	tests := []struct {
-		name    string
-		backend *fakeBackend
-		want    error
-	}{
-		{"answers, nothing stored", &fakeBackend{}, nil},
-		{"answers, probe entry exists", &fakeBackend{m: map[string]string{Service + "/" + ProbeAccount: "x"}}, nil},
-		{"no secret service", &fakeBackend{err: errors.New("The name org.freedesktop.secrets was not provided by any .service files")}, ErrUnavailable},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := Probe(context.Background(), &Keyring{backend: tt.backend})
-			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
-				t.Fatalf("Probe = %v, want %v", err, tt.want)
-			}
-			if tt.backend.m[Service+"/"+ProbeAccount] == "" && len(tt.backend.m) != 0 {
-				t.Fatal("Probe wrote to the keyring")
-			}
-		})
-	}
-	if err := Probe(context.Background(), nil); !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Probe(nil) = %v", err)
-	}
-}
-
-func TestProbeTimeout(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	f := &fakeBackend{block: make(chan struct{})}
-	defer close(f.block)
-	err := Probe(context.Background(), &Keyring{Timeout: 50 * time.Millisecond, backend: f})
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Probe = %v", err)
-	}
-}
