@@ -320,12 +320,9 @@ func TestAdversarialServers(t *testing.T) {
 			if d.Code != h.code {
 				t.Fatalf("code %s, want %s (err %v)\n%s", d.Code, h.code, res.Err, strings.Join(res.Transcript, "\n"))
 			}
-			if got := smtp.Diagnose(res.Err); got.Code != h.code {
-				t.Errorf("Diagnose(Err) = %s, want %s", got.Code, h.code)
-			}
 			var pe *providers.Error
-			if !errors.As(res.Err, &pe) {
-				t.Errorf("Err %v is no *providers.Error", res.Err)
+			if !errors.As(res.Err, &pe) || pe.Code != h.code {
+				t.Errorf("Err %v is no *providers.Error with %s", res.Err, h.code)
 			}
 			if n := len(res.Stages); n == 0 || res.Stages[n-1].Name != h.stage || res.Stages[n-1].OK {
 				t.Errorf("stages %v, want the last (%s) failed", res.Stages, h.stage)

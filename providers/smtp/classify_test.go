@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -91,7 +92,7 @@ func TestClassifyReplies(t *testing.T) {
 				t.Fatalf("bad case %q", c.reply)
 			}
 			e := &ReplyError{Command: c.cmd, Mechanism: c.mech, Code: code, Lines: lines}
-			d := Diagnose(e)
+			d := classifyErr(e, time.Now())
 			if d.Code != c.want {
 				t.Errorf("code = %s, want %s", d.Code, c.want)
 			}
@@ -105,13 +106,12 @@ func TestClassifyReplies(t *testing.T) {
 	}
 }
 
-func TestDiagnoseErrors(t *testing.T) {
+func TestClassifyErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
 		want providers.Code
 	}{
-		{"nil", nil, providers.CodeUnknown},
 		{"canceled", fmt.Errorf("send: %w", context.Canceled), providers.CodeCanceled},
 		{"deadline", context.DeadlineExceeded, providers.CodeNetTimeout},
 		{"refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, providers.CodeNetRefused},
@@ -132,8 +132,8 @@ func TestDiagnoseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Diagnose(tt.err); got.Code != tt.want {
-				t.Errorf("Diagnose(%v) = %s, want %s", tt.err, got.Code, tt.want)
+			if got := classifyErr(tt.err, time.Now()); got.Code != tt.want {
+				t.Errorf("classifyErr(%v) = %s, want %s", tt.err, got.Code, tt.want)
 			}
 		})
 	}

@@ -17,16 +17,6 @@ import (
 	"github.com/jobmail/jobmail/providers"
 )
 
-// Diagnose maps an error to its diagnosis: errors of this package (which
-// already know their stage and command), net, crypto/tls and x509 errors,
-// and net/textproto replies (as go-mail returns them).
-func Diagnose(err error) providers.Diagnosis {
-	if err == nil {
-		return diag(providers.CodeUnknown, "", nil)
-	}
-	return classifyErr(err, time.Now())
-}
-
 // diagnosis is the tester's own, context-aware classification: a cancelled
 // ctx explains any I/O failure, and every diagnosis names host and port.
 func (r *run) diagnosis(err error) *providers.Error {

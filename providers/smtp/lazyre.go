@@ -22,7 +22,6 @@ func (l *lazyRegexp) get() *regexp.Regexp {
 	return l.re
 }
 
-func (l *lazyRegexp) String() string                       { return l.src }
 func (l *lazyRegexp) MatchString(s string) bool            { return l.get().MatchString(s) }
 func (l *lazyRegexp) FindString(s string) string           { return l.get().FindString(s) }
 func (l *lazyRegexp) FindStringIndex(s string) []int       { return l.get().FindStringIndex(s) }

@@ -28,7 +28,6 @@ type wordRule struct {
 }
 
 var (
-	anyCmd      []string
 	afterData   = []string{cmdDATA, cmdMessage, ""}
 	authCmds    = []string{cmdAUTH, ""}
 	envelope    = []string{cmdMAIL, cmdRCPT, cmdDATA, cmdMessage, ""}
