@@ -38,6 +38,12 @@ func parseYAML(t *testing.T, l Lang) []*goi18n.Message {
 
 var keyRe = regexp.MustCompile(`^[A-Za-z0-9][^\t\r\n|]*$`)
 
+// escape is the writer of the compiled tables' text encoding; table.go's
+// unescape reads it.
+var escaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\r", `\r`, "\n", `\n`)
+
+func escape(s string) string { return escaper.Replace(s) }
+
 // compile is the compiled table of one language (see table.go).
 func compile(t *testing.T, l Lang, msgs []*goi18n.Message) []byte {
 	t.Helper()

@@ -67,13 +67,9 @@ func find(table, key string) (string, bool) {
 	return "", false
 }
 
-// escape and unescape are the compiled tables' text encoding.
-var (
-	escaper   = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\r", `\r`, "\n", `\n`)
-	unescaper = strings.NewReplacer(`\\`, `\`, `\t`, "\t", `\r`, "\r", `\n`, "\n")
-)
-
-func escape(s string) string { return escaper.Replace(s) }
+// unescape reads the compiled tables' text encoding; its writer, escape,
+// is in compiled_test.go, where the tables are compiled (-update-catalogues).
+var unescaper = strings.NewReplacer(`\\`, `\`, `\t`, "\t", `\r`, "\r", `\n`, "\n")
 
 func unescape(s string) string {
 	if !strings.Contains(s, `\`) {
