@@ -49,12 +49,11 @@ func newTokenSpy(t *testing.T, issuer string) *tokenSpy {
 		t.Fatalf("oauthpeer issuer %q: %v", issuer, err)
 	}
 	s := &tokenSpy{tokens: map[string]string{}}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	direct := rp.Director
-	rp.Director = func(r *http.Request) {
-		direct(r)
-		r.Header.Del("Accept-Encoding") // the proxy's transport then decodes for us
-	}
+	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(target)
+		pr.Out.Host = pr.In.Host             // as the issuer saw it before: the spy's address
+		pr.Out.Header.Del("Accept-Encoding") // the proxy's transport then decodes for us
+	}}
 	rp.ModifyResponse = func(resp *http.Response) error {
 		if !strings.Contains(resp.Header.Get("Content-Type"), "json") {
 			return nil

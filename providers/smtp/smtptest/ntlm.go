@@ -9,7 +9,8 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"golang.org/x/crypto/md4" //nolint:staticcheck // NTLM is MD4 by definition
+	//lint:ignore SA1019 NTLM is MD4 by definition (MS-NLMP NTOWFv1); this is the test server
+	"golang.org/x/crypto/md4"
 )
 
 // ntlmServer is NTLMv2 as Exchange's "integrated Windows authentication"
