@@ -89,41 +89,58 @@ func (a *accessible) say(lines ...string) {
 	}
 }
 
-// loop runs the machine to the end: ask, run, diagnose, finish.
+// loop runs the driver loop (drive.go) to the end, one step at a time in
+// line: ask, run, diagnose, finish.
 func (a *accessible) loop() Result {
-	var last wizard.State
-	if a.detectAfterResume { // a resumed run: the fast-forward passed ActionDetect
-		a.detectAfterResume = false
-		a.detectNow()
-	}
+	f := &lineFrontend{a: a}
 	for {
 		if a.ctx.Err() != nil {
 			return a.quit()
 		}
-		st := a.s.Next()
-		if st.State != last && st.State.Index() < 4 {
-			last = st.State
-			a.say("", a.words.T("tui.accessible.step", map[string]string{
-				"n": fmt.Sprint(st.State.Index() + 1), "step": a.words.Step(st.State)}))
-		}
-		switch {
-		case st.Question != nil:
-			if !a.askOne(*st.Question) {
-				return a.quit()
-			}
-		case st.Action != nil && st.Action.Kind == wizard.ActionDetect:
-			a.detectNow()
-		case st.Action != nil:
-			a.runAction(*st.Action)
-		case st.Blocked != nil:
-			if r, done := a.diagnose(st); done {
-				return r
-			}
-		case st.Done:
-			return a.finish()
+		if _, end := drive[*Result](a.Model, f); end != nil {
+			return *end
 		}
 	}
 }
+
+// lineFrontend is the accessible frontend of the driver loop: every step
+// in plain lines, in order; a handler's result is nil to go on, else how
+// the run ended.
+type lineFrontend struct {
+	a    *accessible
+	last wizard.State // the step named last
+}
+
+// enter names a step of the four when it begins.
+func (f *lineFrontend) enter(st wizard.Step) {
+	if st.State != f.last && st.State.Index() < 4 {
+		f.last = st.State
+		f.a.say("", f.a.words.T("tui.accessible.step", map[string]string{
+			"n": fmt.Sprint(st.State.Index() + 1), "step": f.a.words.Step(st.State)}))
+	}
+}
+
+func (f *lineFrontend) question(q wizard.Question) *Result {
+	if !f.a.askOne(q) {
+		return f.end(f.a.quit())
+	}
+	return nil
+}
+
+func (f *lineFrontend) detect() *Result { f.a.detectNow(); return nil }
+
+func (f *lineFrontend) action(act wizard.Action) *Result { f.a.runAction(act); return nil }
+
+func (f *lineFrontend) blocked(st wizard.Step) *Result {
+	if r, done := f.a.diagnose(st); done {
+		return f.end(r)
+	}
+	return nil
+}
+
+func (f *lineFrontend) done() *Result { return f.end(f.a.finish()) }
+
+func (*lineFrontend) end(r Result) *Result { return &r }
 
 // askOne asks q in plain lines (accessible_ask.go); false means the
 // person left (ctrl+c or end of input).
@@ -144,7 +161,6 @@ func (a *accessible) askOne(q wizard.Question) bool {
 // machine's bounds; it says what the discovery found.
 func (a *accessible) detectNow() {
 	addr := a.s.DetectAddress()
-	a.s.StartDetect()
 	d := a.detector()
 	domain := wizard.DomainOf(addr)
 	if domain != "" && domain != a.det.domain {
@@ -182,18 +198,10 @@ func (a *accessible) runAction(act wizard.Action) {
 		}
 		a.say(a.stageWords(ev))
 	}
-	var err error
-	if a.cfg.Env == nil {
-		err = errors.New("no environment to run actions")
-	} else {
-		err = a.cfg.Env.Run(a.ctx, a.s, act, obs)
-	}
+	err := execute(a.ctx, a.cfg.Env, a.s, act, obs)
+	a.actionEnded(act, err, a.ctx.Err() != nil)
 	if act.Kind == wizard.ActionCheck {
-		a.checks = append([]providers.Check(nil), a.s.Checks...)
 		a.say(a.checksWords()...)
-	}
-	if err != nil {
-		a.s.RecordFailure(act, diagnosisOf(err, a.ctx.Err() != nil))
 	}
 }
 

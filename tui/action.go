@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -70,10 +69,7 @@ func (m *Model) startAction(a wizard.Action) tea.Cmd {
 	}
 	work := func() tea.Msg {
 		defer close(r.done)
-		if env == nil {
-			return actionDoneMsg{run: r.id, err: errors.New("no environment to run actions")}
-		}
-		return actionDoneMsg{run: r.id, err: env.Run(ctx, s, a, obs)}
+		return actionDoneMsg{run: r.id, err: execute(ctx, env, s, a, obs)}
 	}
 	cmds := []tea.Cmd{m.startSpinner(), work, r.listen()}
 	if a.Kind == wizard.ActionAuthorize {
@@ -141,16 +137,11 @@ func (m *Model) onActionDone(msg actionDoneMsg) tea.Cmd {
 		m.s.RecordServer(m.disc.address, *p)
 		m.disc.pending = nil
 	}
-	switch r.action.Kind {
-	case wizard.ActionTest:
-		if m.s.Result != nil {
-			m.stages = m.stages[:0]
-			for _, st := range m.s.Result.Stages {
-				m.stages = append(m.stages, stageLine{name: st.Name, done: true, ok: st.OK, dur: st.Duration})
-			}
+	if r.action.Kind == wizard.ActionTest && m.s.Result != nil {
+		m.stages = m.stages[:0]
+		for _, st := range m.s.Result.Stages {
+			m.stages = append(m.stages, stageLine{name: st.Name, done: true, ok: st.OK, dur: st.Duration})
 		}
-	case wizard.ActionCheck:
-		m.checks = append([]providers.Check(nil), m.s.Checks...)
 	}
 	if r.action.Kind == wizard.ActionAuthorize {
 		sign := m.sign
@@ -163,9 +154,7 @@ func (m *Model) onActionDone(msg actionDoneMsg) tea.Cmd {
 			m.sign = signIn{}
 		}
 	}
-	if msg.err != nil {
-		m.s.RecordFailure(r.action, diagnosisOf(msg.err, r.canceled))
-	}
+	m.actionEnded(r.action, msg.err, r.canceled)
 	// A test that finished before the cancel took hold counts as it is.
 	return m.advance()
 }

@@ -45,14 +45,6 @@ func (m *Model) detector() *wizard.Detector {
 	return &d
 }
 
-// startDetect runs the machine's ActionDetect in the background: the
-// provider lookup and the server discovery arrive as messages while the
-// person keeps answering (the machine moves on at once).
-func (m *Model) startDetect() tea.Cmd {
-	m.s.StartDetect()
-	return tea.Batch(m.detect(), m.discover(), m.advance())
-}
-
 // detect starts the MX lookup for the address's domain, unless it already
 // ran for that domain. It never blocks: the answer arrives as a message.
 func (m *Model) detect() tea.Cmd {

@@ -88,11 +88,8 @@ func (m *Model) onBlockedChoice() tea.Cmd {
 func (m *Model) resolveBlocked(choice string) {
 	b := m.blocked
 	m.blocked = nil
-	for _, r := range b.remedies {
-		if string(r.Kind) == choice {
-			m.s.Apply(r)
-			return
-		}
+	if r, ok := remedyOf(b.remedies, choice); ok {
+		m.s.Apply(r)
 	}
 }
 

@@ -155,27 +155,32 @@ func (m *Model) Init() tea.Cmd {
 	return m.advance()
 }
 
-// advance asks the machine what comes next and shows it.
+// advance asks the machine what comes next and shows it (drive.go).
 func (m *Model) advance() tea.Cmd {
-	if m.detectAfterResume {
-		m.detectAfterResume = false
-		return tea.Batch(m.detect(), m.discover(), m.advance())
-	}
-	st := m.s.Next()
-	switch {
-	case st.Question != nil:
-		return m.ask(*st.Question)
-	case st.Action != nil && st.Action.Kind == wizard.ActionDetect:
-		return m.startDetect()
-	case st.Action != nil:
-		return m.startAction(*st.Action)
-	case st.Blocked != nil:
-		return m.showBlocked(st)
-	case st.Done:
-		return m.startFinish(true)
-	}
-	return nil
+	_, cmd := drive[tea.Cmd](m, fullScreen{m})
+	return cmd
 }
+
+// fullScreen is the full-screen frontend of the driver loop: each step
+// becomes a screen, and its work a tea.Cmd whose message brings the
+// driver back (Update → advance).
+type fullScreen struct{ m *Model }
+
+func (fullScreen) enter(wizard.Step) {}
+
+func (f fullScreen) question(q wizard.Question) tea.Cmd { return f.m.ask(q) }
+
+// detect runs the lookups in the background: their results arrive as
+// messages while the person keeps answering (the machine moves on at once).
+func (f fullScreen) detect() tea.Cmd {
+	return tea.Batch(f.m.detect(), f.m.discover(), f.m.advance())
+}
+
+func (f fullScreen) action(a wizard.Action) tea.Cmd { return f.m.startAction(a) }
+
+func (f fullScreen) blocked(st wizard.Step) tea.Cmd { return f.m.showBlocked(st) }
+
+func (f fullScreen) done() tea.Cmd { return f.m.startFinish(true) }
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
