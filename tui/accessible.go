@@ -34,6 +34,24 @@ type accessible struct {
 }
 
 func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) (Result, error) {
+	if cfg.In == nil {
+		// Prompts read the terminal in cooked mode, so ctrl+c arrives as a
+		// signal, not as a key: it ends the run here (progress is saved).
+		// So does closing the window (SIGHUP), whose default would end the
+		// process before anything is saved.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGHUP)
+		defer stop()
+	}
+	a := newAccessible(ctx, cfg, setup, note)
+	res := a.run(resume)
+	a.printSummary(cfg.Err, false) // the done view was printed in line already
+	return res, nil
+}
+
+// newAccessible is the accessible mode on setup, reading cfg.In (stdin
+// when nil) and writing cfg.Out (stdout when nil).
+func newAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, note string) *accessible {
 	env := cfg.Environ
 	if env == nil {
 		env = os.Environ()
@@ -45,13 +63,6 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 	in := cfg.In
 	if in == nil {
 		in = os.Stdin
-		// Prompts read the terminal in cooked mode, so ctrl+c arrives as a
-		// signal, not as a key: it ends the run here (progress is saved).
-		// So does closing the window (SIGHUP), whose default would end the
-		// process before anything is saved.
-		var stop context.CancelFunc
-		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGHUP)
-		defer stop()
 	}
 	lines := newLineInput(in)
 	_, term := lines.terminal()
@@ -59,8 +70,14 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 		out: colorprofile.NewWriter(out, env), said: map[string]string{}}
 	a.width, a.keepOnEmpty = 80, true
 	a.cfg.Env = withPrompter(cfg.Env, printPrompter{m: a.Model, in: lines, out: a.out})
-	if note != "" {
-		a.say(note)
+	return a
+}
+
+// run tells why a setup file was not used, offers to resume, and runs the
+// driver loop to the end.
+func (a *accessible) run(resume *wizard.Progress) Result {
+	if a.loadNote != "" {
+		a.say(a.loadNote)
 	}
 	if resume != nil {
 		if a.choose(a.words.T("tui.resume.title", a.withResume(resume)), []huh.Option[string]{
@@ -70,10 +87,8 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 			a.fastForward(*resume)
 		}
 	}
-	res := a.loop()
-	a.result = res
-	a.printSummary(cfg.Err, false) // the done view was printed in line already
-	return res, nil
+	a.result = a.loop()
+	return a.result
 }
 
 func (a *accessible) withResume(p *wizard.Progress) map[string]string {

@@ -162,6 +162,13 @@ func TestDriversTakeTheMachinesPath(t *testing.T) {
 					t.Errorf("the TUI and the in-line driver part ways:\n  tui:    %v\n  inline: %v", tuiPath, got)
 				}
 
+				// the accessible mode's own driver on the same file and
+				// configuration, its answers piped in: Enter (the prefill)
+				// for each question the machine asked, the password typed
+				if got := accessiblePath(t, cfg, tuiPath, typed); !slices.Equal(tuiPath, got) {
+					t.Errorf("the TUI and the accessible mode part ways:\n  tui:        %v\n  accessible: %v", tuiPath, got)
+				}
+
 				// replay (headless) of the same file, up to the check
 				rsetup, _, _ := LoadForResume(cfg)
 				var replay tracer
@@ -192,4 +199,31 @@ func TestDriversTakeTheMachinesPath(t *testing.T) {
 			})
 		}
 	}
+}
+
+// accessiblePath runs the accessible mode on cfg's setup file with one
+// piped line per answer of path (typed[key] or Enter for the prefill) and
+// returns its trace up to the first live step, where the run is stopped.
+func accessiblePath(t *testing.T, cfg Config, path []string, typed map[string]string) []string {
+	t.Helper()
+	var in strings.Builder
+	for _, e := range path {
+		if k, ok := strings.CutPrefix(e, "answer "); ok {
+			in.WriteString(typed[k] + "\n")
+		}
+	}
+	cfg.In, cfg.Out, cfg.Environ = strings.NewReader(in.String()), &lockedBuffer{}, []string{"TERM=dumb"}
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	setup, _, note := LoadForResume(cfg)
+	a := newAccessible(ctx, cfg, setup, note)
+	var tr tracer
+	a.s.Trace = func(e string) {
+		tr.add(e)
+		if isLive([]string{e}) {
+			stop() // the live step ends the comparison: the run quits
+		}
+	}
+	a.run(nil)
+	return untilLive(tr.events())
 }
