@@ -8,12 +8,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	dbus "github.com/godbus/dbus/v5"
+
+	"github.com/jobmail/jobmail/secrets/filetest"
 )
 
 // These tests call the real go-keyring against real D-Bus situations.
@@ -71,22 +72,6 @@ func TestOSKeyringNoBus(t *testing.T) {
 	}
 }
 
-// busConfig is a session bus with no activatable services, so nothing
-// provides org.freedesktop.secrets unless the test does.
-const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=%s</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
-
 func needTools(t *testing.T, tools ...string) {
 	t.Helper()
 	// Not e2eenv.RequireKeyring: these tests start their own buses and
@@ -101,24 +86,15 @@ func needTools(t *testing.T, tools ...string) {
 	}
 }
 
-func privateBus(t *testing.T) []string {
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "bus.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(busConfig, dir)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return []string{"dbus-run-session", "--config-file=" + conf, "--"}
-}
-
 // Situations that need a real bus daemon (gated).
 func TestOSKeyringBus(t *testing.T) {
 	t.Run("bus without a secret service", func(t *testing.T) {
 		needTools(t, "dbus-run-session")
-		runChild(t, "unavailable", privateBus(t), "JOBMAIL_CHILD_REASON="+ReasonNoService)
+		runChild(t, "unavailable", filetest.PrivateBus(t), "JOBMAIL_CHILD_REASON="+ReasonNoService)
 	})
 	t.Run("unlock prompt never answered", func(t *testing.T) {
 		needTools(t, "dbus-run-session")
-		runChild(t, "hang", privateBus(t))
+		runChild(t, "hang", filetest.PrivateBus(t))
 	})
 	t.Run("gnome-keyring without a login keyring", func(t *testing.T) {
 		needTools(t, "dbus-run-session", "gnome-keyring-daemon")

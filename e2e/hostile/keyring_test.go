@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/e2e/e2eenv"
+	"github.com/jobmail/jobmail/secrets/filetest"
 )
 
 // keyringTimeout is secrets.DefaultTimeout: no keyring call may take
@@ -74,19 +75,6 @@ func TestKeyringFaults(t *testing.T) {
 	}
 	cfg := writeFile(t, filepath.Join(work, "keyring.yaml"), "version: 1\nplatform:\n  account: acme\ncompany:\n"+
 		"  address: jobs@example.test\n  channel: smtp\n  smtp:\n    host: localhost\n    port: 12587\n    password: keyring\n", 0o600)
-	noSecrets := writeFile(t, filepath.Join(work, "bus.conf"), `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`, 0o600)
 	cases := []struct {
 		name string
 		bus  func(t *testing.T) string
@@ -99,7 +87,7 @@ func TestKeyringFaults(t *testing.T) {
 		{"a daemon that speaks garbage", func(t *testing.T) string {
 			return fakeBus(t, func(c net.Conn) { _, _ = c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n\x00\xff")); _ = c.Close() })
 		}, nil},
-		{"a bus without a Secret Service", nil, []string{"dbus-run-session", "--config-file=" + noSecrets, "--"}},
+		{"a bus without a Secret Service", nil, filetest.PrivateBus(t)},
 		{"keyring never set up (no collection, no prompter)", nil, []string{"dbus-run-session", "--", "sh", "-c",
 			`gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1; exec "$0" "$@"`}},
 		// The login collection is created unlocked, then locked over
