@@ -1,5 +1,5 @@
 // Command alternate runs several commands in turn, N rounds, and prints
-// each one's median wall time and CPU time (user+sys) and the ratios of
+// each one's median wall time, CPU time (user+sys) and peak RSS, and the ratios of
 // the first to every other. Commands run directly (no shell), with
 // stdout and stderr discarded; a failing run stops the benchmark and
 // shows that run's output. Used by bench/run.sh, never a pass/fail gate.
@@ -27,6 +27,7 @@ type cmdSpec struct {
 	argv  []string
 	wall  []time.Duration
 	cpu   []time.Duration
+	rss   []time.Duration // peak RSS in KiB, kept as a Duration to share median
 }
 
 func main() {
@@ -57,7 +58,7 @@ func main() {
 		fmt.Printf("%s (whole process, %d runs each, alternating)\n", *title, *n)
 	}
 	for _, s := range specs {
-		fmt.Printf("  %-10s median %6.2f ms wall  %6.2f ms cpu\n", s.label, ms(median(s.wall)), ms(median(s.cpu)))
+		fmt.Printf("  %-10s median %6.2f ms wall  %6.2f ms cpu  %6.1f MB peak RSS\n", s.label, ms(median(s.wall)), ms(median(s.cpu)), float64(median(s.rss))/1024)
 	}
 	for _, s := range specs[1:] {
 		fmt.Printf("  ratio %s/%s  wall %.3f  cpu %.3f\n", specs[0].label, s.label,
@@ -105,6 +106,7 @@ func bench(specs []*cmdSpec, n int) error {
 			}
 			s.wall = append(s.wall, wall)
 			s.cpu = append(s.cpu, c.ProcessState.UserTime()+c.ProcessState.SystemTime())
+			s.rss = append(s.rss, time.Duration(peakRSSKiB(c.ProcessState)))
 		}
 	}
 	return nil
