@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/providers/platform"
 	"github.com/jobmail/jobmail/providers/smtp"
 	"github.com/jobmail/jobmail/secrets"
 )
@@ -93,21 +92,7 @@ func (e *Env) Run(ctx context.Context, s *Session, a Action, obs providers.Obser
 }
 
 func (e *Env) checks(s *Session) []providers.Check {
-	m := s.connection()
-	var cs []providers.Check
-	switch m.ChannelID() {
-	case providers.ChannelSMTP:
-		cs = smtp.Prerequisites(e.smtpConfig(s.Setup, m, credentialsPending), m.Address)
-		for i := range cs {
-			if cs[i].Diagnosis != nil && cs[i].Diagnosis.Field != "" {
-				cs[i].Diagnosis.Field = s.prefix() + "." + cs[i].Diagnosis.Field
-			}
-		}
-	case providers.ChannelGoogle, providers.ChannelMicrosoft:
-		if e.OAuth != nil {
-			cs = e.OAuth.Checks(s)
-		}
-	}
+	cs := channelOf(s.connection().ChannelID()).checks(e, s)
 	return append(cs, s.confirmationChecks()...)
 }
 
@@ -167,35 +152,13 @@ func (e *Env) test(ctx context.Context, s *Session, obs providers.Observer) (pro
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	var t providers.Tester
-	switch m.ChannelID() {
-	case providers.ChannelSMTP:
-		pw := s.Password
-		if !s.Interactive || pw.Empty() {
-			var err error
-			if pw, err = e.secret(ctx, s.Setup, m.SMTP.Password, KeyringAccount(providers.ChannelSMTP, m.SMTP.Username)); err != nil {
-				return providers.Result{}, err
-			}
-		}
-		t = smtp.New(e.smtpConfig(s.Setup, m, pw))
-	case providers.ChannelGoogle, providers.ChannelMicrosoft:
-		if e.OAuth == nil {
-			return providers.Result{}, ErrNoOAuth
-		}
-		var err error
-		if t, err = e.OAuth.Tester(ctx, s); err != nil {
-			return providers.Result{}, err
-		}
-	default:
-		t = platform.New(s.Setup.InboundAddress())
+	t, err := channelOf(m.ChannelID()).tester(ctx, e, s)
+	if err != nil {
+		return providers.Result{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r := t.Test(ctx, e.message(s), obs)
-	if r.Diagnosis != nil && r.Diagnosis.Field != "" && m.ChannelID() == providers.ChannelSMTP {
-		r.Diagnosis.Field = s.prefix() + "." + r.Diagnosis.Field
-	}
-	return r, nil
+	return t.Test(ctx, e.message(s), obs), nil
 }
 
 func (e *Env) secret(ctx context.Context, setup *Setup, ref, account string) (secrets.Secret, error) {

@@ -4,8 +4,6 @@ import (
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/providers/google"
-	"github.com/jobmail/jobmail/providers/microsoft"
 )
 
 // The platform's own OAuth apps, built in. jobmail never invents an id:
@@ -67,26 +65,10 @@ func (s *Setup) AppOf(m *Mailbox, getenv func(string) string) App {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
-	var a App
-	switch m.ChannelID() {
-	case providers.ChannelMicrosoft:
-		ch, pl := derefOr(m.Microsoft), derefOr(s.Platform.Microsoft)
-		a.ClientID, a.Source = pickApp(ch.ClientID, env(microsoft.EnvClientID), pl.ClientID, BuildMicrosoftClientID)
-		a.Tenant = firstOf(ch.Tenant, env(microsoft.EnvTenant), pl.Tenant, BuildMicrosoftTenant)
-	case providers.ChannelGoogle:
-		ch, pl := derefOr(m.Google), derefOr(s.Platform.Google)
-		a.ClientID, a.Source = pickApp(ch.ClientID, env(google.EnvClientID), pl.ClientID, BuildGoogleClientID)
-		a.ClientSecret = firstOf(ch.ClientSecret, pl.ClientSecret)
-		if a.ClientSecret == "" {
-			if v := getenv(google.EnvClientSecret); v != "" {
-				a.ClientSecret = "env:" + google.EnvClientSecret
-			} else {
-				a.SecretValue = BuildGoogleClientSecret
-			}
-		}
+	if c, ok := signInOf(m.ChannelID()); ok {
+		return c.app(s, m, getenv)
 	}
-	return a
+	return App{}
 }
 
 func pickApp(channel, env, platform, build string) (string, AppSource) {
@@ -110,15 +92,8 @@ func ValidateAppClientID(channel providers.Channel) func(string) error {
 		if err := ValidateClientID(v); err != nil {
 			return err
 		}
-		switch channel {
-		case providers.ChannelMicrosoft:
-			if !isGUID(v) {
-				return reasonErr(ReasonClientIDNotGUID, map[string]string{"value": safeArg(v)})
-			}
-		case providers.ChannelGoogle:
-			if !strings.HasSuffix(strings.ToLower(v), ".apps.googleusercontent.com") || len(v) <= len(".apps.googleusercontent.com") {
-				return reasonErr(ReasonClientIDNotGoogle, map[string]string{"value": safeArg(v)})
-			}
+		if c, ok := signInOf(channel); ok {
+			return c.validClientID(v)
 		}
 		return nil
 	}
@@ -132,17 +107,11 @@ func (s *Session) platformApp(m *Mailbox) string {
 	if s.Key() != "company" {
 		return ""
 	}
-	c := *m
-	switch c.ChannelID() {
-	case providers.ChannelMicrosoft:
-		x := derefOr(c.Microsoft)
-		x.ClientID, c.Microsoft = "", &x
-	case providers.ChannelGoogle:
-		x := derefOr(c.Google)
-		x.ClientID, c.Google = "", &x
-	default:
+	ch, ok := signInOf(m.ChannelID())
+	if !ok {
 		return ""
 	}
+	c := ch.withoutClientID(*m)
 	if s.Setup.AppOf(&c, s.Getenv).Source == AppNone {
 		return "no"
 	}

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/providers/google"
-	"github.com/jobmail/jobmail/providers/microsoft"
 	"github.com/jobmail/jobmail/secrets"
 )
 
@@ -88,23 +85,7 @@ func Commit(ctx context.Context, s *Session, d CommitDeps) Committed {
 // typed or read (Session.Password), or the refresh token of a direct
 // integration's sign-in, under the account later headless runs look up.
 func (s *Session) Secret() (account string, secret secrets.Secret, ok bool) {
-	mb := s.Mailbox()
-	switch mb.ChannelID() {
-	case providers.ChannelSMTP:
-		if s.Password.Empty() || mb.SMTP == nil {
-			return "", secrets.Secret{}, false
-		}
-		return KeyringAccount(providers.ChannelSMTP, s.SMTPUser()), s.Password, true
-	case providers.ChannelGoogle:
-		if s.Grant != nil && !s.Grant.Refresh.Empty() {
-			return google.KeyringAccount(mb.Address), s.Grant.Refresh, true
-		}
-	case providers.ChannelMicrosoft:
-		if s.Grant != nil && !s.Grant.Refresh.Empty() {
-			return microsoft.KeyringAccount(mb.Address), s.Grant.Refresh, true
-		}
-	}
-	return "", secrets.Secret{}, false
+	return channelOf(s.Mailbox().ChannelID()).secret(s)
 }
 
 // SMTPUser is the SMTP login of the mailbox: its username, else its address.
@@ -126,15 +107,10 @@ func (s *Session) DropStale() {
 	if m.Channel == "" {
 		return // the channel is inherited or not chosen: nothing to judge by
 	}
-	ch := m.ChannelID()
-	if ch != providers.ChannelSMTP {
-		m.SMTP = nil
-	}
-	if ch != providers.ChannelGoogle {
-		m.Google = nil
-	}
-	if ch != providers.ChannelMicrosoft {
-		m.Microsoft = nil
+	for id, c := range channels {
+		if id != m.ChannelID() {
+			c.drop(m)
+		}
 	}
 	if len(m.Prerequisites) == 0 {
 		return

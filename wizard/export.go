@@ -135,14 +135,6 @@ type ExportOptions struct {
 	NewToken func() string
 }
 
-// Refresh-token lifetimes without use (KNOWLEDGE.md): Microsoft's expire
-// after 90 days of inactivity; Google's after six months (sooner for apps
-// in testing, which only the provider can tell: it passes TokenHealth).
-const (
-	microsoftTokenIdle = 90 * 24 * time.Hour
-	googleTokenIdle    = 183 * 24 * time.Hour
-)
-
 // Encryption maps a security mode to the platform form's encryption
 // option. `none` has no counterpart there and keeps its name.
 func Encryption(sec providers.Security) string {
@@ -210,17 +202,7 @@ func NewExport(s *Setup, tests map[string]TestSummary, opts ExportOptions) *Expo
 }
 
 func exportSettings(m EffectiveMailbox, p ExportPlatform) ExportSettings {
-	switch {
-	case m.Channel == providers.ChannelSMTP && m.SMTP != nil:
-		sec := providers.Security(m.SMTP.Security)
-		return ExportSettings{Host: m.SMTP.Host, Port: m.SMTP.Port, Security: string(sec),
-			Encryption: Encryption(sec), Username: m.SMTP.Username}
-	case m.Channel == providers.ChannelGoogle && m.Google != nil:
-		return ExportSettings{Account: m.Address, ClientID: m.Google.ClientID}
-	case m.Channel == providers.ChannelMicrosoft && m.Microsoft != nil:
-		return ExportSettings{Account: m.Address, Tenant: m.Microsoft.Tenant, ClientID: m.Microsoft.ClientID}
-	}
-	return ExportSettings{Service: p.MailService, SendsAs: p.InboundAddress}
+	return channelOf(m.Channel).export(m, p)
 }
 
 func lastTest(t TestSummary) *ExportLastTest {
@@ -249,11 +231,8 @@ func tokenHealth(ch providers.Channel, t TestSummary) *TokenHealth {
 	if !t.OK || t.At.IsZero() {
 		return nil
 	}
-	switch ch {
-	case providers.ChannelMicrosoft:
-		return &TokenHealth{LikelyExpiresAt: t.At.UTC().Add(microsoftTokenIdle), Reason: "microsoft_inactivity_90_days"}
-	case providers.ChannelGoogle:
-		return &TokenHealth{LikelyExpiresAt: t.At.UTC().Add(googleTokenIdle), Reason: "google_inactivity_6_months"}
+	if sp := providers.SpecOf(ch); sp.TokenIdle > 0 {
+		return &TokenHealth{LikelyExpiresAt: t.At.UTC().Add(sp.TokenIdle), Reason: sp.TokenReason}
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ func LimitsOf(m EffectiveMailbox) []Warning {
 
 func proofOf(ch providers.Channel, ws []Warning) Proof {
 	switch {
-	case ch != providers.ChannelSMTP && ch != providers.ChannelGoogle && ch != providers.ChannelMicrosoft:
+	case !providers.SpecOf(ch).Sends:
 		return ProofNothingSent
 	case len(ws) > 0:
 		return ProofThisMachine

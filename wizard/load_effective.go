@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
@@ -82,20 +81,7 @@ func effectiveOf(key, name string, m, parent *Mailbox) EffectiveMailbox {
 		Channel:       providers.Channel(firstOf(m.Channel, string(providers.ChannelPlatform))),
 		Prerequisites: maps.Clone(m.Prerequisites),
 	}
-	switch e.Channel {
-	case providers.ChannelSMTP:
-		e.SMTP = defaultSMTP(m.SMTP, m.Address)
-	case providers.ChannelGoogle:
-		g := derefOr(m.Google)
-		g.RefreshToken = firstOf(g.RefreshToken, "keyring")
-		g.SMTPHost = asciiHost(g.SMTPHost)
-		e.Google = &g
-	case providers.ChannelMicrosoft:
-		ms := derefOr(m.Microsoft)
-		ms.RefreshToken = firstOf(ms.RefreshToken, "keyring")
-		ms.SMTPHost = asciiHost(ms.SMTPHost)
-		e.Microsoft = &ms
-	}
+	channelOf(e.Channel).effective(m, &e)
 	return e
 }
 
@@ -111,33 +97,7 @@ func inheritMailbox(own, parent *Mailbox) Mailbox {
 		Channel:       firstOf(own.Channel, parent.Channel),
 		Prerequisites: maps.Clone(own.Prerequisites),
 	}
-	switch providers.Channel(m.Channel) {
-	case providers.ChannelSMTP:
-		c := inheritSMTP(derefOr(own.SMTP), parent.SMTP)
-		m.SMTP = &c
-	case providers.ChannelGoogle:
-		g, p := derefOr(own.Google), derefOr(parent.Google)
-		m.Google = &Google{
-			ClientID:     firstOf(g.ClientID, p.ClientID),
-			RefreshToken: g.RefreshToken,
-			AuthURL:      firstOf(g.AuthURL, p.AuthURL),
-			TokenURL:     firstOf(g.TokenURL, p.TokenURL),
-			SMTPHost:     firstOf(g.SMTPHost, p.SMTPHost),
-			SMTPPort:     firstInt(g.SMTPPort, p.SMTPPort),
-			CAFile:       firstOf(g.CAFile, p.CAFile),
-		}
-	case providers.ChannelMicrosoft:
-		ms, p := derefOr(own.Microsoft), derefOr(parent.Microsoft)
-		m.Microsoft = &Microsoft{
-			Tenant:       firstOf(ms.Tenant, p.Tenant),
-			ClientID:     firstOf(ms.ClientID, p.ClientID),
-			RefreshToken: ms.RefreshToken,
-			AuthorityURL: firstOf(ms.AuthorityURL, p.AuthorityURL),
-			SMTPHost:     firstOf(ms.SMTPHost, p.SMTPHost),
-			SMTPPort:     firstInt(ms.SMTPPort, p.SMTPPort),
-			CAFile:       firstOf(ms.CAFile, p.CAFile),
-		}
-	}
+	channelOf(m.ChannelID()).inherit(own, parent, &m)
 	return m
 }
 
@@ -192,20 +152,11 @@ func (e EffectiveMailbox) ConnectionKey() string {
 	if c, err := CanonicalAddress(e.Address); err == nil {
 		addr = strings.ToLower(c)
 	}
-	var parts []string
-	switch {
-	case e.Channel == providers.ChannelSMTP && e.SMTP != nil:
-		c := e.SMTP
-		parts = []string{strings.ToLower(c.Host), strconv.Itoa(c.Port), c.Security, c.Username, c.Password, c.CAFile, addr}
-	case e.Channel == providers.ChannelGoogle && e.Google != nil:
-		g := e.Google
-		parts = []string{g.ClientID, g.RefreshToken, g.AuthURL, g.TokenURL, strings.ToLower(g.SMTPHost), strconv.Itoa(g.SMTPPort), g.CAFile, addr}
-	case e.Channel == providers.ChannelMicrosoft && e.Microsoft != nil:
-		m := e.Microsoft
-		parts = []string{strings.ToLower(m.Tenant), m.ClientID, m.RefreshToken, m.AuthorityURL, strings.ToLower(m.SMTPHost), strconv.Itoa(m.SMTPPort), m.CAFile, addr}
-	default:
+	parts, ok := channelOf(e.Channel).connection(e)
+	if !ok {
 		return string(providers.ChannelPlatform) // nothing to connect to
 	}
+	parts = append(parts, addr)
 	return fmt.Sprintf("%s%q", e.Channel, parts)
 }
 

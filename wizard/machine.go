@@ -277,11 +277,7 @@ func (s *Session) invalidate() {
 }
 
 func (s *Session) needsAuthorize() bool {
-	switch s.connection().ChannelID() {
-	case providers.ChannelGoogle, providers.ChannelMicrosoft:
-		return s.Interactive
-	}
-	return false
+	return s.Interactive && providers.SpecOf(s.connection().ChannelID()).SignIn
 }
 
 // coveringKey is key, or the question that answers it together with

@@ -6,8 +6,6 @@ import (
 	"net/http"
 
 	"github.com/jobmail/jobmail/providers"
-	"github.com/jobmail/jobmail/providers/google"
-	"github.com/jobmail/jobmail/providers/microsoft"
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
 )
@@ -37,25 +35,8 @@ type oauthProvider interface {
 }
 
 func (o *OAuth) provider(setup *Setup, m *Mailbox) (oauthProvider, string, string, error) {
-	app := setup.AppOf(m, o.Getenv)
-	switch m.ChannelID() {
-	case providers.ChannelGoogle:
-		g := derefOr(m.Google)
-		secret := secrets.New(app.SecretValue)
-		if app.ClientSecret != "" {
-			var err error
-			if secret, err = o.clientSecret(setup, app.ClientSecret); err != nil {
-				return nil, "", "", err
-			}
-		}
-		p, err := google.New(google.Config{ClientID: app.ClientID, ClientSecret: secret, AuthURL: g.AuthURL, TokenURL: g.TokenURL,
-			SMTPHost: g.SMTPHost, SMTPPort: g.SMTPPort, CAFile: setup.ResolvePath(g.CAFile), HTTPClient: o.HTTPClient})
-		return p, google.KeyringAccount(m.Address), g.RefreshToken, err
-	case providers.ChannelMicrosoft:
-		ms := derefOr(m.Microsoft)
-		p, err := microsoft.New(microsoft.Config{Tenant: app.Tenant, ClientID: app.ClientID, AuthorityURL: ms.AuthorityURL,
-			SMTPHost: ms.SMTPHost, SMTPPort: ms.SMTPPort, CAFile: setup.ResolvePath(ms.CAFile), HTTPClient: o.HTTPClient})
-		return p, microsoft.KeyringAccount(m.Address), ms.RefreshToken, err
+	if c, ok := signInOf(m.ChannelID()); ok {
+		return c.provider(o, setup, m)
 	}
 	return nil, "", "", fmt.Errorf("channel %q has no oauth sign-in", m.Channel)
 }

@@ -105,15 +105,7 @@ func (s *Session) fields() []field {
 			get:     func(*Session) (string, bool) { return m.Channel, m.Channel != "" },
 			set:     func(_ *Session, v string) error { return setWith(&m.Channel, v, ValidateChannel) }},
 	)
-	switch m.ChannelID() {
-	case providers.ChannelSMTP:
-		fs = append(fs, s.smtpFields()...)
-	case providers.ChannelGoogle:
-		fs = append(fs, s.googleFields()...)
-	case providers.ChannelMicrosoft:
-		fs = append(fs, s.microsoftFields()...)
-	}
-	return fs
+	return append(fs, channelOf(m.ChannelID()).fields(s)...)
 }
 
 // questions is the current branch as data, in order.

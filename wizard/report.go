@@ -126,8 +126,7 @@ func NewReport(s *Setup, opts ReportOptions) *Report {
 // mailProvider tells who runs the mailbox from the setup alone: the
 // channel of a direct integration, or the SMTP server's name.
 func mailProvider(m EffectiveMailbox) (provider, from string) {
-	switch m.Channel {
-	case providers.ChannelGoogle, providers.ChannelMicrosoft:
+	if providers.SpecOf(m.Channel).SignIn {
 		return string(m.Channel), "channel"
 	}
 	if m.SMTP == nil {
@@ -163,20 +162,7 @@ func actions(m EffectiveMailbox, provider string, p ExportPlatform, test *Report
 		fwd.Status = StatusConfirmed
 	}
 	out := []ReportAction{fwd}
-	var ids []string
-	switch m.Channel {
-	case providers.ChannelSMTP:
-		ids = smtpConfirmations(provider, m.SMTP.Host)
-		if isMicrosoftHost(strings.ToLower(m.SMTP.Host)) && !contains(ids, "smtp_auth_enabled") {
-			ids = append(ids, "smtp_auth_enabled", "security_defaults_allow_basic_auth", "licensed_mailbox")
-		}
-	case providers.ChannelGoogle:
-		ids = []string{"not_shared_mailbox", "admin_rights_or_consent"}
-	case providers.ChannelMicrosoft:
-		// XOAUTH2 to Exchange Online is SMTP AUTH too: the mailbox
-		// setting applies to the direct integration as well.
-		ids = []string{"licensed_mailbox", "not_shared_mailbox", "smtp_auth_enabled", "admin_rights_or_consent"}
-	}
+	ids := channelOf(m.Channel).adminActions(m, provider)
 	failed := ""
 	if test != nil && test.Diagnosis != nil {
 		failed = failedAction(test.Diagnosis.Code)
@@ -295,7 +281,7 @@ func contains(ss []string, s string) bool {
 const CheckOAuthApp = "oauth_app"
 
 func appAction(s *Setup, m EffectiveMailbox, getenv func(string) string) (ReportAction, bool) {
-	if m.Channel != providers.ChannelGoogle && m.Channel != providers.ChannelMicrosoft {
+	if !providers.SpecOf(m.Channel).SignIn {
 		return ReportAction{}, false
 	}
 	mb := &Mailbox{Address: m.Address, Channel: string(m.Channel), Google: m.Google, Microsoft: m.Microsoft}

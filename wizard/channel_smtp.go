@@ -1,0 +1,95 @@
+package wizard
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/smtp"
+	"github.com/jobmail/jobmail/secrets"
+)
+
+// smtpChannel: the company's own SMTP server with a password.
+type smtpChannel struct{}
+
+func (smtpChannel) fields(s *Session) []field { return s.smtpFields() }
+
+func (smtpChannel) checks(e *Env, s *Session) []providers.Check {
+	m := s.connection()
+	cs := smtp.Prerequisites(e.smtpConfig(s.Setup, m, credentialsPending), m.Address)
+	for i := range cs {
+		if cs[i].Diagnosis != nil && cs[i].Diagnosis.Field != "" {
+			cs[i].Diagnosis.Field = s.prefix() + "." + cs[i].Diagnosis.Field
+		}
+	}
+	return cs
+}
+
+func (smtpChannel) tester(ctx context.Context, e *Env, s *Session) (providers.Tester, error) {
+	m := s.connection()
+	pw := s.Password
+	if !s.Interactive || pw.Empty() {
+		var err error
+		if pw, err = e.secret(ctx, s.Setup, m.SMTP.Password, KeyringAccount(providers.ChannelSMTP, m.SMTP.Username)); err != nil {
+			return nil, err
+		}
+	}
+	return prefixed{t: smtp.New(e.smtpConfig(s.Setup, m, pw)), prefix: s.prefix()}, nil
+}
+
+// prefixed puts the mailbox's key prefix on the field a test's diagnosis
+// names: the smtp tester knows "smtp.port", the machine "company.smtp.port".
+type prefixed struct {
+	t      providers.Tester
+	prefix string
+}
+
+func (p prefixed) Test(ctx context.Context, msg providers.Message, obs providers.Observer) providers.Result {
+	r := p.t.Test(ctx, msg, obs)
+	if r.Diagnosis != nil && r.Diagnosis.Field != "" {
+		r.Diagnosis.Field = p.prefix + "." + r.Diagnosis.Field
+	}
+	return r
+}
+
+func (smtpChannel) secret(s *Session) (string, secrets.Secret, bool) {
+	if s.Password.Empty() || s.Mailbox().SMTP == nil {
+		return "", secrets.Secret{}, false
+	}
+	return KeyringAccount(providers.ChannelSMTP, s.SMTPUser()), s.Password, true
+}
+
+func (smtpChannel) drop(m *Mailbox) { m.SMTP = nil }
+
+func (smtpChannel) effective(m *Mailbox, e *EffectiveMailbox) { e.SMTP = defaultSMTP(m.SMTP, m.Address) }
+
+func (smtpChannel) inherit(own, parent *Mailbox, out *Mailbox) {
+	c := inheritSMTP(derefOr(own.SMTP), parent.SMTP)
+	out.SMTP = &c
+}
+
+func (smtpChannel) connection(e EffectiveMailbox) ([]string, bool) {
+	c := e.SMTP
+	if c == nil {
+		return nil, false
+	}
+	return []string{strings.ToLower(c.Host), strconv.Itoa(c.Port), c.Security, c.Username, c.Password, c.CAFile}, true
+}
+
+func (smtpChannel) export(e EffectiveMailbox, p ExportPlatform) ExportSettings {
+	if e.SMTP == nil {
+		return platformChannel{}.export(e, p)
+	}
+	sec := providers.Security(e.SMTP.Security)
+	return ExportSettings{Host: e.SMTP.Host, Port: e.SMTP.Port, Security: string(sec),
+		Encryption: Encryption(sec), Username: e.SMTP.Username}
+}
+
+func (smtpChannel) adminActions(e EffectiveMailbox, provider string) []string {
+	ids := smtpConfirmations(provider, e.SMTP.Host)
+	if isMicrosoftHost(strings.ToLower(e.SMTP.Host)) && !contains(ids, "smtp_auth_enabled") {
+		ids = append(ids, "smtp_auth_enabled", "security_defaults_allow_basic_auth", "licensed_mailbox")
+	}
+	return ids
+}
