@@ -103,4 +103,3 @@ func (googleChannel) provider(o *OAuth, setup *Setup, m *Mailbox) (oauthProvider
 		SMTPHost: g.SMTPHost, SMTPPort: g.SMTPPort, CAFile: setup.ResolvePath(g.CAFile), HTTPClient: o.HTTPClient})
 	return p, google.KeyringAccount(m.Address), g.RefreshToken, err
 }
-

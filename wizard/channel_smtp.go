@@ -62,7 +62,9 @@ func (smtpChannel) secret(s *Session) (string, secrets.Secret, bool) {
 
 func (smtpChannel) drop(m *Mailbox) { m.SMTP = nil }
 
-func (smtpChannel) effective(m *Mailbox, e *EffectiveMailbox) { e.SMTP = defaultSMTP(m.SMTP, m.Address) }
+func (smtpChannel) effective(m *Mailbox, e *EffectiveMailbox) {
+	e.SMTP = defaultSMTP(m.SMTP, m.Address)
+}
 
 func (smtpChannel) inherit(own, parent *Mailbox, out *Mailbox) {
 	c := inheritSMTP(derefOr(own.SMTP), parent.SMTP)
