@@ -26,10 +26,12 @@ type buildVersion struct {
 }
 
 // resolveVersion prefers what the release build set; a binary built
-// otherwise (`go install …@v1.2.0`, a plain `go build` in a checkout)
-// takes the module's build info: the module version (a tag, or Go's
-// pseudo-version for a checkout), the VCS revision, its time and whether
-// the tree had uncommitted changes.
+// otherwise (a plain `go build` or `go install ./cmd/jobmail` in a
+// checkout) takes the module's build info: the module version (a tag, or
+// Go's pseudo-version), the VCS revision, its time and whether the tree
+// had uncommitted changes. `go install …@v1.2.0` would fill the module
+// version too, but Go refuses it while go.mod has a replace directive
+// (the clipboard fork); the tag case is kept for when it is gone.
 func resolveVersion(ldVersion, ldCommit, ldDate string, bi *debug.BuildInfo, ok bool) buildVersion {
 	v := buildVersion{Version: ldVersion, Commit: ldCommit, Date: ldDate, Go: runtime.Version()}
 	if ldVersion != "dev" || !ok || bi == nil {
