@@ -186,18 +186,6 @@ func Parse(name string, data []byte, opts LoadOptions) (l *Loaded, err error) {
 	return &Loaded{Path: name, Setup: s, Lines: d.lines, Warnings: warns}, nil
 }
 
-// ValidateSetup checks a setup built in memory (by the interactive
-// driver) with the loader's rules. Lines are unknown, so errors carry
-// none.
-func ValidateSetup(s *Setup, opts LoadOptions) ([]Warning, error) {
-	c := newChecker(nil, nil, opts)
-	c.setup(s)
-	if len(c.errs) > 0 {
-		return c.warns, &SetupError{Errors: finishErrors(c.errs, s, "")}
-	}
-	return c.warns, nil
-}
-
 // readSetup reads at most MaxSetupSize bytes, refusing what is not a file.
 func readSetup(path string) ([]byte, *FieldError) {
 	fail := func(reason string, err error, kv ...string) *FieldError {

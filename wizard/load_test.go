@@ -221,27 +221,6 @@ func TestLoadPartial(t *testing.T) {
 	}
 }
 
-func TestValidateSetupInMemory(t *testing.T) {
-	s := &Setup{Version: 1, Platform: Platform{Account: "acme"},
-		Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Port: 70000}}}
-	_, err := ValidateSetup(s, LoadOptions{})
-	var se *SetupError
-	if !errors.As(err, &se) {
-		t.Fatalf("err %v", err)
-	}
-	keys := map[string]string{}
-	for _, fe := range se.Errors {
-		keys[fe.Key] = fe.Reason
-	}
-	if keys["company.smtp.port"] != ReasonPortRange || keys["company.smtp.host"] != ReasonRequired {
-		t.Fatalf("errors %v", keys)
-	}
-	s.Company.SMTP = &SMTP{Host: "smtp.acme.de"}
-	if _, err := ValidateSetup(s, LoadOptions{}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestLinesNearestAncestor(t *testing.T) {
 	l := Lines{"company": 4, "company.smtp": 7, "entities[1]": 12}
 	for key, want := range map[string]int{
