@@ -109,6 +109,7 @@ type Session struct {
 	// smtp.security and smtp.port are asked one by one.
 	transportOther bool
 	fixing         *fixing // the field changed from a diagnosis (fix.go)
+	memo           *fieldMemo // the field list of the present shape (field_memo.go)
 }
 
 // NewSession starts a session on setup (which may be empty or loaded from
@@ -145,11 +146,8 @@ func (s *Session) Next() Step {
 	if s.needsDetect() {
 		return Step{State: StateForwarding, Action: &Action{Kind: ActionDetect, State: StateForwarding}}
 	}
-	for _, q := range s.questions() {
-		if !s.answered[q.Key] {
-			q := q
-			return Step{State: q.State, Question: &q}
-		}
+	if q, ok := s.firstUnanswered(); ok {
+		return Step{State: q.State, Question: &q}
 	}
 	if s.Inherits() {
 		return Step{State: StateDone, Done: true}

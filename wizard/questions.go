@@ -71,7 +71,9 @@ type field struct {
 	set    func(s *Session, v string) error
 }
 
-func (s *Session) fields() []field {
+// buildFields is the field list of the session's present shape; fields
+// (field_memo.go) keeps it until that shape changes.
+func (s *Session) buildFields() []field {
 	m := s.Mailbox()
 	fs := append(s.entityFields(),
 		field{name: FieldAddress, state: StateForwarding, kind: KindInput, optional: s.IsEntity(),
@@ -120,9 +122,22 @@ func (s *Session) questions() []Question {
 	return qs
 }
 
+// firstUnanswered is the first question of the current branch not yet
+// answered in this session: Next builds that one question only.
+func (s *Session) firstUnanswered() (Question, bool) {
+	fs, keys := s.fields(), s.memo.keys
+	for i, f := range fs {
+		if !s.answered[keys[i]] && s.asks(f) {
+			return s.questionOf(f), true
+		}
+	}
+	return Question{}, false
+}
+
 func (s *Session) question(key string) (field, bool) {
-	for _, f := range s.fields() {
-		if s.keyOf(f) == key && s.asks(f) {
+	fs, keys := s.fields(), s.memo.keys
+	for i, f := range fs {
+		if keys[i] == key && s.asks(f) {
 			return f, true
 		}
 	}
