@@ -108,7 +108,7 @@ type Session struct {
 	// transportOther: the person chose "another" port/encryption, so
 	// smtp.security and smtp.port are asked one by one.
 	transportOther bool
-	fixing         *fixing // the field changed from a diagnosis (fix.go)
+	fixing         *fixing    // the field changed from a diagnosis (fix.go)
 	memo           *fieldMemo // the field list of the present shape (field_memo.go)
 }
 
