@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/jobmail/jobmail/wizard"
@@ -139,4 +140,50 @@ func (m *Model) prereqWarned() bool {
 		}
 	}
 	return false
+}
+
+// The full-screen mode's huh forms: built with the wizard's look and
+// measured again whenever what they show or the terminal changes.
+
+func (m *Model) resizeForms() {
+	m.wrapField()
+	for _, f := range []*huh.Form{m.form, m.menu, m.quitForm, m.sign.form} {
+		if f != nil {
+			f.WithWidth(m.formWidth())
+			m.relayout(f)
+		}
+	}
+}
+
+// relayout makes the form measure itself again. huh sizes a group's
+// viewport only on a window-size message, from the content of that
+// moment; a field that wraps differently, or an error that appears below
+// it, would otherwise be cut off.
+func (m *Model) relayout(f *huh.Form) {
+	if f == nil || f.State != huh.StateNormal {
+		return
+	}
+	fm, _ := f.Update(tea.WindowSizeMsg{Width: m.formWidth(), Height: max(m.height-4, 6)})
+	_ = fm
+}
+
+func (m *Model) formWidth() int { return max(min(m.width, 100)-2, 20) }
+
+// newMenu is a one-select form over m.choice that keeps its choices as
+// data (menuTitle, menuOpts) for the accessible mode.
+func (m *Model) newMenu(title string, opts []huh.Option[string]) *huh.Form {
+	m.menuTitle, m.menuOpts = title, opts
+	return m.newForm(huh.NewSelect[string]().Title(title).Options(opts...).Value(&m.choice))
+}
+
+// newForm is a one-group form with the wizard's look: huh's own help
+// line is off (the wizard draws one for the whole screen).
+func (m *Model) newForm(fields ...huh.Field) *huh.Form {
+	f := huh.NewForm(huh.NewGroup(fields...)).
+		WithTheme(formTheme()).
+		WithShowHelp(false).
+		WithShowErrors(true).
+		WithWidth(m.formWidth())
+	m.relayout(f)
+	return f
 }
