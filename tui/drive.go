@@ -3,6 +3,9 @@ package tui
 import (
 	"context"
 	"errors"
+	"sync"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
@@ -96,4 +99,38 @@ func remedyOf(rs []wizard.Remedy, choice string) (wizard.Remedy, bool) {
 		}
 	}
 	return wizard.Remedy{}, false
+}
+
+// writes are the full screen's commands that write files (the commit,
+// the progress, a subsidiary's save). bubbletea does not wait for a
+// command still running when the program ends; Run (and a test's end)
+// does, so nothing is written after the caller went on — relative paths
+// would otherwise land wherever the process's directory is by then.
+type writes struct {
+	mu     sync.Mutex
+	wg     sync.WaitGroup
+	closed bool
+}
+
+// do wraps fn: it runs unless the writes were closed before it started.
+func (w *writes) do(fn func() tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		w.mu.Lock()
+		if w.closed {
+			w.mu.Unlock()
+			return nil
+		}
+		w.wg.Add(1)
+		w.mu.Unlock()
+		defer w.wg.Done()
+		return fn()
+	}
+}
+
+// close waits for the writes that started; later ones do not run.
+func (w *writes) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.wg.Wait()
 }

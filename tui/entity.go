@@ -189,7 +189,7 @@ func (m *Model) saveSetup(note string) tea.Cmd {
 		}
 		return setupSavedMsg{note: note}
 	}
-	return tea.Batch(m.startSpinner(), work)
+	return tea.Batch(m.startSpinner(), m.writes.do(work))
 }
 
 func (m *Model) onSetupSaved(msg setupSavedMsg) tea.Cmd {

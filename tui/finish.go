@@ -39,7 +39,7 @@ func (m *Model) startFinish(storePassword bool) tea.Cmd {
 	cfg, s, ctx := m.cfg, m.s, m.ctx
 	tested := append(slices.Clone(m.tested), s)
 	work := func() tea.Msg { return finish(ctx, cfg, s, storePassword, tested) }
-	return tea.Batch(m.startSpinner(), work)
+	return tea.Batch(m.startSpinner(), m.writes.do(work))
 }
 
 // finish is the end of a successful run: the machine's commit step

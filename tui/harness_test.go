@@ -166,6 +166,7 @@ func start(t *testing.T, cfg Config, store *secretstest.MemStore, tweak func(*Mo
 	t.Cleanup(func() {
 		_ = tm.Quit()
 		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		m.writes.close() // before t.Chdir's cleanup: the files go to the test's directory
 	})
 	return h
 }

@@ -92,6 +92,8 @@ type Model struct {
 	// calls it again if the program ended before it was written.
 	quitSave func() progressSavedMsg
 
+	writes *writes // the commands writing files, waited for at the end
+
 	fin      finishedMsg
 	notice   string // one line about something just done (report saved…)
 	loadNote string // why an existing setup file was not used
@@ -136,6 +138,7 @@ func newModel(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wiza
 		spin:     spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		loadNote: note,
 		resume:   resume,
+		writes:   &writes{},
 	}
 	m.s.Getenv = cfg.Getenv
 	m.company = m.s

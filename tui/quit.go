@@ -55,7 +55,7 @@ func (m *Model) quitNow() tea.Cmd {
 	save := m.prepareQuit()
 	m.quitSave = save
 	m.mode = modeFinishing
-	return tea.Batch(m.startSpinner(), func() tea.Msg { return save() })
+	return tea.Batch(m.startSpinner(), m.writes.do(func() tea.Msg { return save() }))
 }
 
 // prepareQuit sets how the run ended and where it stopped; the function

@@ -45,6 +45,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		m.run.cancel()
 		<-m.run.done
 	}
+	m.writes.close() // a commit or save still running ends first
 	m.saveOnExit()
 	res := m.Result()
 	if err != nil && res.Outcome == "" {
