@@ -5,8 +5,10 @@ import "time"
 // ChannelSpec is what every layer knows of a channel as data, written
 // once here: the wizard's per-channel behaviour (fields, checks, test,
 // commit, export) hangs off the same Channel in one table of its own
-// (wizard/channels.go), so adding a channel touches these two places and
-// no switch elsewhere.
+// (wizard/channels.go), and its settings block (defaults, inheritance)
+// in the setup file's (wizard/setupfile/blocks.go, next to the block's
+// type in Mailbox), so adding a channel touches these places and no
+// switch elsewhere.
 type ChannelSpec struct {
 	ID Channel
 	// SignIn: a direct integration (OAuth sign-in in the browser, the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // accessible drives the same machine without redrawing anything: plain
@@ -31,7 +32,7 @@ type accessible struct {
 	said  map[string]string // what was told once already
 }
 
-func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) (Result, error) {
+func runAccessible(ctx context.Context, cfg Config, setup *setupfile.Setup, resume *setupfile.Progress, note string) (Result, error) {
 	if cfg.In == nil {
 		// Prompts read the terminal in cooked mode, so ctrl+c arrives as a
 		// signal, not as a key: it ends the run here (progress is saved).
@@ -49,7 +50,7 @@ func runAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, resume 
 
 // newAccessible is the accessible mode on setup, reading cfg.In (stdin
 // when nil) and writing cfg.Out (stdout when nil).
-func newAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, note string) *accessible {
+func newAccessible(ctx context.Context, cfg Config, setup *setupfile.Setup, note string) *accessible {
 	env := cfg.Environ
 	if env == nil {
 		env = os.Environ()
@@ -73,7 +74,7 @@ func newAccessible(ctx context.Context, cfg Config, setup *wizard.Setup, note st
 
 // run tells why a setup file was not used, offers to resume, and runs the
 // driver loop to the end.
-func (a *accessible) run(resume *wizard.Progress) Result {
+func (a *accessible) run(resume *setupfile.Progress) Result {
 	if a.loadNote != "" {
 		a.say(a.loadNote)
 	}
@@ -89,7 +90,7 @@ func (a *accessible) run(resume *wizard.Progress) Result {
 	return a.result
 }
 
-func (a *accessible) withResume(p *wizard.Progress) map[string]string {
+func (a *accessible) withResume(p *setupfile.Progress) map[string]string {
 	args := a.args()
 	args["path"] = a.cfg.SetupPath
 	args["step"] = a.words.Step(wizard.State(p.Step))

@@ -12,7 +12,7 @@ import (
 	"github.com/jobmail/jobmail/providers/google"
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/providers/oauth/oauthtest"
-	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // lockedBuffer is the accessible wizard's output, read while it writes.
@@ -109,7 +109,7 @@ func TestAccessibleRun(t *testing.T) {
 	if strings.Contains(o, "\x1b[") {
 		t.Errorf("TERM=dumb output has escape sequences:\n%q", o)
 	}
-	l, err := wizard.LoadFile(cfg.SetupPath)
+	l, err := setupfile.LoadFile(cfg.SetupPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestAccessibleInputEnds(t *testing.T) {
 	if res.Outcome == OutcomeDone || !strings.Contains(out.String(), "The input ended before the setup was complete") {
 		t.Fatalf("result %+v; output:\n%s", res, out.String())
 	}
-	l, err := wizard.Load(cfg.SetupPath, wizard.LoadOptions{Partial: true})
+	l, err := setupfile.Load(cfg.SetupPath, setupfile.LoadOptions{Partial: true})
 	if err != nil || l.Setup.Company.Address != "jobs@acme.test" {
 		t.Fatalf("progress not saved: %v %+v", err, l)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // DefaultSetupPath is where the wizard writes the setup file unless told
@@ -57,7 +58,7 @@ type Config struct {
 	// WriteExport writes the platform export of setup; tested are the
 	// sessions whose live test passed in this run (the company's, then the
 	// subsidiaries' with a connection of their own), for their results.
-	WriteExport func(path string, setup *wizard.Setup, tested []*wizard.Session) error
+	WriteExport func(path string, setup *setupfile.Setup, tested []*wizard.Session) error
 	// Detect looks up the provider of a domain within ctx's deadline; nil
 	// means DetectProvider (providers/discover, the system resolver).
 	Detect func(ctx context.Context, domain string) (Detection, error)

@@ -9,6 +9,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Subsidiaries (legal entities). Once the company's connection passed and
@@ -61,7 +62,7 @@ func (m *Model) startEntity() tea.Cmd {
 	m.beforeEnt = &doneState{s: m.s, fin: m.fin}
 	m.scroll, m.notice = 0, ""
 	setup := m.company.Setup
-	setup.Entities = append(setup.Entities, wizard.Entity{})
+	setup.Entities = append(setup.Entities, setupfile.Entity{})
 	i := len(setup.Entities) - 1
 	m.entity = &entityRun{index: i}
 	m.s = wizard.NewEntitySession(setup, i, true)
@@ -179,7 +180,7 @@ func (m *Model) saveSetup(note string) tea.Cmd {
 	m.mode = modeFinishing
 	cfg, setup, tested := m.cfg, m.company.Setup, slices.Clone(m.tested)
 	work := func() tea.Msg {
-		if err := wizard.Save(cfg.SetupPath, setup); err != nil {
+		if err := setupfile.Save(cfg.SetupPath, setup); err != nil {
 			return setupSavedMsg{err: fmt.Errorf("write setup file: %w", err)}
 		}
 		if cfg.WriteExport != nil && cfg.ExportPath != "" {

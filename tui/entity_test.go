@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // tokenRe matches a verification token (drawn afresh for each mailbox).
@@ -122,7 +123,7 @@ func TestSubsidiaries(t *testing.T) {
 	if n := len(srv.messages()); n != 2 {
 		t.Fatalf("server got %d messages, want the company's and the subsidiary's", n)
 	}
-	l, err := wizard.LoadFile(cfg.SetupPath)
+	l, err := setupfile.LoadFile(cfg.SetupPath)
 	if err != nil {
 		t.Fatalf("the written setup file is not valid: %v", err)
 	}

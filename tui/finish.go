@@ -11,6 +11,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // EnvPasswordRef is the reference written instead of "keyring" when the
@@ -52,7 +53,7 @@ func finish(ctx context.Context, cfg Config, s *wizard.Session, storePassword bo
 		}
 	}
 	if cfg.WriteExport != nil {
-		d.WriteExport = func(path string, setup *wizard.Setup) error { return cfg.WriteExport(path, setup, tested) }
+		d.WriteExport = func(path string, setup *setupfile.Setup) error { return cfg.WriteExport(path, setup, tested) }
 	}
 	c := wizard.Commit(ctx, s, d)
 	return finishedMsg{account: c.Account, keyErr: c.SecretErr, setupErr: c.SetupErr, exportErr: c.ExportErr}

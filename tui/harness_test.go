@@ -30,6 +30,7 @@ import (
 	"github.com/jobmail/jobmail/secrets/secretstest"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // snapshot is what the test goroutine may read of the model: copied on
@@ -125,7 +126,7 @@ func testConfig(t *testing.T, provider string) (Config, *secretstest.MemStore) {
 		Keyring:    func() secrets.Store { return store },
 		SetupPath:  "jobmail.yaml",
 		ExportPath: "recruiting-email.json",
-		WriteExport: func(path string, setup *wizard.Setup, tested []*wizard.Session) error {
+		WriteExport: func(path string, setup *setupfile.Setup, tested []*wizard.Session) error {
 			tests := map[string]wizard.TestSummary{}
 			for _, s := range tested {
 				if s.Result != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // mode is what the screen is doing; the machine's state is in the session.
@@ -97,7 +98,7 @@ type Model struct {
 	fin      finishedMsg
 	notice   string // one line about something just done (report saved…)
 	loadNote string // why an existing setup file was not used
-	resume   *wizard.Progress
+	resume   *setupfile.Progress
 	result   Result
 
 	// keepOnEmpty: an empty text answer keeps the prefill (accessible
@@ -119,7 +120,7 @@ func (m *Model) dur(d time.Duration) string {
 
 // newModel starts a session on setup (empty, or loaded from the setup
 // file). With resume set, the first screen offers to continue there.
-func newModel(ctx context.Context, cfg Config, setup *wizard.Setup, resume *wizard.Progress, note string) *Model {
+func newModel(ctx context.Context, cfg Config, setup *setupfile.Setup, resume *setupfile.Progress, note string) *Model {
 	if cfg.Words == nil {
 		cfg.Words = i18n.New(i18n.English)
 	}

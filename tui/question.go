@@ -11,6 +11,7 @@ import (
 
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // otherChoice is the extra option of an open choice: "another value…".
@@ -142,7 +143,7 @@ func (m *Model) answer(key, v string) error {
 	if err == nil {
 		return nil
 	}
-	var fe *wizard.FieldError
+	var fe *setupfile.FieldError
 	if errors.As(err, &fe) {
 		at := *fe
 		at.Key = "" // shown at the field itself

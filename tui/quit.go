@@ -7,6 +7,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 type progressSavedMsg struct {
@@ -84,10 +85,10 @@ func (m *Model) prepareQuit() func() progressSavedMsg {
 	if m.s.Mailbox().Address == "" && m.s.Setup.Platform.Account == "" {
 		return func() progressSavedMsg { return progressSavedMsg{} } // nothing worth keeping
 	}
-	m.s.Setup.Progress = &wizard.Progress{Step: string(st), Field: field}
+	m.s.Setup.Progress = &setupfile.Progress{Step: string(st), Field: field}
 	path, setup := m.cfg.SetupPath, m.s.Setup
 	return func() progressSavedMsg {
-		if err := wizard.Save(path, setup); err != nil {
+		if err := setupfile.Save(path, setup); err != nil {
 			return progressSavedMsg{err: fmt.Errorf("save progress: %w", err)}
 		}
 		return progressSavedMsg{path: path}
@@ -164,7 +165,7 @@ func (m *Model) onResumeChoice() tea.Cmd {
 // validation, up to the saved point. It stops early at the first answer
 // the machine refuses (or one it must ask anyway, like the password),
 // which is then asked with its value prefilled.
-func (m *Model) fastForward(p wizard.Progress) {
+func (m *Model) fastForward(p setupfile.Progress) {
 	target := wizard.State(p.Step)
 	if target.Index() < 0 {
 		return

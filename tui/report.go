@@ -14,6 +14,7 @@ import (
 	"github.com/jobmail/jobmail/tui/handoff"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 type reportSavedMsg struct {
@@ -63,7 +64,7 @@ func SupportReport(words *i18n.Localizer, s *wizard.Session, d providers.Diagnos
 			}
 		}
 	}
-	if y, err := wizard.MarshalSetup(withoutProgress(s.Setup)); err == nil {
+	if y, err := setupfile.MarshalSetup(withoutProgress(s.Setup)); err == nil {
 		fmt.Fprintf(&b, "\n## %s\n\n", words.T("tui.report.setup"))
 		for _, l := range strings.Split(strings.TrimRight(string(y), "\n"), "\n") {
 			fmt.Fprintf(&b, "    %s\n", l)
@@ -75,7 +76,7 @@ func SupportReport(words *i18n.Localizer, s *wizard.Session, d providers.Diagnos
 	return i18n.Escape(red.Redact(b.String()))
 }
 
-func withoutProgress(s *wizard.Setup) *wizard.Setup {
+func withoutProgress(s *setupfile.Setup) *setupfile.Setup {
 	c := *s
 	c.Progress = nil
 	return &c
@@ -88,7 +89,7 @@ func (m *Model) saveReport() tea.Cmd {
 	name := "jobmail-support-" + m.cfg.now().Format("20060102-150405") + ".txt"
 	path := filepath.Join(filepath.Dir(m.cfg.SetupPath), name)
 	return func() tea.Msg {
-		err := wizard.WriteFileAtomic(path, []byte(text), 0o600, m.cfg.SetupPath)
+		err := setupfile.WriteFileAtomic(path, []byte(text), 0o600, m.cfg.SetupPath)
 		if err != nil {
 			err = fmt.Errorf("write support report: %w", err)
 		}
@@ -117,7 +118,7 @@ func (m *Model) saveHandoff() tea.Cmd {
 		Now: m.cfg.now, Getenv: m.cfg.Getenv, File: m.cfg.SetupPath})
 	path := filepath.Join(filepath.Dir(m.cfg.SetupPath), handoff.DefaultName)
 	return func() tea.Msg {
-		err := wizard.WriteFileAtomic(path, md, 0o600, m.cfg.SetupPath)
+		err := setupfile.WriteFileAtomic(path, md, 0o600, m.cfg.SetupPath)
 		if err != nil {
 			err = fmt.Errorf("write the report for IT: %w", err)
 		}
@@ -137,7 +138,7 @@ type HandoffOptions struct {
 // diagnosis when it has no test result that says so, e.g. a failed
 // prerequisite). Every line passes a redactor that knows the typed
 // passwords, although none should hold one.
-func HandoffReport(words *i18n.Localizer, setup *wizard.Setup, sessions []*wizard.Session, blocked providers.Diagnosis, o HandoffOptions) []byte {
+func HandoffReport(words *i18n.Localizer, setup *setupfile.Setup, sessions []*wizard.Session, blocked providers.Diagnosis, o HandoffOptions) []byte {
 	tests := map[string]wizard.ReportTest{}
 	found := map[string]string{}
 	var red secrets.Redactor

@@ -7,8 +7,7 @@ import (
 	"io/fs"
 
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Run runs the wizard in the terminal until the person is done or quits,
@@ -62,12 +61,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // prefill the questions, and its saved progress is offered for resuming.
 // A file that cannot be used is not an error: the wizard starts afresh
 // and says why (note) on its first screen.
-func LoadForResume(cfg Config) (setup *wizard.Setup, resume *wizard.Progress, note string) {
+func LoadForResume(cfg Config) (setup *setupfile.Setup, resume *setupfile.Progress, note string) {
 	path := cfg.SetupPath
 	if path == "" {
 		path = DefaultSetupPath
 	}
-	l, err := wizard.Load(path, wizard.LoadOptions{Partial: true})
+	l, err := setupfile.Load(path, setupfile.LoadOptions{Partial: true})
 	switch {
 	case err == nil:
 		setup = l.Setup
@@ -75,16 +74,16 @@ func LoadForResume(cfg Config) (setup *wizard.Setup, resume *wizard.Progress, no
 		setup.Progress = nil
 		return setup, resume, ""
 	case errors.Is(err, fs.ErrNotExist):
-		return &wizard.Setup{}, nil, ""
+		return &setupfile.Setup{}, nil, ""
 	}
 	words := cfg.Words
 	if words == nil {
-		return &wizard.Setup{}, nil, err.Error()
+		return &setupfile.Setup{}, nil, err.Error()
 	}
-	var fe *wizard.FieldError
+	var fe *setupfile.FieldError
 	detail := err.Error()
 	if errors.As(err, &fe) {
 		detail = words.Field(fe)
 	}
-	return &wizard.Setup{}, nil, words.T("tui.load.failed", map[string]string{"path": path, "error": detail})
+	return &setupfile.Setup{}, nil, words.T("tui.load.failed", map[string]string{"path": path, "error": detail})
 }

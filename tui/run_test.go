@@ -13,6 +13,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // smtpAnswers types the SMTP path up to the password: step 1, channel
@@ -113,12 +114,12 @@ func TestScriptedSMTPRun(t *testing.T) {
 	if got := srv.messages(); len(got) != 1 || !strings.Contains(got[0], m.Session().Token) {
 		t.Fatalf("server got %d messages, want 1 carrying token %s", len(got), m.Session().Token)
 	}
-	l, err := wizard.LoadFile(cfg.SetupPath)
+	l, err := setupfile.LoadFile(cfg.SetupPath)
 	if err != nil {
 		t.Fatalf("load written setup: %v", err)
 	}
-	want := wizard.Mailbox{Address: "jobs@acme.test", SenderName: "company", Forwarding: "later", Channel: "smtp",
-		SMTP: &wizard.SMTP{Host: "127.0.0.1", Port: srv.addr.Port, Security: "starttls", Username: "jobs@acme.test",
+	want := setupfile.Mailbox{Address: "jobs@acme.test", SenderName: "company", Forwarding: "later", Channel: "smtp",
+		SMTP: &setupfile.SMTP{Host: "127.0.0.1", Port: srv.addr.Port, Security: "starttls", Username: "jobs@acme.test",
 			Password: "keyring", CAFile: srv.caFile},
 		Prerequisites: map[string]bool{"not_shared_mailbox": true, "ip_allowlist": true, "external_apps_allowed": true}}
 	if got := l.Setup.Company; !sameMailbox(got, want) {
@@ -137,7 +138,7 @@ func TestScriptedSMTPRun(t *testing.T) {
 	}
 }
 
-func sameMailbox(a, b wizard.Mailbox) bool {
+func sameMailbox(a, b setupfile.Mailbox) bool {
 	if a.Address != b.Address || a.SenderName != b.SenderName || a.Forwarding != b.Forwarding || a.Channel != b.Channel {
 		return false
 	}
@@ -252,7 +253,7 @@ func TestQuitAndResume(t *testing.T) {
 	if err != nil || strings.Contains(string(raw), "pw-123456") {
 		t.Fatalf("progress file: %v\n%s", err, raw)
 	}
-	l, err := wizard.Load(cfg.SetupPath, wizard.LoadOptions{Partial: true})
+	l, err := setupfile.Load(cfg.SetupPath, setupfile.LoadOptions{Partial: true})
 	if err != nil {
 		t.Fatal(err)
 	}

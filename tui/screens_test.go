@@ -10,8 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/aymanbagabas/go-udiff"
 	_ "github.com/charmbracelet/x/exp/golden" // registers -update
-
-	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // pkgDir is the package directory: the tests change the working
@@ -170,10 +169,10 @@ func TestScreens(t *testing.T) {
 
 	t.Run("resume", func(t *testing.T) {
 		cfg, store := testConfig(t, "other")
-		setup := &wizard.Setup{Version: 1, Platform: wizard.Platform{Account: "acme"},
-			Company:  wizard.Mailbox{Address: "jobs@acme.test", Channel: "smtp", SMTP: &wizard.SMTP{Host: "smtp.acme.test"}},
-			Progress: &wizard.Progress{Step: "prerequisites", Field: "company.smtp.transport"}}
-		if err := wizard.Save(cfg.SetupPath, setup); err != nil {
+		setup := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"},
+			Company:  setupfile.Mailbox{Address: "jobs@acme.test", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "smtp.acme.test"}},
+			Progress: &setupfile.Progress{Step: "prerequisites", Field: "company.smtp.transport"}}
+		if err := setupfile.Save(cfg.SetupPath, setup); err != nil {
 			t.Fatal(err)
 		}
 		h := start(t, cfg, store, fixedToken)

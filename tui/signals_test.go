@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/teatest/v2"
-
-	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // TestSaveOnExit ends the program the way a signal does (bubbletea's
@@ -79,7 +78,7 @@ func TestSaveOnExit(t *testing.T) {
 					t.Errorf("setup file lacks %q:\n%s", w, b)
 				}
 			}
-			l, err := wizard.Load(cfg.SetupPath, wizard.LoadOptions{Partial: true})
+			l, err := setupfile.Load(cfg.SetupPath, setupfile.LoadOptions{Partial: true})
 			if err != nil {
 				t.Fatalf("the saved file does not load: %v\n%s", err, b)
 			}
@@ -102,10 +101,10 @@ func TestSaveOnExit(t *testing.T) {
 
 	t.Run("resume offer", func(t *testing.T) {
 		cfg, store := testConfig(t, "other")
-		setup := &wizard.Setup{Version: 1, Platform: wizard.Platform{Account: "acme"},
-			Company:  wizard.Mailbox{Address: "jobs@acme.test", Channel: "smtp", SMTP: &wizard.SMTP{Host: "smtp.acme.test"}},
-			Progress: &wizard.Progress{Step: "prerequisites", Field: "company.smtp.security"}}
-		if err := wizard.Save(cfg.SetupPath, setup); err != nil {
+		setup := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"},
+			Company:  setupfile.Mailbox{Address: "jobs@acme.test", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "smtp.acme.test"}},
+			Progress: &setupfile.Progress{Step: "prerequisites", Field: "company.smtp.security"}}
+		if err := setupfile.Save(cfg.SetupPath, setup); err != nil {
 			t.Fatal(err)
 		}
 		before, _ := os.ReadFile(cfg.SetupPath)

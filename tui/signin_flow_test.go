@@ -20,6 +20,7 @@ import (
 	"github.com/jobmail/jobmail/providers/smtp/smtptest"
 	"github.com/jobmail/jobmail/secrets/secretstest"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 const oauthAddress = "jobs@example.test"
@@ -71,17 +72,17 @@ func prepareOAuth(t *testing.T, channel string, mode oauth.Mode, opener oauth.Op
 	if err != nil {
 		t.Fatal(err)
 	}
-	setup := &wizard.Setup{Version: 1, Platform: wizard.Platform{Account: "acme"},
-		Company: wizard.Mailbox{Address: oauthAddress, Channel: channel}}
+	setup := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"},
+		Company: setupfile.Mailbox{Address: oauthAddress, Channel: channel}}
 	switch channel {
 	case "google":
-		setup.Company.Google = &wizard.Google{ClientID: r.auth.ClientID(), AuthURL: r.auth.AuthURL(),
+		setup.Company.Google = &setupfile.Google{ClientID: r.auth.ClientID(), AuthURL: r.auth.AuthURL(),
 			TokenURL: r.auth.TokenURL(), SMTPHost: r.mail.Host, SMTPPort: r.mail.Port, CAFile: ca}
 	case "microsoft":
-		setup.Company.Microsoft = &wizard.Microsoft{ClientID: r.auth.ClientID(), AuthorityURL: r.auth.URL,
+		setup.Company.Microsoft = &setupfile.Microsoft{ClientID: r.auth.ClientID(), AuthorityURL: r.auth.URL,
 			SMTPHost: r.mail.Host, SMTPPort: r.mail.Port, CAFile: ca}
 	}
-	if err := wizard.Save(cfg.SetupPath, setup); err != nil {
+	if err := setupfile.Save(cfg.SetupPath, setup); err != nil {
 		t.Fatal(err)
 	}
 	cfg.Env.OAuth = &wizard.OAuth{Mode: mode, Opener: opener, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
@@ -325,7 +326,7 @@ func TestSignInScreens(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, _ := testConfig(t, "microsoft")
-			m := newModel(context.Background(), cfg, &wizard.Setup{Company: wizard.Mailbox{Address: "jobs@acme.test", Channel: "microsoft"}}, nil, "")
+			m := newModel(context.Background(), cfg, &setupfile.Setup{Company: setupfile.Mailbox{Address: "jobs@acme.test", Channel: "microsoft"}}, nil, "")
 			stableScreens(m)
 			m.now = func() time.Time { return at }
 			m.mode = modeRunning
@@ -359,7 +360,7 @@ func TestCountdown(t *testing.T) {
 func TestSignInLinkWhole(t *testing.T) {
 	const url = "https://login.example.test/organizations/oauth2/v2.0/authorize?client_id=0b1c&code_challenge=Xy&login_hint=jobs%40acme.test&state=S&scope=https%3A%2F%2Foutlook.office.com%2FSMTP.Send+offline_access+openid+email"
 	cfg, _ := testConfig(t, "microsoft")
-	m := newModel(context.Background(), cfg, &wizard.Setup{Company: wizard.Mailbox{Address: "jobs@acme.test", Channel: "microsoft"}}, nil, "")
+	m := newModel(context.Background(), cfg, &setupfile.Setup{Company: setupfile.Mailbox{Address: "jobs@acme.test", Channel: "microsoft"}}, nil, "")
 	m.mode = modeRunning
 	m.run = &actionRun{action: wizard.Action{Kind: wizard.ActionAuthorize, State: wizard.StatePrerequisites}}
 	m.sign = signIn{mode: oauth.ModeLoopback, ev: oauth.Event{Kind: oauth.EventAuthURL, URL: url}}

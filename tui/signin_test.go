@@ -7,6 +7,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // TestSignInWiring: the wizard gives the OAuth runner a prompter (and the
@@ -16,7 +17,7 @@ func TestSignInWiring(t *testing.T) {
 	cfg, _ := testConfig(t, "google")
 	orig := &wizard.OAuth{}
 	cfg.Env.OAuth = orig
-	m := newModel(t.Context(), cfg, &wizard.Setup{}, nil, "")
+	m := newModel(t.Context(), cfg, &setupfile.Setup{}, nil, "")
 	o, ok := m.cfg.Env.OAuth.(*wizard.OAuth)
 	if !ok || o == orig || o.Prompter == nil || o.Mode != oauth.ModeLoopback || m.signInCh == nil {
 		t.Fatalf("oauth runner not wired: %+v", m.cfg.Env.OAuth)

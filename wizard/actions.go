@@ -11,6 +11,7 @@ import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/smtp"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Env is what actions need from the outside world. Both drivers fill it
@@ -161,7 +162,7 @@ func (e *Env) test(ctx context.Context, s *Session, obs providers.Observer) (pro
 	return t.Test(ctx, e.message(s), obs), nil
 }
 
-func (e *Env) secret(ctx context.Context, setup *Setup, ref, account string) (secrets.Secret, error) {
+func (e *Env) secret(ctx context.Context, setup *setupfile.Setup, ref, account string) (secrets.Secret, error) {
 	if ref == "" {
 		ref = "keyring"
 	}
@@ -178,10 +179,10 @@ func (e *Env) secret(ctx context.Context, setup *Setup, ref, account string) (se
 	return e.Secrets.Resolve(ctx, r, account)
 }
 
-func (e *Env) smtpConfig(setup *Setup, m *Mailbox, pw secrets.Secret) smtp.Config {
+func (e *Env) smtpConfig(setup *setupfile.Setup, m *setupfile.Mailbox, pw secrets.Secret) smtp.Config {
 	c := m.SMTP
 	if c == nil {
-		c = &SMTP{}
+		c = &setupfile.SMTP{}
 	}
 	sec := providers.Security(c.Security)
 	if sec == "" {
@@ -189,7 +190,7 @@ func (e *Env) smtpConfig(setup *Setup, m *Mailbox, pw secrets.Secret) smtp.Confi
 	}
 	port := c.Port
 	if port == 0 {
-		port = DefaultPort(sec)
+		port = setupfile.DefaultPort(sec)
 	}
 	user := c.Username
 	if user == "" {

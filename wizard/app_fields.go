@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Where the direct integration's OAuth app comes from is asked at the
@@ -29,7 +30,7 @@ func (s *Session) needsApp(ch providers.Channel) bool {
 		return true
 	}
 	m := s.connection()
-	return m.ChannelID() == ch && s.Setup.AppOf(m, s.Getenv).Source == AppNone
+	return m.ChannelID() == ch && AppOf(s.Setup, m, s.Getenv).Source == AppNone
 }
 
 // appFields are the questions about the app of channel ch (google or
@@ -37,7 +38,7 @@ func (s *Session) needsApp(ch providers.Channel) bool {
 // app and platform carry only the fields' names (literal, for the
 // catalogue's scan): <channel>.app and platform.<channel>.client_id.
 func (s *Session) appFields(ch providers.Channel, app, platform field) []field {
-	platformApp := func() **PlatformApp {
+	platformApp := func() **setupfile.PlatformApp {
 		if ch == providers.ChannelGoogle {
 			return &s.Setup.Platform.Google
 		}
@@ -50,7 +51,7 @@ func (s *Session) appFields(ch providers.Channel, app, platform field) []field {
 			def:     constDefault(AppChoicePlatform),
 			get:     func(s *Session) (string, bool) { return s.appChoiceOf(ch), s.appChoiceOf(ch) != "" },
 			set: func(s *Session, v string) error {
-				if err := oneOf(v, ReasonAppChoiceInvalid, AppChoices); err != nil {
+				if err := setupfile.OneOf(v, setupfile.ReasonAppChoiceInvalid, AppChoices); err != nil {
 					return err
 				}
 				if s.appChoice == nil {
@@ -71,7 +72,7 @@ func (s *Session) appFields(ch providers.Channel, app, platform field) []field {
 				}
 				p := platformApp()
 				if *p == nil {
-					*p = &PlatformApp{}
+					*p = &setupfile.PlatformApp{}
 				}
 				(*p).ClientID = v
 				return nil
@@ -82,12 +83,12 @@ func (s *Session) appFields(ch providers.Channel, app, platform field) []field {
 // clientIDField is <channel>.client_id: for the organisation's own app a
 // required question of the channel step, validated for the provider;
 // otherwise an optional override among the prerequisites.
-func (s *Session) clientIDField(ch providers.Channel, named field, inherit func(m *Mailbox) string, get func() string, dst func() *string) field {
+func (s *Session) clientIDField(ch providers.Channel, named field, inherit func(m *setupfile.Mailbox) string, get func() string, dst func() *string) field {
 	f := field{name: named.name, state: StatePrerequisites, kind: KindInput, optional: true,
 		inherit: inherit,
 		get:     func(*Session) (string, bool) { return get(), get() != "" },
 		set: func(_ *Session, v string) error {
-			return setVia(dst, v, validateOptional(ValidateClientID))
+			return setVia(dst, v, validateOptional(setupfile.ValidateClientID))
 		}}
 	if s.appChoiceOf(ch) == AppChoiceOwn {
 		f.state, f.optional, f.inherit = StateChannel, false, nil
@@ -133,7 +134,7 @@ func (s *Session) directField(named field) field {
 			return v, v != ""
 		},
 		set: func(s *Session, v string) error {
-			if err := oneOf(v, ReasonDirectChoiceInvalid, DirectChoices); err != nil {
+			if err := setupfile.OneOf(v, setupfile.ReasonDirectChoiceInvalid, DirectChoices); err != nil {
 				return err
 			}
 			if s.direct == nil {

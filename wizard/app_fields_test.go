@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // firstQuestions answers the forwarding step and the channel, then
@@ -92,7 +93,7 @@ func TestNoAppIsSaidAtTheChannelStep(t *testing.T) {
 					t.Fatalf("channel step asked %v, want %v", after, tt.want)
 				}
 			}
-			if a := s.Setup.AppOf(s.Mailbox(), s.Getenv); a.ClientID == "" {
+			if a := AppOf(s.Setup, s.Mailbox(), s.Getenv); a.ClientID == "" {
 				t.Fatalf("no app after the channel step: %+v", a)
 			}
 			if tt.channel == "google" && s.Mailbox().Microsoft != nil {
@@ -109,16 +110,16 @@ func TestAppClientIDValidated(t *testing.T) {
 		reason string
 	}{
 		{providers.ChannelMicrosoft, "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0", ""},
-		{providers.ChannelMicrosoft, "my-app", ReasonClientIDNotGUID},
-		{providers.ChannelMicrosoft, "1234567890-x.apps.googleusercontent.com", ReasonClientIDNotGUID},
+		{providers.ChannelMicrosoft, "my-app", setupfile.ReasonClientIDNotGUID},
+		{providers.ChannelMicrosoft, "1234567890-x.apps.googleusercontent.com", setupfile.ReasonClientIDNotGUID},
 		{providers.ChannelGoogle, "1234567890-x.apps.googleusercontent.com", ""},
-		{providers.ChannelGoogle, "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0", ReasonClientIDNotGoogle},
-		{providers.ChannelGoogle, ".apps.googleusercontent.com", ReasonClientIDNotGoogle},
-		{providers.ChannelGoogle, "", ReasonRequired},
+		{providers.ChannelGoogle, "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0", setupfile.ReasonClientIDNotGoogle},
+		{providers.ChannelGoogle, ".apps.googleusercontent.com", setupfile.ReasonClientIDNotGoogle},
+		{providers.ChannelGoogle, "", setupfile.ReasonRequired},
 	}
 	for _, tt := range tests {
 		err := ValidateAppClientID(tt.ch)(tt.v)
-		var fe *FieldError
+		var fe *setupfile.FieldError
 		switch {
 		case tt.reason == "" && err != nil:
 			t.Errorf("%s %q: %v", tt.ch, tt.v, err)
@@ -132,22 +133,22 @@ func TestAppClientIDValidated(t *testing.T) {
 func TestAppPrecedence(t *testing.T) {
 	defer func(v string) { BuildMicrosoftClientID = v }(BuildMicrosoftClientID)
 	BuildMicrosoftClientID = "build"
-	s := &Setup{}
-	m := &Mailbox{Channel: "microsoft"}
+	s := &setupfile.Setup{}
+	m := &setupfile.Mailbox{Channel: "microsoft"}
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 	check := func(want string, src AppSource) {
 		t.Helper()
-		if a := s.AppOf(m, getenv); a.ClientID != want || a.Source != src {
+		if a := AppOf(s, m, getenv); a.ClientID != want || a.Source != src {
 			t.Fatalf("app %+v, want %s from %s", a, want, src)
 		}
 	}
 	check("build", AppFromBuild)
-	s.Platform.Microsoft = &PlatformApp{ClientID: "platform"}
+	s.Platform.Microsoft = &setupfile.PlatformApp{ClientID: "platform"}
 	check("platform", AppFromPlatform)
 	env["JOBMAIL_MICROSOFT_CLIENT_ID"] = "env"
 	check("env", AppFromEnv)
-	m.Microsoft = &Microsoft{ClientID: "channel"}
+	m.Microsoft = &setupfile.Microsoft{ClientID: "channel"}
 	check("channel", AppFromChannel)
 }
 
@@ -218,11 +219,11 @@ func TestClientIDNeverOffersAnAppThatDoesNotExist(t *testing.T) {
 			s.Getenv = func(k string) string { return tt.getenv[k] }
 			key := "company." + tt.channel + ".client_id"
 			if tt.channel == "google" {
-				s.Mailbox().Google = &Google{ClientID: gid}
+				s.Mailbox().Google = &setupfile.Google{ClientID: gid}
 			} else {
-				s.Mailbox().Microsoft = &Microsoft{ClientID: mid}
+				s.Mailbox().Microsoft = &setupfile.Microsoft{ClientID: mid}
 				if tt.platform {
-					s.Setup.Platform.Microsoft = &PlatformApp{ClientID: mid}
+					s.Setup.Platform.Microsoft = &setupfile.PlatformApp{ClientID: mid}
 				}
 			}
 			untilState(t, s, with(nil, "company.channel", tt.channel), StatePrerequisites)

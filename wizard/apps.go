@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // The platform's own OAuth apps, built in. jobmail never invents an id:
@@ -61,7 +62,7 @@ type App struct {
 // AppOf resolves the app of m's channel (google or microsoft): the channel
 // block's client_id, else the environment, else the setup's platform block,
 // else the build's. Tenant and secret follow the same order independently.
-func (s *Setup) AppOf(m *Mailbox, getenv func(string) string) App {
+func AppOf(s *setupfile.Setup, m *setupfile.Mailbox, getenv func(string) string) App {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -89,7 +90,7 @@ func pickApp(channel, env, platform, build string) (string, AppSource) {
 func ValidateAppClientID(channel providers.Channel) func(string) error {
 	return func(v string) error {
 		v = strings.TrimSpace(v)
-		if err := ValidateClientID(v); err != nil {
+		if err := setupfile.ValidateClientID(v); err != nil {
 			return err
 		}
 		if c, ok := signInOf(channel); ok {
@@ -103,7 +104,7 @@ func ValidateAppClientID(channel providers.Channel) func(string) error {
 // is configured for its channel (environment, the setup's platform block,
 // this build): "yes", "no", or "" off the direct integrations and for a
 // subsidiary (an empty answer there inherits the company's app).
-func (s *Session) platformApp(m *Mailbox) string {
+func (s *Session) platformApp(m *setupfile.Mailbox) string {
 	if s.Key() != "company" {
 		return ""
 	}
@@ -112,7 +113,7 @@ func (s *Session) platformApp(m *Mailbox) string {
 		return ""
 	}
 	c := ch.withoutClientID(*m)
-	if s.Setup.AppOf(&c, s.Getenv).Source == AppNone {
+	if AppOf(s.Setup, &c, s.Getenv).Source == AppNone {
 		return "no"
 	}
 	return "yes"

@@ -1,10 +1,12 @@
 package wizard
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Well-known submission hosts for the detected provider; prefill only.
@@ -17,10 +19,10 @@ func (s *Session) smtpFields() []field {
 	m := s.Mailbox()
 	// Reading is pure: c is the block as it stands (or a zero one), and
 	// only a setter allocates the mailbox's block (w).
-	c := func() SMTP { return derefOr(m.SMTP) }
-	w := func() *SMTP {
+	c := func() setupfile.SMTP { return derefOr(m.SMTP) }
+	w := func() *setupfile.SMTP {
 		if m.SMTP == nil {
-			m.SMTP = &SMTP{}
+			m.SMTP = &setupfile.SMTP{}
 		}
 		return m.SMTP
 	}
@@ -36,7 +38,7 @@ func (s *Session) smtpFields() []field {
 			dependents: []string{"smtp.transport", "smtp.security", "smtp.port", "smtp.ca_file"},
 			def:        func(s *Session) string { return s.prefill().Host },
 			source:     func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Host) },
-			inherit:    func(m *Mailbox) string { return derefOr(m.SMTP).Host },
+			inherit:    func(m *setupfile.Mailbox) string { return derefOr(m.SMTP).Host },
 			get:        func(*Session) (string, bool) { return c().Host, c().Host != "" },
 			set: func(_ *Session, v string) error {
 				return setVia(func() *string { return &w().Host }, v, ValidateSMTPHost)
@@ -46,11 +48,11 @@ func (s *Session) smtpFields() []field {
 		{name: FieldSMTPSecurity, state: StatePrerequisites, kind: KindSelect, optional: true, keepsRest: true,
 			when:    (*Session).asksSeparately,
 			options: func(*Session) []string { return securityOptions() },
-			def:     func(s *Session) string { return firstOf(s.prefill().Security, string(providers.SecurityStartTLS)) },
-			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).Security },
+			def:     func(s *Session) string { return cmp.Or(s.prefill().Security, string(providers.SecurityStartTLS)) },
+			inherit: func(m *setupfile.Mailbox) string { return derefOr(m.SMTP).Security },
 			get:     func(*Session) (string, bool) { return c().Security, c().Security != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().Security }, v, ValidateSecurity)
+				return setVia(func() *string { return &w().Security }, v, setupfile.ValidateSecurity)
 			}},
 		{name: FieldSMTPPort, state: StatePrerequisites, kind: portKind, optional: true, keepsRest: true,
 			options: portOptions, open: portOptions != nil,
@@ -59,23 +61,25 @@ func (s *Session) smtpFields() []field {
 				if p := s.prefill(); p.Port != 0 && (c().Security == "" || c().Security == p.Security) {
 					return strconv.Itoa(p.Port)
 				}
-				return strconv.Itoa(DefaultPort(providers.Security(c().Security)))
+				return strconv.Itoa(setupfile.DefaultPort(providers.Security(c().Security)))
 			},
-			inherit: func(m *Mailbox) string {
+			inherit: func(m *setupfile.Mailbox) string {
 				if p := derefOr(m.SMTP).Port; p != 0 {
 					return strconv.Itoa(p)
 				}
 				return ""
 			},
 			get: func(*Session) (string, bool) { return strconv.Itoa(c().Port), c().Port != 0 },
-			set: func(_ *Session, v string) error { return setIntVia(func() *int { return &w().Port }, v, ValidatePort) }},
+			set: func(_ *Session, v string) error {
+				return setIntVia(func() *int { return &w().Port }, v, setupfile.ValidatePort)
+			}},
 		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true, keepsRest: true,
 			dependents: []string{"smtp.password"}, // another account, another password
-			def:        func(s *Session) string { return firstOf(s.prefill().Username, m.Address) },
+			def:        func(s *Session) string { return cmp.Or(s.prefill().Username, m.Address) },
 			source:     func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Username) },
 			get:        func(*Session) (string, bool) { return c().Username, c().Username != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().Username }, v, ValidateUsername)
+				return setVia(func() *string { return &w().Username }, v, setupfile.ValidateUsername)
 			}},
 		{name: "smtp.password", state: StatePrerequisites, kind: KindPassword, keepsRest: true,
 			optional: !s.Interactive, def: s.secretDefault,
@@ -88,10 +92,10 @@ func (s *Session) smtpFields() []field {
 			set: s.setPassword(func() *string { return &w().Password })},
 		{name: "smtp.ca_file", state: StatePrerequisites, kind: KindInput, optional: true, keepsRest: true,
 			when:    func(*Session) bool { return providers.Security(c().Security).Verifies() },
-			inherit: func(m *Mailbox) string { return derefOr(m.SMTP).CAFile },
+			inherit: func(m *setupfile.Mailbox) string { return derefOr(m.SMTP).CAFile },
 			get:     func(*Session) (string, bool) { return c().CAFile, c().CAFile != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().CAFile }, v, validateOptionalCAFile)
+				return setVia(func() *string { return &w().CAFile }, v, setupfile.ValidateOptionalCAFile)
 			}},
 	}
 	for _, id := range smtpConfirmations(s.Provider, c().Host) {
@@ -102,21 +106,21 @@ func (s *Session) smtpFields() []field {
 
 func (s *Session) googleFields() []field {
 	m := s.Mailbox()
-	g := func() Google { return derefOr(m.Google) }
-	w := func() *Google {
+	g := func() setupfile.Google { return derefOr(m.Google) }
+	w := func() *setupfile.Google {
 		if m.Google == nil {
-			m.Google = &Google{}
+			m.Google = &setupfile.Google{}
 		}
 		return m.Google
 	}
 	return append(s.appFields(providers.ChannelGoogle, field{name: "google.app"}, field{name: "platform.google.client_id"}),
-		s.clientIDField(providers.ChannelGoogle, field{name: "google.client_id"}, func(m *Mailbox) string { return derefOr(m.Google).ClientID },
+		s.clientIDField(providers.ChannelGoogle, field{name: "google.client_id"}, func(m *setupfile.Mailbox) string { return derefOr(m.Google).ClientID },
 			func() string { return g().ClientID }, func() *string { return &w().ClientID }),
 		field{name: "google.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
 			get: func(*Session) (string, bool) { return g().RefreshToken, g().RefreshToken != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().RefreshToken }, v, ValidateSecretRef)
+				return setVia(func() *string { return &w().RefreshToken }, v, setupfile.ValidateSecretRef)
 			}},
 		s.confirmField("not_shared_mailbox"),
 		s.confirmField("admin_rights_or_consent"),
@@ -125,10 +129,10 @@ func (s *Session) googleFields() []field {
 
 func (s *Session) microsoftFields() []field {
 	m := s.Mailbox()
-	ms := func() Microsoft { return derefOr(m.Microsoft) }
-	w := func() *Microsoft {
+	ms := func() setupfile.Microsoft { return derefOr(m.Microsoft) }
+	w := func() *setupfile.Microsoft {
 		if m.Microsoft == nil {
-			m.Microsoft = &Microsoft{}
+			m.Microsoft = &setupfile.Microsoft{}
 		}
 		return m.Microsoft
 	}
@@ -139,18 +143,18 @@ func (s *Session) microsoftFields() []field {
 	return append(s.appFields(providers.ChannelMicrosoft, field{name: "microsoft.app"}, field{name: "platform.microsoft.client_id"}),
 		field{name: "microsoft.tenant", state: tenantState, kind: KindInput, optional: true,
 			def:     func(*Session) string { return "organizations" },
-			inherit: func(m *Mailbox) string { return derefOr(m.Microsoft).Tenant },
+			inherit: func(m *setupfile.Mailbox) string { return derefOr(m.Microsoft).Tenant },
 			get:     func(*Session) (string, bool) { return ms().Tenant, ms().Tenant != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().Tenant }, v, ValidateTenant)
+				return setVia(func() *string { return &w().Tenant }, v, setupfile.ValidateTenant)
 			}},
-		s.clientIDField(providers.ChannelMicrosoft, field{name: "microsoft.client_id"}, func(m *Mailbox) string { return derefOr(m.Microsoft).ClientID },
+		s.clientIDField(providers.ChannelMicrosoft, field{name: "microsoft.client_id"}, func(m *setupfile.Mailbox) string { return derefOr(m.Microsoft).ClientID },
 			func() string { return ms().ClientID }, func() *string { return &w().ClientID }),
 		field{name: "microsoft.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
 			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
 			get: func(*Session) (string, bool) { return ms().RefreshToken, ms().RefreshToken != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().RefreshToken }, v, ValidateSecretRef)
+				return setVia(func() *string { return &w().RefreshToken }, v, setupfile.ValidateSecretRef)
 			}},
 		s.confirmField("licensed_mailbox"),
 		s.confirmField("not_shared_mailbox"),
@@ -208,13 +212,13 @@ func (s *Session) setPassword(ref func() *string) func(*Session, string) error {
 	return func(s *Session, v string) error {
 		if s.Interactive {
 			if strings.ContainsAny(v, "\r\n") {
-				return &FieldError{Reason: "crlf"}
+				return &setupfile.FieldError{Reason: "crlf"}
 			}
 			s.Password = secretOf(v)
 			*ref() = "keyring"
 			return nil
 		}
-		if err := ValidateSecretRef(v); err != nil {
+		if err := setupfile.ValidateSecretRef(v); err != nil {
 			return err
 		}
 		return setWith(ref(), v, nil)
@@ -226,14 +230,6 @@ func (s *Session) secretDefault(*Session) string {
 		return ""
 	}
 	return "keyring"
-}
-
-// DefaultPort is the port that goes with a security mode.
-func DefaultPort(sec providers.Security) int {
-	if sec == providers.SecuritySMTPS {
-		return 465
-	}
-	return 587
 }
 
 // AllowlistNone answers the IP-allowlist question "our server has no
@@ -252,18 +248,18 @@ func ParseConfirm(v string) (bool, error) {
 	case "false", "no", "n", "nein", "0":
 		return false, nil
 	}
-	return false, &FieldError{Reason: "confirm_invalid"}
+	return false, &setupfile.FieldError{Reason: "confirm_invalid"}
 }
 
 // ValidateSMTPHost is ValidateHost plus the unsupported-host list: the
 // reason is given at the field, before any connection.
 func ValidateSMTPHost(v string) error {
-	if err := ValidateHost(v); err != nil {
+	if err := setupfile.ValidateHost(v); err != nil {
 		return err
 	}
 	if u, bad := providers.CheckHost(v); bad {
 		d := providers.UnsupportedDiagnosis(u, "")
-		return &FieldError{Reason: "unsupported_host", Code: d.Code, Args: d.Args}
+		return &setupfile.FieldError{Reason: "unsupported_host", Code: d.Code, Args: d.Args}
 	}
 	return nil
 }

@@ -1,11 +1,12 @@
 package wizard
 
 import (
-	"strconv"
+	"cmp"
 	"strings"
 
 	"github.com/jobmail/jobmail/providers/google"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // googleChannel: Google Workspace's direct integration (OAuth, XOAUTH2 to
@@ -20,52 +21,24 @@ func newGoogleChannel() googleChannel {
 
 func (googleChannel) fields(s *Session) []field { return s.googleFields() }
 
-func (googleChannel) drop(m *Mailbox) { m.Google = nil }
+func (googleChannel) drop(m *setupfile.Mailbox) { m.Google = nil }
 
-func (googleChannel) effective(m *Mailbox, e *EffectiveMailbox) {
-	g := derefOr(m.Google)
-	g.RefreshToken = firstOf(g.RefreshToken, "keyring")
-	g.SMTPHost = asciiHost(g.SMTPHost)
-	e.Google = &g
-}
-
-func (googleChannel) inherit(own, parent *Mailbox, out *Mailbox) {
-	g, p := derefOr(own.Google), derefOr(parent.Google)
-	out.Google = &Google{
-		ClientID:     firstOf(g.ClientID, p.ClientID),
-		RefreshToken: g.RefreshToken,
-		AuthURL:      firstOf(g.AuthURL, p.AuthURL),
-		TokenURL:     firstOf(g.TokenURL, p.TokenURL),
-		SMTPHost:     firstOf(g.SMTPHost, p.SMTPHost),
-		SMTPPort:     firstInt(g.SMTPPort, p.SMTPPort),
-		CAFile:       firstOf(g.CAFile, p.CAFile),
-	}
-}
-
-func (googleChannel) connection(e EffectiveMailbox) ([]string, bool) {
-	g := e.Google
-	if g == nil {
-		return nil, false
-	}
-	return []string{g.ClientID, g.RefreshToken, g.AuthURL, g.TokenURL, strings.ToLower(g.SMTPHost), strconv.Itoa(g.SMTPPort), g.CAFile}, true
-}
-
-func (googleChannel) export(e EffectiveMailbox, p ExportPlatform) ExportSettings {
+func (googleChannel) export(e setupfile.EffectiveMailbox, p ExportPlatform) ExportSettings {
 	if e.Google == nil {
 		return platformChannel{}.export(e, p)
 	}
 	return ExportSettings{Account: e.Address, ClientID: e.Google.ClientID}
 }
 
-func (googleChannel) adminActions(EffectiveMailbox, string) []string {
+func (googleChannel) adminActions(setupfile.EffectiveMailbox, string) []string {
 	return []string{"not_shared_mailbox", "admin_rights_or_consent"}
 }
 
-func (googleChannel) app(s *Setup, m *Mailbox, env func(string) string) App {
+func (googleChannel) app(s *setupfile.Setup, m *setupfile.Mailbox, env func(string) string) App {
 	var a App
 	ch, pl := derefOr(m.Google), derefOr(s.Platform.Google)
 	a.ClientID, a.Source = pickApp(ch.ClientID, strings.TrimSpace(env(google.EnvClientID)), pl.ClientID, BuildGoogleClientID)
-	a.ClientSecret = firstOf(ch.ClientSecret, pl.ClientSecret)
+	a.ClientSecret = cmp.Or(ch.ClientSecret, pl.ClientSecret)
 	if a.ClientSecret == "" {
 		if v := env(google.EnvClientSecret); v != "" {
 			a.ClientSecret = "env:" + google.EnvClientSecret
@@ -76,7 +49,7 @@ func (googleChannel) app(s *Setup, m *Mailbox, env func(string) string) App {
 	return a
 }
 
-func (googleChannel) withoutClientID(m Mailbox) Mailbox {
+func (googleChannel) withoutClientID(m setupfile.Mailbox) setupfile.Mailbox {
 	x := derefOr(m.Google)
 	x.ClientID, m.Google = "", &x
 	return m
@@ -84,13 +57,13 @@ func (googleChannel) withoutClientID(m Mailbox) Mailbox {
 
 func (googleChannel) validClientID(v string) error {
 	if !strings.HasSuffix(strings.ToLower(v), ".apps.googleusercontent.com") || len(v) <= len(".apps.googleusercontent.com") {
-		return reasonErr(ReasonClientIDNotGoogle, map[string]string{"value": safeArg(v)})
+		return &setupfile.FieldError{Reason: setupfile.ReasonClientIDNotGoogle, Args: map[string]string{"value": setupfile.SafeArg(v)}}
 	}
 	return nil
 }
 
-func (googleChannel) provider(o *OAuth, setup *Setup, m *Mailbox) (oauthProvider, string, string, error) {
-	app := setup.AppOf(m, o.Getenv)
+func (googleChannel) provider(o *OAuth, setup *setupfile.Setup, m *setupfile.Mailbox) (oauthProvider, string, string, error) {
+	app := AppOf(setup, m, o.Getenv)
 	g := derefOr(m.Google)
 	secret := secrets.New(app.SecretValue)
 	if app.ClientSecret != "" {

@@ -6,6 +6,7 @@ import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/platform"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // platformChannel: the platform's own mail service (the default): nothing
@@ -24,16 +25,10 @@ func (platformChannel) secret(*Session) (string, secrets.Secret, bool) {
 	return "", secrets.Secret{}, false
 }
 
-func (platformChannel) drop(*Mailbox) {}
+func (platformChannel) drop(*setupfile.Mailbox) {}
 
-func (platformChannel) effective(*Mailbox, *EffectiveMailbox) {}
-
-func (platformChannel) inherit(_, _ *Mailbox, _ *Mailbox) {}
-
-func (platformChannel) connection(EffectiveMailbox) ([]string, bool) { return nil, false }
-
-func (platformChannel) export(_ EffectiveMailbox, p ExportPlatform) ExportSettings {
+func (platformChannel) export(_ setupfile.EffectiveMailbox, p ExportPlatform) ExportSettings {
 	return ExportSettings{Service: p.MailService, SendsAs: p.InboundAddress}
 }
 
-func (platformChannel) adminActions(EffectiveMailbox, string) []string { return nil }
+func (platformChannel) adminActions(setupfile.EffectiveMailbox, string) []string { return nil }

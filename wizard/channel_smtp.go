@@ -2,12 +2,12 @@ package wizard
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/smtp"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // smtpChannel: the company's own SMTP server with a password.
@@ -60,26 +60,9 @@ func (smtpChannel) secret(s *Session) (string, secrets.Secret, bool) {
 	return KeyringAccount(providers.ChannelSMTP, s.SMTPUser()), s.Password, true
 }
 
-func (smtpChannel) drop(m *Mailbox) { m.SMTP = nil }
+func (smtpChannel) drop(m *setupfile.Mailbox) { m.SMTP = nil }
 
-func (smtpChannel) effective(m *Mailbox, e *EffectiveMailbox) {
-	e.SMTP = defaultSMTP(m.SMTP, m.Address)
-}
-
-func (smtpChannel) inherit(own, parent *Mailbox, out *Mailbox) {
-	c := inheritSMTP(derefOr(own.SMTP), parent.SMTP)
-	out.SMTP = &c
-}
-
-func (smtpChannel) connection(e EffectiveMailbox) ([]string, bool) {
-	c := e.SMTP
-	if c == nil {
-		return nil, false
-	}
-	return []string{strings.ToLower(c.Host), strconv.Itoa(c.Port), c.Security, c.Username, c.Password, c.CAFile}, true
-}
-
-func (smtpChannel) export(e EffectiveMailbox, p ExportPlatform) ExportSettings {
+func (smtpChannel) export(e setupfile.EffectiveMailbox, p ExportPlatform) ExportSettings {
 	if e.SMTP == nil {
 		return platformChannel{}.export(e, p)
 	}
@@ -88,7 +71,7 @@ func (smtpChannel) export(e EffectiveMailbox, p ExportPlatform) ExportSettings {
 		Encryption: Encryption(sec), Username: e.SMTP.Username}
 }
 
-func (smtpChannel) adminActions(e EffectiveMailbox, provider string) []string {
+func (smtpChannel) adminActions(e setupfile.EffectiveMailbox, provider string) []string {
 	ids := smtpConfirmations(provider, e.SMTP.Host)
 	if isMicrosoftHost(strings.ToLower(e.SMTP.Host)) && !contains(ids, "smtp_auth_enabled") {
 		ids = append(ids, "smtp_auth_enabled", "security_defaults_allow_basic_auth", "licensed_mailbox")

@@ -5,13 +5,15 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // channel is a channel's behaviour in the machine, written once per
 // channel (channel_<id>.go): its questions, automatic checks, live test,
-// the secret the commit stores, its setup block's lifetime, inheritance
-// and export. The data every layer shares is providers.SpecOf; this is
-// the wizard's half, and the only place the machine branches on a
+// the secret the commit stores, its setup block's lifetime and export.
+// The data every layer shares is providers.SpecOf, the settings block's
+// defaults and inheritance are setupfile's (blocks.go); this is the
+// wizard's half, and the only place the machine branches on a
 // channel (channels_test.go fails on a switch anywhere else).
 type channel interface {
 	// fields are the channel's questions, after the channel choice.
@@ -25,19 +27,11 @@ type channel interface {
 	secret(s *Session) (account string, secret secrets.Secret, ok bool)
 	// drop removes the channel's settings block from m (the commit, for
 	// a channel chosen and then left).
-	drop(m *Mailbox)
-	// effective fills e's block from m with the defaults applied.
-	effective(m *Mailbox, e *EffectiveMailbox)
-	// inherit puts into out the block of own with parent's filled in
-	// where own leaves it out (credentials never inherited).
-	inherit(own, parent *Mailbox, out *Mailbox)
-	// connection lists what a test of e exercises besides the address
-	// (EffectiveMailbox.ConnectionKey); false: nothing to connect to.
-	connection(e EffectiveMailbox) ([]string, bool)
+	drop(m *setupfile.Mailbox)
 	// export is the export's settings of e.
-	export(e EffectiveMailbox, p ExportPlatform) ExportSettings
+	export(e setupfile.EffectiveMailbox, p ExportPlatform) ExportSettings
 	// adminActions are the prerequisites the IT report lists for e.
-	adminActions(e EffectiveMailbox, provider string) []string
+	adminActions(e setupfile.EffectiveMailbox, provider string) []string
 }
 
 // signInChannel is a direct integration's further half: its OAuth app and
@@ -45,15 +39,15 @@ type channel interface {
 type signInChannel interface {
 	channel
 	// app resolves the mailbox's OAuth app (Setup.AppOf).
-	app(s *Setup, m *Mailbox, env func(string) string) App
+	app(s *setupfile.Setup, m *setupfile.Mailbox, env func(string) string) App
 	// withoutClientID is m with its own client id taken out (is any
 	// other app configured?).
-	withoutClientID(m Mailbox) Mailbox
+	withoutClientID(m setupfile.Mailbox) setupfile.Mailbox
 	// validClientID checks a client id typed for this provider.
 	validClientID(v string) error
 	// provider builds the sign-in and tester of m, the keyring account of
 	// its refresh token and that token's setup reference.
-	provider(o *OAuth, setup *Setup, m *Mailbox) (oauthProvider, string, string, error)
+	provider(o *OAuth, setup *setupfile.Setup, m *setupfile.Mailbox) (oauthProvider, string, string, error)
 }
 
 // channels is the one table: each channel's behaviour by its id.

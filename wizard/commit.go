@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // CommitDeps is where the commit step writes. Every driver fills it and
@@ -24,7 +25,7 @@ type CommitDeps struct {
 	// ExportPath and WriteExport write the platform export of the setup;
 	// no export when either is empty.
 	ExportPath  string
-	WriteExport func(path string, setup *Setup) error
+	WriteExport func(path string, setup *setupfile.Setup) error
 }
 
 // Committed is what Commit wrote, and the first failure. A failed secret
@@ -68,7 +69,7 @@ func Commit(ctx context.Context, s *Session, d CommitDeps) Committed {
 	if d.SetupPath != "" {
 		s.Setup.Progress = nil
 		s.DropStale()
-		if err := Save(d.SetupPath, s.Setup); err != nil {
+		if err := setupfile.Save(d.SetupPath, s.Setup); err != nil {
 			out.SetupErr = fmt.Errorf("write setup file: %w", err)
 			return out
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // memStore is a keyring in memory; fail makes Set refuse.
@@ -38,7 +39,7 @@ func (m *memStore) Delete(context.Context, string) error { return nil }
 func TestReadingQuestionsIsPure(t *testing.T) {
 	for _, ch := range []string{"smtp", "google", "microsoft", "platform"} {
 		t.Run(ch, func(t *testing.T) {
-			setup := &Setup{Version: SetupVersion, Company: Mailbox{Address: "jobs@acme.de", Channel: ch}}
+			setup := &setupfile.Setup{Version: setupfile.SetupVersion, Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: ch}}
 			before := *setup
 			s := NewSession(setup, true)
 			for i := 0; i < 3; i++ {
@@ -55,7 +56,7 @@ func TestReadingQuestionsIsPure(t *testing.T) {
 
 // A refused answer writes nothing, not even an empty block.
 func TestRefusedAnswerAllocatesNothing(t *testing.T) {
-	s := NewSession(&Setup{Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp"}}, true)
+	s := NewSession(&setupfile.Setup{Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp"}}, true)
 	if err := s.Answer("company.smtp.host", "not a host!"); err == nil {
 		t.Fatal("bad host accepted")
 	}
@@ -114,7 +115,7 @@ func TestCommitDropsTheChannelLeft(t *testing.T) {
 	if len(store.got) != 0 {
 		t.Errorf("a google session without a grant stored %v", store.got)
 	}
-	if _, err := LoadFile(path); err != nil {
+	if _, err := setupfile.LoadFile(path); err != nil {
 		t.Fatalf("the saved file does not load: %v", err)
 	}
 }
@@ -129,9 +130,9 @@ func TestCommitOrder(t *testing.T) {
 	t.Run("secret first, then setup, then export", func(t *testing.T) {
 		dir := t.TempDir()
 		store := &memStore{}
-		var exported *Setup
+		var exported *setupfile.Setup
 		c := Commit(context.Background(), newSession(), CommitDeps{Store: store, SetupPath: filepath.Join(dir, "s.yaml"),
-			ExportPath: filepath.Join(dir, "e.json"), WriteExport: func(_ string, s *Setup) error { exported = s; return nil }})
+			ExportPath: filepath.Join(dir, "e.json"), WriteExport: func(_ string, s *setupfile.Setup) error { exported = s; return nil }})
 		if c.Err() != nil || c.Account != "smtp:jobs@acme.de" || store.got["smtp:jobs@acme.de"] != "s3cret-typed" {
 			t.Fatalf("commit %+v, store %v", c, store.got)
 		}
@@ -147,7 +148,7 @@ func TestCommitOrder(t *testing.T) {
 		dir := t.TempDir()
 		exported := false
 		c := Commit(context.Background(), newSession(), CommitDeps{Store: &memStore{fail: secrets.ErrUnavailable}, SetupPath: filepath.Join(dir, "s.yaml"),
-			ExportPath: "e.json", WriteExport: func(string, *Setup) error { exported = true; return nil }})
+			ExportPath: "e.json", WriteExport: func(string, *setupfile.Setup) error { exported = true; return nil }})
 		if !errors.Is(c.SecretErr, secrets.ErrUnavailable) || c.Err() != c.SecretErr {
 			t.Fatalf("commit %+v", c)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/discover"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // DetectBudget bounds the MX lookup that suggests a channel; after it the
@@ -95,7 +96,7 @@ func (d *Detector) LookupProvider(ctx context.Context, address string) (Provider
 }
 
 // DiscoverOptions are the discovery's options with the defaults applied.
-func (d *Detector) DiscoverOptions(setup *Setup) discover.Options {
+func (d *Detector) DiscoverOptions(setup *setupfile.Setup) discover.Options {
 	var o discover.Options
 	if d.Discover != nil {
 		o = *d.Discover
@@ -106,7 +107,7 @@ func (d *Detector) DiscoverOptions(setup *Setup) discover.Options {
 	if o.OutgoingIPs == nil {
 		o.OutgoingIPs = setup.Platform.OutgoingIPs
 		if len(o.OutgoingIPs) == 0 {
-			o.OutgoingIPs = DefaultOutgoingIPs
+			o.OutgoingIPs = setupfile.DefaultOutgoingIPs
 		}
 	}
 	return o
@@ -115,7 +116,7 @@ func (d *Detector) DiscoverOptions(setup *Setup) discover.Options {
 // LookupServer is the discovery half of ActionDetect, bounded by the
 // probe timeout (and a second more, against a resolver that ignores its
 // context). Like LookupProvider it never touches the session.
-func (d *Detector) LookupServer(ctx context.Context, setup *Setup, address string) (Server, error) {
+func (d *Detector) LookupServer(ctx context.Context, setup *setupfile.Setup, address string) (Server, error) {
 	opts := d.DiscoverOptions(setup)
 	ctx, cancel := context.WithTimeout(ctx, opts.ProbeTimeout+time.Second)
 	defer cancel()
@@ -205,7 +206,7 @@ func (s *Session) RecordServer(address string, sv Server) bool {
 	}
 	s.detect.server = &sv
 	if c := sv.Recommended; c != nil {
-		s.Suggested = SMTP{Host: c.Host, Port: c.Port, Security: string(c.Security), Username: c.Username}
+		s.Suggested = setupfile.SMTP{Host: c.Host, Port: c.Port, Security: string(c.Security), Username: c.Username}
 	}
 	return true
 }

@@ -3,6 +3,8 @@ package wizard
 import (
 	"context"
 	"testing"
+
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // countingDetector answers every domain with provider and counts lookups.
@@ -29,7 +31,7 @@ func TestReplayDetects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var n int
-			setup := &Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de"}}
+			setup := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"}, Company: setupfile.Mailbox{Address: "jobs@acme.de"}}
 			s := NewSession(setup, false)
 			if st := s.Next(); st.Action == nil || st.Action.Kind != ActionDetect || st.State != StateForwarding {
 				t.Fatalf("first step %+v, want ActionDetect (the file gives the address)", st)
@@ -93,23 +95,23 @@ func TestDetectFollowsTheAddress(t *testing.T) {
 // A headless run discovers only while the file leaves the server to
 // defaults: a file that names host, security and port is not probed.
 func TestReplayDiscoversOnlyWhenItMatters(t *testing.T) {
-	full := &SMTP{Host: "smtp.acme.de", Port: 587, Security: "starttls"}
+	full := &setupfile.SMTP{Host: "smtp.acme.de", Port: 587, Security: "starttls"}
 	for _, tc := range []struct {
 		name string
-		mb   Mailbox
+		mb   setupfile.Mailbox
 		want bool
 	}{
-		{"server given", Mailbox{Channel: "smtp", SMTP: full}, false},
-		{"port left out", Mailbox{Channel: "smtp", SMTP: &SMTP{Host: "smtp.acme.de", Security: "starttls"}}, true},
-		{"oauth channel", Mailbox{Channel: "google"}, false},
-		{"no channel", Mailbox{}, true},
+		{"server given", setupfile.Mailbox{Channel: "smtp", SMTP: full}, false},
+		{"port left out", setupfile.Mailbox{Channel: "smtp", SMTP: &setupfile.SMTP{Host: "smtp.acme.de", Security: "starttls"}}, true},
+		{"oauth channel", setupfile.Mailbox{Channel: "google"}, false},
+		{"no channel", setupfile.Mailbox{}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.mb.Address = "jobs@acme.de"
-			if got := NewSession(&Setup{Company: tc.mb}, false).discovers(); got != tc.want {
+			if got := NewSession(&setupfile.Setup{Company: tc.mb}, false).discovers(); got != tc.want {
 				t.Fatalf("discovers %v, want %v", got, tc.want)
 			}
-			if !NewSession(&Setup{Company: tc.mb}, true).discovers() {
+			if !NewSession(&setupfile.Setup{Company: tc.mb}, true).discovers() {
 				t.Fatal("an interactive session always discovers")
 			}
 		})

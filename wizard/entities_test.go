@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Cases of entity inheritance the other tables leave out: what an entity
@@ -13,51 +15,51 @@ import (
 // (forwarding, confirmations, credentials), and the connection rules per
 // channel.
 func TestEntityInheritance(t *testing.T) {
-	company := Mailbox{Address: "jobs@acme.de", SenderName: "employee", Forwarding: "done", Channel: "smtp",
-		SMTP:          &SMTP{Host: "smtp.acme.de", Port: 2525, Security: "starttls", Password: "env:PW", CAFile: "/ca.pem"},
-		Google:        &Google{ClientID: "g-id", AuthURL: "https://auth.test", TokenURL: "https://token.test", SMTPHost: "smtp.g.test", SMTPPort: 2465, CAFile: "/g.pem"},
-		Microsoft:     &Microsoft{Tenant: "acme.onmicrosoft.com", ClientID: "m-id", AuthorityURL: "https://login.test", SMTPHost: "smtp.m.test", SMTPPort: 2587, CAFile: "/m.pem", RefreshToken: "env:RT"},
+	company := setupfile.Mailbox{Address: "jobs@acme.de", SenderName: "employee", Forwarding: "done", Channel: "smtp",
+		SMTP:          &setupfile.SMTP{Host: "smtp.acme.de", Port: 2525, Security: "starttls", Password: "env:PW", CAFile: "/ca.pem"},
+		Google:        &setupfile.Google{ClientID: "g-id", AuthURL: "https://auth.test", TokenURL: "https://token.test", SMTPHost: "smtp.g.test", SMTPPort: 2465, CAFile: "/g.pem"},
+		Microsoft:     &setupfile.Microsoft{Tenant: "acme.onmicrosoft.com", ClientID: "m-id", AuthorityURL: "https://login.test", SMTPHost: "smtp.m.test", SMTPPort: 2587, CAFile: "/m.pem", RefreshToken: "env:RT"},
 		Prerequisites: map[string]bool{"ip_allowlist": true}}
 	cases := []struct {
 		name   string
-		entity Mailbox
-		check  func(t *testing.T, m EffectiveMailbox)
+		entity setupfile.Mailbox
+		check  func(t *testing.T, m setupfile.EffectiveMailbox)
 	}{
-		{"no address: the company's mailbox, own sender name", Mailbox{SenderName: "company"}, func(t *testing.T, m EffectiveMailbox) {
+		{"no address: the company's mailbox, own sender name", setupfile.Mailbox{SenderName: "company"}, func(t *testing.T, m setupfile.EffectiveMailbox) {
 			if !m.Inherited || m.Address != "jobs@acme.de" || m.SenderName != "company" || m.Forwarding != "done" ||
 				!m.Prerequisites["ip_allowlist"] || m.SMTP.Password != "env:PW" || m.SMTP.Username != "jobs@acme.de" {
 				t.Errorf("%+v %+v", m, *m.SMTP)
 			}
 		}},
-		{"own address: no forwarding, confirmations or password of the company", Mailbox{Address: "jobs@acme.it"}, func(t *testing.T, m EffectiveMailbox) {
+		{"own address: no forwarding, confirmations or password of the company", setupfile.Mailbox{Address: "jobs@acme.it"}, func(t *testing.T, m setupfile.EffectiveMailbox) {
 			if m.Inherited || m.Forwarding != "" || len(m.Prerequisites) != 0 || m.SenderName != "employee" ||
-				*m.SMTP != (SMTP{Host: "smtp.acme.de", Port: 2525, Security: "starttls", Username: "jobs@acme.it", Password: "keyring", CAFile: "/ca.pem"}) {
+				*m.SMTP != (setupfile.SMTP{Host: "smtp.acme.de", Port: 2525, Security: "starttls", Username: "jobs@acme.it", Password: "keyring", CAFile: "/ca.pem"}) {
 				t.Errorf("%+v %+v", m, *m.SMTP)
 			}
 		}},
-		{"own port only: the company's server on another port", Mailbox{Address: "jobs@acme.it", SMTP: &SMTP{Port: 587}}, func(t *testing.T, m EffectiveMailbox) {
-			if *m.SMTP != (SMTP{Host: "smtp.acme.de", Port: 587, Security: "starttls", Username: "jobs@acme.it", Password: "keyring", CAFile: "/ca.pem"}) {
+		{"own port only: the company's server on another port", setupfile.Mailbox{Address: "jobs@acme.it", SMTP: &setupfile.SMTP{Port: 587}}, func(t *testing.T, m setupfile.EffectiveMailbox) {
+			if *m.SMTP != (setupfile.SMTP{Host: "smtp.acme.de", Port: 587, Security: "starttls", Username: "jobs@acme.it", Password: "keyring", CAFile: "/ca.pem"}) {
 				t.Errorf("%+v", *m.SMTP)
 			}
 		}},
-		{"own security and port", Mailbox{Address: "jobs@acme.it", SMTP: &SMTP{Security: "smtps", Port: 2465, Username: "relay@acme.it"}}, func(t *testing.T, m EffectiveMailbox) {
-			if *m.SMTP != (SMTP{Host: "smtp.acme.de", Port: 2465, Security: "smtps", Username: "relay@acme.it", Password: "keyring", CAFile: "/ca.pem"}) {
+		{"own security and port", setupfile.Mailbox{Address: "jobs@acme.it", SMTP: &setupfile.SMTP{Security: "smtps", Port: 2465, Username: "relay@acme.it"}}, func(t *testing.T, m setupfile.EffectiveMailbox) {
+			if *m.SMTP != (setupfile.SMTP{Host: "smtp.acme.de", Port: 2465, Security: "smtps", Username: "relay@acme.it", Password: "keyring", CAFile: "/ca.pem"}) {
 				t.Errorf("%+v", *m.SMTP)
 			}
 		}},
-		{"own channel google: the company's google settings, not its smtp", Mailbox{Address: "jobs@acme.us", Channel: "google"}, func(t *testing.T, m EffectiveMailbox) {
-			want := Google{ClientID: "g-id", RefreshToken: "keyring", AuthURL: "https://auth.test", TokenURL: "https://token.test", SMTPHost: "smtp.g.test", SMTPPort: 2465, CAFile: "/g.pem"}
+		{"own channel google: the company's google settings, not its smtp", setupfile.Mailbox{Address: "jobs@acme.us", Channel: "google"}, func(t *testing.T, m setupfile.EffectiveMailbox) {
+			want := setupfile.Google{ClientID: "g-id", RefreshToken: "keyring", AuthURL: "https://auth.test", TokenURL: "https://token.test", SMTPHost: "smtp.g.test", SMTPPort: 2465, CAFile: "/g.pem"}
 			if m.SMTP != nil || m.Microsoft != nil || m.Google == nil || *m.Google != want {
 				t.Errorf("%+v %+v", m, m.Google)
 			}
 		}},
-		{"own channel microsoft, own tenant: the rest field by field", Mailbox{Address: "jobs@acme.co.uk", Channel: "microsoft", Microsoft: &Microsoft{Tenant: "acme.co.uk"}}, func(t *testing.T, m EffectiveMailbox) {
-			want := Microsoft{Tenant: "acme.co.uk", ClientID: "m-id", RefreshToken: "keyring", AuthorityURL: "https://login.test", SMTPHost: "smtp.m.test", SMTPPort: 2587, CAFile: "/m.pem"}
+		{"own channel microsoft, own tenant: the rest field by field", setupfile.Mailbox{Address: "jobs@acme.co.uk", Channel: "microsoft", Microsoft: &setupfile.Microsoft{Tenant: "acme.co.uk"}}, func(t *testing.T, m setupfile.EffectiveMailbox) {
+			want := setupfile.Microsoft{Tenant: "acme.co.uk", ClientID: "m-id", RefreshToken: "keyring", AuthorityURL: "https://login.test", SMTPHost: "smtp.m.test", SMTPPort: 2587, CAFile: "/m.pem"}
 			if m.Microsoft == nil || *m.Microsoft != want {
 				t.Errorf("%+v", m.Microsoft)
 			}
 		}},
-		{"own channel platform: nothing to connect to", Mailbox{Address: "jobs@acme.ie", Channel: "platform"}, func(t *testing.T, m EffectiveMailbox) {
+		{"own channel platform: nothing to connect to", setupfile.Mailbox{Address: "jobs@acme.ie", Channel: "platform"}, func(t *testing.T, m setupfile.EffectiveMailbox) {
 			if m.SMTP != nil || m.Google != nil || m.Microsoft != nil || m.ConnectionKey() != "platform" {
 				t.Errorf("%+v", m)
 			}
@@ -65,8 +67,8 @@ func TestEntityInheritance(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: company,
-				Entities: []Entity{{Name: "Acme Sub", Mailbox: tc.entity}}}
+			s := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"}, Company: company,
+				Entities: []setupfile.Entity{{Name: "Acme Sub", Mailbox: tc.entity}}}
 			eff := s.Effective()
 			if len(eff) != 2 || eff[1].Key != "entities[0]" || eff[1].Name != "Acme Sub" {
 				t.Fatalf("%+v", eff)
@@ -75,9 +77,9 @@ func TestEntityInheritance(t *testing.T) {
 		})
 	}
 	// A company on the platform service gives an smtp entity nothing.
-	s := &Setup{Version: 1, Company: Mailbox{Address: "jobs@acme.de"},
-		Entities: []Entity{{Name: "x", Mailbox: Mailbox{Address: "jobs@acme.it", Channel: "smtp", SMTP: &SMTP{Security: "smtps"}}}}}
-	if got := *s.Effective()[1].SMTP; got != (SMTP{Port: 465, Security: "smtps", Username: "jobs@acme.it", Password: "keyring"}) {
+	s := &setupfile.Setup{Version: 1, Company: setupfile.Mailbox{Address: "jobs@acme.de"},
+		Entities: []setupfile.Entity{{Name: "x", Mailbox: setupfile.Mailbox{Address: "jobs@acme.it", Channel: "smtp", SMTP: &setupfile.SMTP{Security: "smtps"}}}}}
+	if got := *s.Effective()[1].SMTP; got != (setupfile.SMTP{Port: 465, Security: "smtps", Username: "jobs@acme.it", Password: "keyring"}) {
 		t.Errorf("smtp entity of a platform company: %+v", got)
 	}
 }
@@ -108,7 +110,7 @@ func TestEntityValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := Parse("jobmail.yaml", []byte(entityBase+tc.entities), LoadOptions{})
+			l, err := setupfile.Parse("jobmail.yaml", []byte(entityBase+tc.entities), setupfile.LoadOptions{})
 			if tc.key == "" {
 				if err != nil {
 					t.Fatalf("invalid: %v", err)
@@ -122,7 +124,7 @@ func TestEntityValidation(t *testing.T) {
 				}
 				return
 			}
-			var fe *FieldError
+			var fe *setupfile.FieldError
 			if !errors.As(err, &fe) {
 				t.Fatalf("want an error at %s, got %v", tc.key, err)
 			}

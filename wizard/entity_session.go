@@ -1,9 +1,6 @@
 package wizard
 
-import (
-	"strconv"
-	"strings"
-)
+import "github.com/jobmail/jobmail/wizard/setupfile"
 
 // Adding a subsidiary (legal entity) in the wizard is a session of its
 // own, on the machine like the company's: the entity's name first (an
@@ -12,18 +9,15 @@ import (
 // parent's settings apply") and nothing more is asked. With an address,
 // the mailbox's own steps follow; each question that has a company
 // setting to inherit offers it as the default, by the rule of
-// Setup.Effective (inheritMailbox), and the checks, the sign-in and the
+// Setup.Effective (setupfile.Inherit), and the checks, the sign-in and the
 // live test use the mailbox with that rule applied, exactly as a replay
 // of the written file will.
-
-// EntityKey is the setup-file key prefix of entity i: "entities[2]".
-func EntityKey(i int) string { return "entities[" + strconv.Itoa(i) + "]" }
 
 // NewEntitySession starts the session that asks for setup.Entities[i]
 // (usually just appended, empty). The session keeps a pointer into the
 // slice: do not grow setup.Entities while it runs.
-func NewEntitySession(setup *Setup, i int, interactive bool) *Session {
-	s := NewMailboxSession(setup, EntityKey(i), &setup.Entities[i].Mailbox, interactive)
+func NewEntitySession(setup *setupfile.Setup, i int, interactive bool) *Session {
+	s := NewMailboxSession(setup, setupfile.EntityKey(i), &setup.Entities[i].Mailbox, interactive)
 	s.entity = i
 	return s
 }
@@ -41,11 +35,11 @@ func (s *Session) Inherits() bool {
 // connection is the mailbox the checks, the sign-in and the live test
 // use: for an entity being added, its answers with the company's
 // settings inherited; else the mailbox itself.
-func (s *Session) connection() *Mailbox {
+func (s *Session) connection() *setupfile.Mailbox {
 	if !s.IsEntity() {
 		return s.mb
 	}
-	m := inheritMailbox(s.mb, &s.Setup.Company)
+	m := setupfile.Inherit(s.mb, &s.Setup.Company)
 	return &m
 }
 
@@ -68,7 +62,7 @@ func (s *Session) entityFields() []field {
 	return []field{{name: FieldName, state: StateForwarding, kind: KindInput,
 		get: func(s *Session) (string, bool) { n := s.Setup.Entities[i].Name; return n, n != "" },
 		set: func(s *Session, v string) error {
-			if err := s.Setup.validateEntityNameAt(v, i); err != nil {
+			if err := s.Setup.ValidateEntityNameAt(v, i); err != nil {
 				return err
 			}
 			return setWith(&s.Setup.Entities[i].Name, v, nil)
@@ -81,28 +75,13 @@ func (s *Session) entityFields() []field {
 // and so do those answers, to be asked afresh if an address is given again.
 func (s *Session) setEntityAddress(v string) error {
 	if v != "" {
-		return setWith(&s.mb.Address, v, ValidateAddress)
+		return setWith(&s.mb.Address, v, setupfile.ValidateAddress)
 	}
-	*s.mb = Mailbox{}
+	*s.mb = setupfile.Mailbox{}
 	name := s.key + ".name"
 	for k := range s.answered {
 		if k != name {
 			delete(s.answered, k)
-		}
-	}
-	return nil
-}
-
-// validateEntityNameAt checks the name of entity self as the setup file's
-// check would: valid, and no other entity's.
-func (s *Setup) validateEntityNameAt(v string, self int) error {
-	if err := ValidateEntityName(v); err != nil {
-		return err
-	}
-	key := EntityNameKey(v)
-	for j, e := range s.Entities {
-		if j != self && EntityNameKey(e.Name) == key {
-			return &FieldError{Reason: ReasonDuplicateEntity, Args: map[string]string{"name": safeArg(strings.TrimSpace(v))}}
 		}
 	}
 	return nil

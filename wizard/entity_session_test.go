@@ -4,6 +4,8 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // walk answers an entity session's questions by key, accepting the
@@ -34,24 +36,24 @@ func walk(t *testing.T, s *Session, answers map[string]string) (map[string]strin
 // testCA is the test CA, by absolute path (the setup file resolves
 // relative ones against its own directory).
 func testCA(t *testing.T) string {
-	ca, err := filepath.Abs("testdata/certs/ca.pem")
+	ca, err := filepath.Abs("setupfile/testdata/certs/ca.pem")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ca
 }
 
-func entitySetup(t *testing.T) *Setup {
-	return &Setup{Version: 1, Platform: Platform{Account: "acme"},
-		Company: Mailbox{Address: "jobs@acme.de", SenderName: "employee", Forwarding: "done", Channel: "smtp",
-			SMTP:   &SMTP{Host: "mail.acme.de", Port: 2525, Security: "smtps", Username: "relay@acme.de", Password: "env:PW", CAFile: testCA(t)},
-			Google: &Google{ClientID: "gid", AuthURL: "https://auth.test/a", TokenURL: "https://auth.test/t"}},
-		Entities: []Entity{{Name: "Acme Logistics"}, {}}}
+func entitySetup(t *testing.T) *setupfile.Setup {
+	return &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"},
+		Company: setupfile.Mailbox{Address: "jobs@acme.de", SenderName: "employee", Forwarding: "done", Channel: "smtp",
+			SMTP:   &setupfile.SMTP{Host: "mail.acme.de", Port: 2525, Security: "smtps", Username: "relay@acme.de", Password: "env:PW", CAFile: testCA(t)},
+			Google: &setupfile.Google{ClientID: "gid", AuthURL: "https://auth.test/a", TokenURL: "https://auth.test/t"}},
+		Entities: []setupfile.Entity{{Name: "Acme Logistics"}, {}}}
 }
 
 // TestEntitySessionInheritsByTheFileRule: the wizard's defaults for a
 // subsidiary are the settings a replay of the written file inherits
-// (inheritMailbox), on any domain; the login never is the company's;
+// (setupfile.Inherit), on any domain; the login never is the company's;
 // accepting every default writes a file whose effective mailbox is the
 // one the session tested.
 func TestEntitySessionInheritsByTheFileRule(t *testing.T) {
@@ -60,22 +62,22 @@ func TestEntitySessionInheritsByTheFileRule(t *testing.T) {
 		name    string
 		answers map[string]string
 		want    map[string]string // key → value offered
-		eff     SMTP
+		eff     setupfile.SMTP
 	}{
 		{"another domain, every default accepted",
 			map[string]string{"entities[1].address": "jobs@acme.it"},
 			map[string]string{"entities[1].sender_name": "employee", "entities[1].channel": "smtp",
 				"entities[1].smtp.host": "mail.acme.de", "entities[1].smtp.transport": "smtps-2525",
 				"entities[1].smtp.username": "jobs@acme.it", "entities[1].smtp.password": "", "entities[1].smtp.ca_file": ca},
-			SMTP{Host: "mail.acme.de", Port: 2525, Security: "smtps", Username: "jobs@acme.it", Password: "keyring", CAFile: ca}},
+			setupfile.SMTP{Host: "mail.acme.de", Port: 2525, Security: "smtps", Username: "jobs@acme.it", Password: "keyring", CAFile: ca}},
 		{"the company's host, another port and security",
 			map[string]string{"entities[1].address": "jobs@acme.it", "entities[1].smtp.transport": "starttls-587"},
 			map[string]string{"entities[1].smtp.host": "mail.acme.de", "entities[1].smtp.transport": "smtps-2525", "entities[1].smtp.ca_file": ca},
-			SMTP{Host: "mail.acme.de", Port: 587, Security: "starttls", Username: "jobs@acme.it", Password: "keyring", CAFile: ca}},
+			setupfile.SMTP{Host: "mail.acme.de", Port: 587, Security: "starttls", Username: "jobs@acme.it", Password: "keyring", CAFile: ca}},
 		{"a host of its own: nothing of the company's server",
 			map[string]string{"entities[1].address": "jobs@acme.it", "entities[1].smtp.host": "smtp.acme.it"},
 			map[string]string{"entities[1].smtp.transport": "starttls-587", "entities[1].smtp.ca_file": ""},
-			SMTP{Host: "smtp.acme.it", Port: 587, Security: "starttls", Username: "jobs@acme.it", Password: "keyring"}},
+			setupfile.SMTP{Host: "smtp.acme.it", Port: 587, Security: "starttls", Username: "jobs@acme.it", Password: "keyring"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,10 +145,10 @@ func TestEntitySessionEmptyAddressInherits(t *testing.T) {
 		t.Fatalf("entity %+v", e)
 	}
 	path := filepath.Join(t.TempDir(), "jobmail.yaml")
-	if err := Save(path, setup); err != nil {
+	if err := setupfile.Save(path, setup); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadFile(path); err != nil {
+	if _, err := setupfile.LoadFile(path); err != nil {
 		t.Fatalf("the written setup is not valid: %v", err)
 	}
 	// an address again: its questions are asked afresh
@@ -163,7 +165,7 @@ func TestEntitySessionName(t *testing.T) {
 		name, value, reason string
 	}{
 		{"required", "", "required"},
-		{"taken, other case and spacing", "  acme   LOGISTICS ", ReasonDuplicateEntity},
+		{"taken, other case and spacing", "  acme   LOGISTICS ", setupfile.ReasonDuplicateEntity},
 		{"line break", "Acme\nItalia", "crlf"},
 		{"ok", "Acme Italia", ""},
 	}
@@ -174,7 +176,7 @@ func TestEntitySessionName(t *testing.T) {
 				t.Fatalf("first question %+v", q)
 			}
 			err := s.Answer("entities[1].name", tc.value)
-			var fe *FieldError
+			var fe *setupfile.FieldError
 			switch {
 			case tc.reason == "" && err != nil:
 				t.Fatalf("refused: %v", err)

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // ExportSchemaVersion is the version of the platform export's format.
@@ -152,7 +154,7 @@ func Encryption(sec providers.Security) string {
 // NewExport builds the export of s. tests holds the live-test summaries
 // by EffectiveMailbox.Key ("company", "entities[0]"…); a mailbox without
 // one gets last_test null and a fresh verification token.
-func NewExport(s *Setup, tests map[string]TestSummary, opts ExportOptions) *Export {
+func NewExport(s *setupfile.Setup, tests map[string]TestSummary, opts ExportOptions) *Export {
 	now, token := opts.Now, opts.NewToken
 	if now == nil {
 		now = time.Now
@@ -165,9 +167,9 @@ func NewExport(s *Setup, tests map[string]TestSummary, opts ExportOptions) *Expo
 		SchemaVersion: ExportSchemaVersion,
 		GeneratedAt:   now().UTC(),
 		Platform: ExportPlatform{
-			Name: s.PlatformName(), Account: p.Account, MailDomain: firstOf(p.MailDomain, DefaultMailDomain),
-			InboundAddress: s.InboundAddress(), MailService: DefaultMailService,
-			OutgoingIPs: append([]string{}, DefaultOutgoingIPs...),
+			Name: s.PlatformName(), Account: p.Account, MailDomain: cmp.Or(p.MailDomain, setupfile.DefaultMailDomain),
+			InboundAddress: s.InboundAddress(), MailService: setupfile.DefaultMailService,
+			OutgoingIPs: append([]string{}, setupfile.DefaultOutgoingIPs...),
 		},
 	}
 	if len(p.OutgoingIPs) > 0 {
@@ -201,7 +203,7 @@ func NewExport(s *Setup, tests map[string]TestSummary, opts ExportOptions) *Expo
 	return e
 }
 
-func exportSettings(m EffectiveMailbox, p ExportPlatform) ExportSettings {
+func exportSettings(m setupfile.EffectiveMailbox, p ExportPlatform) ExportSettings {
 	return channelOf(m.Channel).export(m, p)
 }
 
@@ -265,7 +267,7 @@ func WriteExport(path string, e *Export, protect ...string) error {
 	if err != nil {
 		return fmt.Errorf("write export: %w", err)
 	}
-	if err := WriteFileAtomic(path, data, 0o600, protect...); err != nil {
+	if err := setupfile.WriteFileAtomic(path, data, 0o600, protect...); err != nil {
 		return fmt.Errorf("write export: %w", err)
 	}
 	return nil

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/schema/schemacheck"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 var exportTime = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -24,19 +26,19 @@ func counterTokens() func() string {
 	}
 }
 
-func exportSetup() *Setup {
-	return &Setup{
+func exportSetup() *setupfile.Setup {
+	return &setupfile.Setup{
 		Version:  1,
-		Platform: Platform{Account: "acme"},
-		Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp",
-			SMTP: &SMTP{Host: "smtp.acme.de", Password: "env:SECRET_MARKER_ENV", CAFile: "/etc/marker-ca.pem"}},
-		Entities: []Entity{
-			{Name: "Acme Italia S.r.l.", Mailbox: Mailbox{Address: "jobs@acme.it", SenderName: "employee",
-				SMTP: &SMTP{Security: "starttls-noverify", Username: "relay@acme.it", Password: "file:/run/secret-marker-file"}}},
+		Platform: setupfile.Platform{Account: "acme"},
+		Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp",
+			SMTP: &setupfile.SMTP{Host: "smtp.acme.de", Password: "env:SECRET_MARKER_ENV", CAFile: "/etc/marker-ca.pem"}},
+		Entities: []setupfile.Entity{
+			{Name: "Acme Italia S.r.l.", Mailbox: setupfile.Mailbox{Address: "jobs@acme.it", SenderName: "employee",
+				SMTP: &setupfile.SMTP{Security: "starttls-noverify", Username: "relay@acme.it", Password: "file:/run/secret-marker-file"}}},
 			{Name: "Acme Logistics"},
-			{Name: "Acme UK", Mailbox: Mailbox{Address: "jobs@acme.co.uk", Channel: "microsoft",
-				Microsoft: &Microsoft{Tenant: "acme.onmicrosoft.com", ClientID: "11111111-2222-3333-4444-555555555555", RefreshToken: "env:RT_MARKER"}}},
-			{Name: "Acme Ireland", Mailbox: Mailbox{Address: "jobs@acme.ie", Channel: "platform"}},
+			{Name: "Acme UK", Mailbox: setupfile.Mailbox{Address: "jobs@acme.co.uk", Channel: "microsoft",
+				Microsoft: &setupfile.Microsoft{Tenant: "acme.onmicrosoft.com", ClientID: "11111111-2222-3333-4444-555555555555", RefreshToken: "env:RT_MARKER"}}},
+			{Name: "Acme Ireland", Mailbox: setupfile.Mailbox{Address: "jobs@acme.ie", Channel: "platform"}},
 		},
 	}
 }
@@ -174,7 +176,7 @@ func TestExportSchemaRejects(t *testing.T) {
 			}
 			mutate(m)
 			data, _ := json.Marshal(m)
-			if err := CheckExportSchema(data); err == nil {
+			if err := schemacheck.Export(data); err == nil {
 				t.Fatal("schema accepted a broken export")
 			}
 		})

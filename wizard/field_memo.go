@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // The field list is built once per shape of the session, not on every
@@ -14,7 +15,7 @@ import (
 // rebuilds the list, whoever changed it (an answer, a remedy, Prev, a
 // detection result, a driver writing Session.Provider).
 type fieldShape struct {
-	mb          *Mailbox
+	mb          *setupfile.Mailbox
 	key         string
 	entity      int
 	inherits    bool

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // TestReadingIsPure: Next, the question list and a question's lookup
@@ -15,7 +16,7 @@ func TestReadingIsPure(t *testing.T) {
 	for _, ch := range providers.Channels {
 		for _, interactive := range []bool{false, true} {
 			t.Run(string(ch), func(t *testing.T) {
-				s := NewSession(&Setup{}, interactive)
+				s := NewSession(&setupfile.Setup{}, interactive)
 				s.Provider = "microsoft" // the most confirmations
 				for _, kv := range [][2]string{{"company.address", "jobs@acme.de"}, {"platform.account", "acme"}, {"company.channel", string(ch)}} {
 					if err := s.Answer(kv[0], kv[1]); err != nil {
@@ -40,7 +41,7 @@ func TestReadingIsPure(t *testing.T) {
 	}
 }
 
-func snapshot(t *testing.T, s *Setup) string {
+func snapshot(t *testing.T, s *setupfile.Setup) string {
 	t.Helper()
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -53,7 +54,7 @@ func snapshot(t *testing.T, s *Setup) string {
 // changes its shape (the channel, the provider) rebuilds it, and the
 // rebuilt list is the one a fresh session builds.
 func TestFieldsBuiltOncePerShape(t *testing.T) {
-	s := NewSession(&Setup{}, false)
+	s := NewSession(&setupfile.Setup{}, false)
 	for _, kv := range [][2]string{{"company.address", "jobs@acme.de"}, {"platform.account", "acme"}, {"company.channel", "smtp"}} {
 		if err := s.Answer(kv[0], kv[1]); err != nil {
 			t.Fatal(err)

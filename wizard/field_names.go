@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // The fields drivers show context for (Question.Field). They are named
@@ -54,7 +55,7 @@ func (s *Session) ChannelWarning(ch providers.Channel) *providers.Diagnosis {
 // the way on. The interactive wizard offers the switch right after the
 // host (smtp.direct); this warning reaches every driver's end, replay
 // and --json included.
-func (s *Session) basicAuthRetiring() *Warning {
+func (s *Session) basicAuthRetiring() *setupfile.Warning {
 	m := s.connection()
 	if m.ChannelID() != providers.ChannelSMTP || m.SMTP == nil {
 		return nil
@@ -63,7 +64,7 @@ func (s *Session) basicAuthRetiring() *Warning {
 		return nil
 	}
 	key := s.prefix() + "." + FieldChannel
-	return &Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigBasicAuthRetiring,
+	return &setupfile.Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigBasicAuthRetiring,
 		Actor: providers.ActorMailAdmin, Field: key, Args: map[string]string{"address": m.Address, "host": m.SMTP.Host}}}
 }
 

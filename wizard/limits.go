@@ -1,10 +1,12 @@
 package wizard
 
 import (
+	"cmp"
 	"net/netip"
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Proof is what a finished session may claim, so that every driver's end
@@ -30,7 +32,7 @@ func (s *Session) Proof() Proof { return proofOf(s.connection().ChannelID(), s.L
 
 // Limits are the warnings about what a passing test does not prove for
 // the platform (config.local_server, config.private_ca).
-func (s *Session) Limits() []Warning {
+func (s *Session) Limits() []setupfile.Warning {
 	m := s.connection()
 	return limits(s.prefix(), m.ChannelID(), servedBy(m.SMTP, m.Google, m.Microsoft))
 }
@@ -45,11 +47,11 @@ func (s *Session) SendsAs() string {
 }
 
 // LimitsOf are a mailbox's limits, for the export and the report.
-func LimitsOf(m EffectiveMailbox) []Warning {
+func LimitsOf(m setupfile.EffectiveMailbox) []setupfile.Warning {
 	return limits(m.Key, m.Channel, servedBy(m.SMTP, m.Google, m.Microsoft))
 }
 
-func proofOf(ch providers.Channel, ws []Warning) Proof {
+func proofOf(ch providers.Channel, ws []setupfile.Warning) Proof {
 	switch {
 	case !providers.SpecOf(ch).Sends:
 		return ProofNothingSent
@@ -70,17 +72,17 @@ type server struct {
 }
 
 // servedBy picks the blocks' servers; limits keeps the one of the channel.
-func servedBy(c *SMTP, g *Google, ms *Microsoft) map[providers.Channel]server {
+func servedBy(c *setupfile.SMTP, g *setupfile.Google, ms *setupfile.Microsoft) map[providers.Channel]server {
 	out := map[providers.Channel]server{}
 	if c != nil {
 		out[providers.ChannelSMTP] = server{c.Host, c.CAFile, ".smtp.host", ".smtp.ca_file"}
 	}
 	if g != nil {
-		out[providers.ChannelGoogle] = server{firstOf(g.SMTPHost, providerSMTPHost["google"]), g.CAFile,
+		out[providers.ChannelGoogle] = server{cmp.Or(g.SMTPHost, providerSMTPHost["google"]), g.CAFile,
 			".google.smtp_host", ".google.ca_file"}
 	}
 	if ms != nil {
-		out[providers.ChannelMicrosoft] = server{firstOf(ms.SMTPHost, providerSMTPHost["microsoft"]), ms.CAFile,
+		out[providers.ChannelMicrosoft] = server{cmp.Or(ms.SMTPHost, providerSMTPHost["microsoft"]), ms.CAFile,
 			".microsoft.smtp_host", ".microsoft.ca_file"}
 	}
 	return out
@@ -89,20 +91,20 @@ func servedBy(c *SMTP, g *Google, ms *Microsoft) map[providers.Channel]server {
 // limits is the one rule behind Limits, LimitsOf and Proof: a server the
 // platform cannot reach, or trusts only through a CA file of this machine,
 // limits what a passed test proves, on every channel that names one.
-func limits(prefix string, ch providers.Channel, servers map[providers.Channel]server) []Warning {
+func limits(prefix string, ch providers.Channel, servers map[providers.Channel]server) []setupfile.Warning {
 	sv, ok := servers[ch]
 	if !ok {
 		return nil
 	}
-	var ws []Warning
+	var ws []setupfile.Warning
 	if kind := LocalHostKind(sv.host); kind != "" {
 		key := prefix + sv.hostKey
-		ws = append(ws, Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigLocalServer,
+		ws = append(ws, setupfile.Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigLocalServer,
 			Actor: providers.ActorMailAdmin, Field: key, Args: map[string]string{"host": sv.host, "kind": kind}}})
 	}
 	if sv.caFile != "" {
 		key := prefix + sv.caKey
-		ws = append(ws, Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigPrivateCA,
+		ws = append(ws, setupfile.Warning{Key: key, Diagnosis: providers.Diagnosis{Code: providers.CodeConfigPrivateCA,
 			Actor: providers.ActorMailAdmin, Field: key, Args: map[string]string{"host": sv.host, "path": sv.caFile}}})
 	}
 	return ws

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 func TestLocalHostKind(t *testing.T) {
@@ -72,15 +73,15 @@ func TestLimitsAndProof(t *testing.T) {
 			[]providers.Code{providers.CodeConfigPrivateCA}, []string{"company.google.ca_file"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
-				Company: Mailbox{Address: "jobs@acme.de", Channel: tc.ch}}
+			setup := &setupfile.Setup{Version: setupfile.SetupVersion, Platform: setupfile.Platform{Account: "acme"},
+				Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: tc.ch}}
 			switch tc.ch {
 			case "smtp":
-				setup.Company.SMTP = &SMTP{Host: tc.host, CAFile: tc.ca}
+				setup.Company.SMTP = &setupfile.SMTP{Host: tc.host, CAFile: tc.ca}
 			case "google":
-				setup.Company.Google = &Google{SMTPHost: tc.host, CAFile: tc.ca}
+				setup.Company.Google = &setupfile.Google{SMTPHost: tc.host, CAFile: tc.ca}
 			case "microsoft":
-				setup.Company.Microsoft = &Microsoft{SMTPHost: tc.host, CAFile: tc.ca}
+				setup.Company.Microsoft = &setupfile.Microsoft{SMTPHost: tc.host, CAFile: tc.ca}
 			}
 			s := NewSession(setup, false)
 			if got := s.Proof(); got != tc.proof {
@@ -109,7 +110,7 @@ func TestLimitsAndProof(t *testing.T) {
 			}
 			wantSends := ""
 			if tc.proof == ProofNothingSent {
-				wantSends = "acme-jobs@" + DefaultMailDomain
+				wantSends = "acme-jobs@" + setupfile.DefaultMailDomain
 			}
 			if got := s.SendsAs(); got != wantSends {
 				t.Errorf("SendsAs = %q, want %q", got, wantSends)
@@ -121,8 +122,8 @@ func TestLimitsAndProof(t *testing.T) {
 // A CA file keeps its warning even though the test passes with it (the
 // remedy of tls.untrusted_cert used to be the only place that said so).
 func TestPrivateCAWarningSurvivesAPassedTest(t *testing.T) {
-	setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
-		Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "smtp.acme.de", CAFile: "ca.pem"}}}
+	setup := &setupfile.Setup{Version: setupfile.SetupVersion, Platform: setupfile.Platform{Account: "acme"},
+		Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "smtp.acme.de", CAFile: "ca.pem"}}}
 	s := NewSession(setup, false)
 	s.RecordChecks([]providers.Check{{ID: "ca_file_readable", OK: true}})
 	s.RecordResult(providers.Result{Channel: providers.ChannelSMTP})
@@ -138,8 +139,8 @@ func TestPrivateCAWarningSurvivesAPassedTest(t *testing.T) {
 // only with a passed test, never before one or after a failed one, and a
 // retried test does not repeat them.
 func TestLimitsOnlyWithAPassedTest(t *testing.T) {
-	setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
-		Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "127.0.0.1", CAFile: "ca.pem"}}}
+	setup := &setupfile.Setup{Version: setupfile.SetupVersion, Platform: setupfile.Platform{Account: "acme"},
+		Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "127.0.0.1", CAFile: "ca.pem"}}}
 	s := NewSession(setup, false)
 	count := func() int {
 		n := 0
@@ -180,12 +181,12 @@ func TestBasicAuthRetiringWarning(t *testing.T) {
 		{"the direct integration", "microsoft", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			setup := &Setup{Version: SetupVersion, Platform: Platform{Account: "acme"},
-				Company: Mailbox{Address: "jobs@acme.de", Channel: tc.ch}}
+			setup := &setupfile.Setup{Version: setupfile.SetupVersion, Platform: setupfile.Platform{Account: "acme"},
+				Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: tc.ch}}
 			if tc.ch == "smtp" {
-				setup.Company.SMTP = &SMTP{Host: tc.host}
+				setup.Company.SMTP = &setupfile.SMTP{Host: tc.host}
 			} else {
-				setup.Company.Microsoft = &Microsoft{}
+				setup.Company.Microsoft = &setupfile.Microsoft{}
 			}
 			s := NewSession(setup, false)
 			s.RecordChecks(nil)

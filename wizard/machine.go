@@ -4,6 +4,7 @@ import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // State is a step of the wizard. The values appear in saved progress and
@@ -68,12 +69,12 @@ type Step struct {
 // results of actions. Interactive sessions keep the typed password in
 // Password (never in Setup); headless ones resolve Setup's reference.
 type Session struct {
-	Setup       *Setup
+	Setup       *setupfile.Setup
 	Interactive bool
 	Provider    string // detected from MX: google | microsoft | other | "" (unknown)
 	// Suggested is the server autodetection recommends (jobmail doctor's
 	// verdict); it only prefills the SMTP questions.
-	Suggested SMTP
+	Suggested setupfile.SMTP
 	// MX are the address domain's MX hosts, when the driver looked them
 	// up: the built-in provider table also matches by MX (prefill.go).
 	MX []string
@@ -83,7 +84,7 @@ type Session struct {
 	Checks   []providers.Check
 	Result   *providers.Result
 	Token    string // verification token of this session's test message
-	Warnings []Warning
+	Warnings []setupfile.Warning
 	// Trace, when set, observes the machine in the order things happen:
 	// "answer <key>" for each accepted answer, "action <kind>" for each
 	// action a driver runs. Tests compare it across drivers (they must
@@ -96,7 +97,7 @@ type Session struct {
 
 	appChoice  map[providers.Channel]string // <channel>.app answered in this session
 	direct     map[string]string            // smtp.direct kept, by mailbox key
-	mb         *Mailbox                     // the mailbox configured: the company's or an entity's
+	mb         *setupfile.Mailbox           // the mailbox configured: the company's or an entity's
 	key        string                       // its setup-file key prefix: "company", "entities[2]"
 	entity     int                          // index of the entity being added (NewEntitySession), else -1
 	answered   map[string]bool
@@ -114,12 +115,12 @@ type Session struct {
 
 // NewSession starts a session on setup (which may be empty or loaded from
 // a file). A fresh verification token is drawn.
-func NewSession(setup *Setup, interactive bool) *Session {
+func NewSession(setup *setupfile.Setup, interactive bool) *Session {
 	if setup == nil {
-		setup = &Setup{}
+		setup = &setupfile.Setup{}
 	}
 	if setup.Version == 0 {
-		setup.Version = SetupVersion
+		setup.Version = setupfile.SetupVersion
 	}
 	return &Session{Setup: setup, Interactive: interactive, Token: NewToken(), answered: map[string]bool{},
 		mb: &setup.Company, key: "company", entity: -1}
@@ -128,14 +129,14 @@ func NewSession(setup *Setup, interactive bool) *Session {
 // NewMailboxSession starts a session for another mailbox of setup: an
 // entity's (key "entities[2]"), whose questions are the mailbox's own;
 // platform-wide answers are the company session's business.
-func NewMailboxSession(setup *Setup, key string, mb *Mailbox, interactive bool) *Session {
+func NewMailboxSession(setup *setupfile.Setup, key string, mb *setupfile.Mailbox, interactive bool) *Session {
 	s := NewSession(setup, interactive)
 	s.mb, s.key = mb, key
 	return s
 }
 
 // Mailbox is the mailbox this session configures.
-func (s *Session) Mailbox() *Mailbox { return s.mb }
+func (s *Session) Mailbox() *setupfile.Mailbox { return s.mb }
 
 // Key is the mailbox's setup-file key prefix ("company", "entities[2]").
 func (s *Session) Key() string { return s.key }
@@ -187,7 +188,7 @@ func (s *Session) Next() Step {
 func (s *Session) Answer(key, value string) error {
 	q, ok := s.question(key)
 	if !ok {
-		return &FieldError{Key: key, Reason: "unknown_key"}
+		return &setupfile.FieldError{Key: key, Reason: "unknown_key"}
 	}
 	if err := s.apply(q, value); err != nil {
 		return err
@@ -236,7 +237,7 @@ func (s *Session) RecordChecks(cs []providers.Check) {
 	s.Warnings = s.Warnings[:0]
 	for _, c := range cs {
 		if c.Warning && c.Diagnosis != nil {
-			s.Warnings = append(s.Warnings, Warning{Key: c.Diagnosis.Field, Diagnosis: *c.Diagnosis})
+			s.Warnings = append(s.Warnings, setupfile.Warning{Key: c.Diagnosis.Field, Diagnosis: *c.Diagnosis})
 		}
 	}
 	if w := s.basicAuthRetiring(); w != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // script answers questions by key until the machine asks for an action,
@@ -106,9 +107,9 @@ func TestAnswerValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
-			s := NewSession(&Setup{Company: Mailbox{Channel: "smtp"}}, true)
+			s := NewSession(&setupfile.Setup{Company: setupfile.Mailbox{Channel: "smtp"}}, true)
 			err := s.Answer(tc.key, tc.value)
-			var fe *FieldError
+			var fe *setupfile.FieldError
 			if !errors.As(err, &fe) {
 				t.Fatalf("want a *FieldError, got %v", err)
 			}
@@ -161,9 +162,9 @@ func TestGoogleSuggested(t *testing.T) {
 }
 
 func TestReplay(t *testing.T) {
-	smtpSetup := func(mut func(*Setup)) *Setup {
-		s := &Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp",
-			SMTP: &SMTP{Host: "smtp.acme.de", Password: "env:PW"}}}
+	smtpSetup := func(mut func(*setupfile.Setup)) *setupfile.Setup {
+		s := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"}, Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp",
+			SMTP: &setupfile.SMTP{Host: "smtp.acme.de", Password: "env:PW"}}}
 		if mut != nil {
 			mut(s)
 		}
@@ -171,24 +172,24 @@ func TestReplay(t *testing.T) {
 	}
 	cases := []struct {
 		name    string
-		setup   *Setup
+		setup   *setupfile.Setup
 		missing string
 		blocked providers.Code
 		done    bool
 	}{
-		{"platform channel is done at once", &Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de"}}, "", "", true},
-		{"missing address", &Setup{Version: 1, Platform: Platform{Account: "acme"}}, "company.address", "", false},
-		{"missing host", smtpSetup(func(s *Setup) { s.Company.SMTP.Host = "" }), "company.smtp.host", "", false},
-		{"shared mailbox stops at prerequisites", smtpSetup(func(s *Setup) {
+		{"platform channel is done at once", &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"}, Company: setupfile.Mailbox{Address: "jobs@acme.de"}}, "", "", true},
+		{"missing address", &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"}}, "company.address", "", false},
+		{"missing host", smtpSetup(func(s *setupfile.Setup) { s.Company.SMTP.Host = "" }), "company.smtp.host", "", false},
+		{"shared mailbox stops at prerequisites", smtpSetup(func(s *setupfile.Setup) {
 			s.Company.Prerequisites = map[string]bool{"not_shared_mailbox": false}
 		}), "", providers.CodeConfigSharedMailbox, false},
-		{"credentials in clear", smtpSetup(func(s *Setup) { s.Company.SMTP.Security = "none" }), "", providers.CodeConfigInsecure, false},
+		{"credentials in clear", smtpSetup(func(s *setupfile.Setup) { s.Company.SMTP.Security = "none" }), "", providers.CodeConfigInsecure, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := &Env{}
 			s, st, err := replayFile(context.Background(), env, tc.setup, "jobmail.yaml", nil)
-			var me *MissingError
+			var me *setupfile.MissingError
 			switch {
 			case tc.missing != "":
 				if !errors.As(err, &me) || me.Key != tc.missing {
@@ -211,8 +212,8 @@ func TestReplay(t *testing.T) {
 }
 
 func TestSuggestedServerPrefills(t *testing.T) {
-	s := NewSession(&Setup{Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp"}}, true)
-	s.Suggested = SMTP{Host: "mail.acme.de", Port: 465, Security: "smtps"}
+	s := NewSession(&setupfile.Setup{Platform: setupfile.Platform{Account: "acme"}, Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp"}}, true)
+	s.Suggested = setupfile.SMTP{Host: "mail.acme.de", Port: 465, Security: "smtps"}
 	for _, k := range []string{"company.address", "platform.account", "company.sender_name", "company.forwarding", "company.channel"} {
 		q := next(s).Question
 		if q == nil || q.Key != k {
@@ -238,14 +239,17 @@ func TestSuggestedServerPrefills(t *testing.T) {
 // TestRelativePathsFollowTheSetupFile: ca_file and file: secrets written
 // relative are relative to the setup file, whatever the working directory.
 func TestRelativePathsFollowTheSetupFile(t *testing.T) {
-	dir := withCerts(t)
+	dir := t.TempDir() // holds testdata/certs, as the setup file names them
+	if err := os.CopyFS(filepath.Join(dir, "testdata", "certs"), os.DirFS("setupfile/testdata/certs")); err != nil {
+		t.Fatal(err)
+	}
 	body := "version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@acme.de\n  channel: smtp\n  smtp:\n" +
 		"    host: smtp.acme.de\n    password: file:testdata/certs/password.txt\n    ca_file: testdata/certs/ca.pem\n"
 	path := filepath.Join(dir, "jobmail.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l, err := LoadFile(path) // the working directory is wizard/, not dir
+	l, err := setupfile.LoadFile(path) // the working directory is wizard/, not dir
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +334,7 @@ func next(s *Session) Step {
 
 // replayFile replays the company's mailbox of setup as cmd replays every
 // mailbox (a session of its own, the file's answers).
-func replayFile(ctx context.Context, env *Env, setup *Setup, file string, obs providers.Observer) (*Session, Step, error) {
+func replayFile(ctx context.Context, env *Env, setup *setupfile.Setup, file string, obs providers.Observer) (*Session, Step, error) {
 	s := NewSession(setup, false)
 	st, err := s.replay(ctx, env, file, obs)
 	return s, st, err

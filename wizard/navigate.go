@@ -7,6 +7,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // RemedyKind is a way out of a blocked step the machine offers.
@@ -161,8 +162,8 @@ func (s *Session) trace(event string) {
 // error's own text where no finer code explains it.
 func DiagnosisOf(err error) providers.Diagnosis {
 	var pe *providers.Error
-	var me *MissingError
-	var fe *FieldError
+	var me *setupfile.MissingError
+	var fe *setupfile.FieldError
 	if d, ok := providers.SecretsDiagnosis(err); ok {
 		d.Reply = err.Error()
 		return d

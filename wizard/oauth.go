@@ -8,6 +8,7 @@ import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // OAuth runs the direct integrations (google, microsoft) for the machine.
@@ -34,7 +35,7 @@ type oauthProvider interface {
 	Prerequisites(address, account string, confirmed map[string]bool) []providers.Check
 }
 
-func (o *OAuth) provider(setup *Setup, m *Mailbox) (oauthProvider, string, string, error) {
+func (o *OAuth) provider(setup *setupfile.Setup, m *setupfile.Mailbox) (oauthProvider, string, string, error) {
 	if c, ok := signInOf(m.ChannelID()); ok {
 		return c.provider(o, setup, m)
 	}
@@ -43,7 +44,7 @@ func (o *OAuth) provider(setup *Setup, m *Mailbox) (oauthProvider, string, strin
 
 // clientSecret resolves Google's client secret reference (keyring: the
 // entry google-client:<reference owner>).
-func (o *OAuth) clientSecret(setup *Setup, ref string) (secrets.Secret, error) {
+func (o *OAuth) clientSecret(setup *setupfile.Setup, ref string) (secrets.Secret, error) {
 	r, err := secrets.ParseRef(ref)
 	if err != nil {
 		return secrets.Secret{}, err

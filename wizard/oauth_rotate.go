@@ -10,6 +10,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // A refresh token the server rotates is spent the moment the new one is
@@ -80,7 +81,7 @@ func (r *rotation) store(ctx context.Context, n secrets.Secret) error {
 	case secrets.RefFile:
 		write := r.o.WriteFile
 		if write == nil {
-			write = func(path string, data []byte) error { return WriteFileAtomic(path, data, 0o600) }
+			write = func(path string, data []byte) error { return setupfile.WriteFileAtomic(path, data, 0o600) }
 		}
 		if err := write(r.ref.Arg, []byte(n.Reveal()+"\n")); err != nil {
 			e := providers.Fail(providers.CodeSecretsUnavailable, providers.ActorUser, r.key,
@@ -97,7 +98,7 @@ func (r *rotation) store(ctx context.Context, n secrets.Secret) error {
 	} else {
 		_ = r.o.Store.Set(ctx, r.account+spentSuffix, tokenHash(r.old))
 	}
-	r.s.Warnings = append(r.s.Warnings, Warning{Key: r.key, Diagnosis: providers.Diagnosis{
+	r.s.Warnings = append(r.s.Warnings, setupfile.Warning{Key: r.key, Diagnosis: providers.Diagnosis{
 		Code: providers.CodeOAuthRefreshSpent, Actor: providers.ActorUser, Field: r.key, Args: r.args(state)}})
 	r.old = n
 	return nil

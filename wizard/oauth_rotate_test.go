@@ -14,6 +14,7 @@ import (
 	"github.com/jobmail/jobmail/providers/oauth/oauthtest"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/secrets/secretstest"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // TestRotatedRefreshTokenKept: whatever the reference, the token the
@@ -54,7 +55,7 @@ func TestRotatedRefreshTokenKept(t *testing.T) {
 				ref = "env:RT"
 				environ["RT"] = g.Refresh.Reveal()
 			}
-			setup := &Setup{Version: 1, Company: Mailbox{Address: addr, Channel: "microsoft", Microsoft: &Microsoft{
+			setup := &setupfile.Setup{Version: 1, Company: setupfile.Mailbox{Address: addr, Channel: "microsoft", Microsoft: &setupfile.Microsoft{
 				ClientID: auth.ClientID(), Tenant: "example.test", AuthorityURL: auth.URL, RefreshToken: ref,
 				SMTPHost: "127.0.0.1", SMTPPort: port}}}
 			resolver := &secrets.Resolver{Store: store, LookupEnv: func(k string) (string, bool) { v, ok := environ[k]; return v, ok }}

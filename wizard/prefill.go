@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/discover"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Where the SMTP questions' defaults come from, in this order: the server
@@ -70,13 +71,13 @@ func TransportValue(sec string, port int) string {
 func ParseTransport(v string) (providers.Security, int, error) {
 	i := strings.LastIndex(v, "-")
 	if i <= 0 {
-		return "", 0, &FieldError{Reason: ReasonSecurityInvalid, Args: map[string]string{"value": v}}
+		return "", 0, &setupfile.FieldError{Reason: setupfile.ReasonSecurityInvalid, Args: map[string]string{"value": v}}
 	}
 	sec, port := v[:i], v[i+1:]
-	if err := ValidateSecurity(sec); err != nil {
+	if err := setupfile.ValidateSecurity(sec); err != nil {
 		return "", 0, err
 	}
-	if err := ValidatePort(port); err != nil {
+	if err := setupfile.ValidatePort(port); err != nil {
 		return "", 0, err
 	}
 	n, _ := strconv.Atoi(port) // validated
@@ -86,13 +87,13 @@ func ParseTransport(v string) (providers.Security, int, error) {
 // transportField asks port and encryption as one choice (interactive
 // runs; a setup file has the two keys, replayed one by one with their own
 // errors). Choosing "other" asks smtp.security and smtp.port next.
-func (s *Session) transportField(c func() SMTP, w func() *SMTP) field {
+func (s *Session) transportField(c func() setupfile.SMTP, w func() *setupfile.SMTP) field {
 	pair := func(sec string, port int) string {
 		if sec == "" {
 			sec = string(providers.SecurityStartTLS)
 		}
 		if port == 0 {
-			port = DefaultPort(providers.Security(sec))
+			port = setupfile.DefaultPort(providers.Security(sec))
 		}
 		return TransportValue(sec, port)
 	}
@@ -103,7 +104,7 @@ func (s *Session) transportField(c func() SMTP, w func() *SMTP) field {
 		}
 		return pair(p.Security, p.Port)
 	}
-	inherit := func(m *Mailbox) string {
+	inherit := func(m *setupfile.Mailbox) string {
 		if v := derefOr(m.SMTP); v.Security != "" || v.Port != 0 {
 			return pair(v.Security, v.Port)
 		}
@@ -158,7 +159,7 @@ func (s *Session) transportField(c func() SMTP, w func() *SMTP) field {
 			if err := setWith(&b.Security, string(sec), nil); err != nil {
 				return err
 			}
-			return setInt(&b.Port, strconv.Itoa(port), ValidatePort)
+			return setInt(&b.Port, strconv.Itoa(port), setupfile.ValidatePort)
 		}}
 }
 
@@ -196,7 +197,7 @@ func SuggestAccount(address string) string {
 		labels = labels[:n-1]
 	}
 	v := labels[len(labels)-1]
-	if ValidateAccount(v) != nil {
+	if setupfile.ValidateAccount(v) != nil {
 		return ""
 	}
 	return v

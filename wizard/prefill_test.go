@@ -8,6 +8,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/smtp/smtptest"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // noNetwork stands for a machine without DNS or a route out: every name
@@ -120,7 +121,7 @@ func TestSuggestAccount(t *testing.T) {
 // TestAllowlistNone: "our server has no allowlist" is an answer that
 // holds the prerequisite; a replay whose file says nothing records nothing.
 func TestAllowlistNone(t *testing.T) {
-	s := NewSession(&Setup{Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp"}}, true)
+	s := NewSession(&setupfile.Setup{Platform: setupfile.Platform{Account: "acme"}, Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp"}}, true)
 	s.Provider = "other"
 	var q *Question
 	for _, x := range s.questions() {
@@ -142,8 +143,8 @@ func TestAllowlistNone(t *testing.T) {
 			t.Errorf("check %+v fails after 'no allowlist'", c)
 		}
 	}
-	setup := &Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp",
-		SMTP: &SMTP{Host: "smtp.acme.de", Password: "env:PW"}}}
+	setup := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"}, Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp",
+		SMTP: &setupfile.SMTP{Host: "smtp.acme.de", Password: "env:PW"}}}
 	_, _, _ = replayFile(context.Background(), &Env{Resolver: noNetwork{}, Dialer: noNetwork{}}, setup, "jobmail.yaml", nil)
 	if _, ok := setup.Company.Prerequisites["ip_allowlist"]; ok {
 		t.Errorf("a replay recorded an unconfirmed prerequisite: %v", setup.Company.Prerequisites)

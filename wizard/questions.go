@@ -1,11 +1,13 @@
 package wizard
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/discover"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Kind is how a question is asked.
@@ -51,7 +53,7 @@ type field struct {
 	// inherit, in an entity session, reads the company's setting the
 	// question offers as its default from the inherited mailbox; it takes
 	// precedence over def.
-	inherit  func(m *Mailbox) string
+	inherit  func(m *setupfile.Mailbox) string
 	optional bool
 	// confirms marks a prerequisite a person confirms: a replay whose
 	// file says nothing records nothing (the live test is the proof).
@@ -82,7 +84,7 @@ func (s *Session) buildFields() []field {
 				if s.IsEntity() {
 					return s.setEntityAddress(v)
 				}
-				return setWith(&m.Address, v, ValidateAddress)
+				return setWith(&m.Address, v, setupfile.ValidateAddress)
 			}})
 	if s.Inherits() {
 		return fs // the company's settings: nothing more to ask
@@ -91,21 +93,23 @@ func (s *Session) buildFields() []field {
 		field{name: "platform.account", absolute: true, state: StateForwarding, kind: KindInput,
 			def: func(*Session) string { return SuggestAccount(m.Address) },
 			get: func(s *Session) (string, bool) { return s.Setup.Platform.Account, s.Setup.Platform.Account != "" },
-			set: func(s *Session, v string) error { return setWith(&s.Setup.Platform.Account, v, ValidateAccount) }},
+			set: func(s *Session, v string) error {
+				return setWith(&s.Setup.Platform.Account, v, setupfile.ValidateAccount)
+			}},
 		field{name: "sender_name", state: StateForwarding, kind: KindSelect, optional: true,
 			options: constOptions("company", "employee"), def: constDefault("company"),
-			inherit: func(m *Mailbox) string { return m.SenderName },
+			inherit: func(m *setupfile.Mailbox) string { return m.SenderName },
 			get:     func(*Session) (string, bool) { return m.SenderName, m.SenderName != "" },
-			set:     func(_ *Session, v string) error { return setWith(&m.SenderName, v, ValidateSenderName) }},
+			set:     func(_ *Session, v string) error { return setWith(&m.SenderName, v, setupfile.ValidateSenderName) }},
 		field{name: FieldForwarding, state: StateForwarding, kind: KindSelect, optional: true,
 			options: constOptions("done", "later"), def: constDefault("later"),
 			get: func(*Session) (string, bool) { return m.Forwarding, m.Forwarding != "" },
-			set: func(_ *Session, v string) error { return setWith(&m.Forwarding, v, ValidateForwarding) }},
+			set: func(_ *Session, v string) error { return setWith(&m.Forwarding, v, setupfile.ValidateForwarding) }},
 		field{name: FieldChannel, state: StateChannel, kind: KindSelect, optional: true,
 			options: func(*Session) []string { return channelOptions() }, def: suggestedChannel,
-			inherit: func(m *Mailbox) string { return m.Channel },
+			inherit: func(m *setupfile.Mailbox) string { return m.Channel },
 			get:     func(*Session) (string, bool) { return m.Channel, m.Channel != "" },
-			set:     func(_ *Session, v string) error { return setWith(&m.Channel, v, ValidateChannel) }},
+			set:     func(_ *Session, v string) error { return setWith(&m.Channel, v, setupfile.ValidateChannel) }},
 	)
 	return append(fs, channelOf(m.ChannelID()).fields(s)...)
 }
@@ -191,7 +195,7 @@ func (s *Session) apply(f field, v string) error {
 		v = s.defaultOf(f)
 	}
 	if v == "" && !f.optional {
-		return &FieldError{Key: s.keyOf(f), Reason: "required"}
+		return &setupfile.FieldError{Key: s.keyOf(f), Reason: "required"}
 	}
 	if err := f.set(s, v); err != nil {
 		return withKey(err, s.keyOf(f))
@@ -225,26 +229,6 @@ func (s *Session) args() map[string]string {
 		"platform_app": s.platformApp(m),
 		"direct":       string(directFor(derefOr(m.SMTP).Host)),
 	}
-}
-
-// InboundAddress is where forwarding must send mail: <account>-jobs@<mail domain>.
-func (s *Setup) InboundAddress() string {
-	if s.Platform.Account == "" {
-		return ""
-	}
-	d := s.Platform.MailDomain
-	if d == "" {
-		d = DefaultMailDomain
-	}
-	return s.Platform.Account + "-jobs@" + d
-}
-
-// PlatformName is the platform's display name.
-func (s *Setup) PlatformName() string {
-	if s.Platform.Name != "" {
-		return s.Platform.Name
-	}
-	return DefaultPlatformName
 }
 
 func setWith(dst *string, v string, validate func(string) error) error {
@@ -288,7 +272,7 @@ func suggestedChannel(s *Session) string {
 	p := s.Provider
 	if p == "" { // nothing detected (no DNS): the built-in table may know the domain
 		if k, ok := discover.LookupKnown(s.Mailbox().Address, nil); ok {
-			p = firstOf(k.Family, "other")
+			p = cmp.Or(k.Family, "other")
 		}
 	}
 	switch p {
@@ -305,11 +289,21 @@ func suggestedChannel(s *Session) string {
 // withKey puts key on a *FieldError that has none (validators don't know
 // where their value came from).
 func withKey(err error, key string) error {
-	if fe, ok := err.(*FieldError); ok {
+	if fe, ok := err.(*setupfile.FieldError); ok {
 		if fe.Key == "" {
 			fe.Key = key
 		}
 		return fe
 	}
-	return &FieldError{Key: key, Reason: "invalid", Err: err}
+	return &setupfile.FieldError{Key: key, Reason: "invalid", Err: err}
+}
+
+// derefOr is *p, or the zero value for nil: a settings block read without
+// allocating it (reading is pure).
+func derefOr[T any](p *T) T {
+	var v T
+	if p != nil {
+		v = *p
+	}
+	return v
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // ReplayMailbox drives a session from the setup file instead of a
@@ -18,8 +19,8 @@ import (
 //
 // It replays one effective mailbox (the company's or an
 // entity's, with inheritance applied) as its own session.
-func ReplayMailbox(ctx context.Context, env *Env, setup *Setup, em EffectiveMailbox, file string, obs providers.Observer) (*Session, Step, error) {
-	mb := &Mailbox{Address: em.Address, SenderName: em.SenderName, Forwarding: em.Forwarding, Channel: string(em.Channel),
+func ReplayMailbox(ctx context.Context, env *Env, setup *setupfile.Setup, em setupfile.EffectiveMailbox, file string, obs providers.Observer) (*Session, Step, error) {
+	mb := &setupfile.Mailbox{Address: em.Address, SenderName: em.SenderName, Forwarding: em.Forwarding, Channel: string(em.Channel),
 		SMTP: em.SMTP, Google: em.Google, Microsoft: em.Microsoft, Prerequisites: em.Prerequisites}
 	s := NewMailboxSession(setup, em.Key, mb, false)
 	st, err := s.replay(ctx, env, file, obs)
@@ -42,7 +43,7 @@ func (s *Session) replay(ctx context.Context, env *Env, file string, obs provide
 			f, _ := s.question(st.Question.Key)
 			v, ok := f.get(s)
 			if !ok && !f.optional {
-				return st, &MissingError{Key: st.Question.Key, File: file}
+				return st, &setupfile.MissingError{Key: st.Question.Key, File: file}
 			}
 			if !ok && f.confirms {
 				// Nobody confirmed it: record nothing; the live test is the proof.
@@ -53,7 +54,7 @@ func (s *Session) replay(ctx context.Context, env *Env, file string, obs provide
 				v = "" // the question's default
 			}
 			if err := s.Answer(st.Question.Key, v); err != nil {
-				if fe, isFE := err.(*FieldError); isFE && fe.File == "" {
+				if fe, isFE := err.(*setupfile.FieldError); isFE && fe.File == "" {
 					fe.File = file
 				}
 				return st, err

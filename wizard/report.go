@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/microsoft"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Report is the IT hand-off report's content: for every mailbox of a
@@ -80,7 +81,7 @@ type ReportTest struct {
 type ReportOptions struct {
 	Now      func() time.Time      // nil: time.Now
 	Getenv   func(string) string   // the Microsoft client id may come from JOBMAIL_MICROSOFT_CLIENT_ID
-	Warnings []Warning             // the loader's warnings, attached to their mailbox
+	Warnings []setupfile.Warning   // the loader's warnings, attached to their mailbox
 	Tests    map[string]ReportTest // by mailbox key; nil: no live test ran
 	// Providers are mail providers learnt from DNS, by mailbox key; they
 	// win over what the setup implies only where the setup says nothing.
@@ -88,7 +89,7 @@ type ReportOptions struct {
 }
 
 // NewReport builds the hand-off report of s.
-func NewReport(s *Setup, opts ReportOptions) *Report {
+func NewReport(s *setupfile.Setup, opts ReportOptions) *Report {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -125,7 +126,7 @@ func NewReport(s *Setup, opts ReportOptions) *Report {
 
 // mailProvider tells who runs the mailbox from the setup alone: the
 // channel of a direct integration, or the SMTP server's name.
-func mailProvider(m EffectiveMailbox) (provider, from string) {
+func mailProvider(m setupfile.EffectiveMailbox) (provider, from string) {
 	if providers.SpecOf(m.Channel).SignIn {
 		return string(m.Channel), "channel"
 	}
@@ -155,7 +156,7 @@ func isMicrosoftHost(h string) bool {
 
 // actions lists what the mail admin does for m, in the order of the
 // wizard's questions: forwarding, then the channel's prerequisites.
-func actions(m EffectiveMailbox, provider string, p ExportPlatform, test *ReportTest, getenv func(string) string) []ReportAction {
+func actions(m setupfile.EffectiveMailbox, provider string, p ExportPlatform, test *ReportTest, getenv func(string) string) []ReportAction {
 	base := map[string]string{"address": m.Address, "inbound": p.InboundAddress}
 	fwd := ReportAction{ID: ActionForwarding, Status: StatusTodo, Args: base}
 	if m.Forwarding == "done" {
@@ -195,7 +196,7 @@ func actions(m EffectiveMailbox, provider string, p ExportPlatform, test *Report
 
 // consentArgs carry the admin-consent link of the microsoft channel,
 // built by the provider itself so the report and the wizard agree.
-func consentArgs(m EffectiveMailbox, base map[string]string, getenv func(string) string) map[string]string {
+func consentArgs(m setupfile.EffectiveMailbox, base map[string]string, getenv func(string) string) map[string]string {
 	ms := m.Microsoft
 	cfg := microsoft.Config{Tenant: ms.Tenant, ClientID: ms.ClientID, AuthorityURL: ms.AuthorityURL}.WithEnv(getenv)
 	p, err := microsoft.New(cfg)
@@ -231,7 +232,7 @@ func provenByTest(id string) bool {
 
 // problems are what the setup file shows without a test: an unsupported
 // host, and the loader's warnings for this mailbox.
-func problems(m EffectiveMailbox, warnings []Warning) []providers.Diagnosis {
+func problems(m setupfile.EffectiveMailbox, warnings []setupfile.Warning) []providers.Diagnosis {
 	out := []providers.Diagnosis{}
 	host, field := "", ""
 	switch {
@@ -280,12 +281,12 @@ func contains(ss []string, s string) bool {
 // steps the wizard shows at the channel step) or enters the platform's.
 const CheckOAuthApp = "oauth_app"
 
-func appAction(s *Setup, m EffectiveMailbox, getenv func(string) string) (ReportAction, bool) {
+func appAction(s *setupfile.Setup, m setupfile.EffectiveMailbox, getenv func(string) string) (ReportAction, bool) {
 	if !providers.SpecOf(m.Channel).SignIn {
 		return ReportAction{}, false
 	}
-	mb := &Mailbox{Address: m.Address, Channel: string(m.Channel), Google: m.Google, Microsoft: m.Microsoft}
-	if s.AppOf(mb, getenv).Source != AppNone {
+	mb := &setupfile.Mailbox{Address: m.Address, Channel: string(m.Channel), Google: m.Google, Microsoft: m.Microsoft}
+	if AppOf(s, mb, getenv).Source != AppNone {
 		return ReportAction{}, false
 	}
 	return ReportAction{ID: CheckOAuthApp, Status: StatusTodo,

@@ -8,26 +8,27 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/microsoft"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 var reportTime = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 
 // reportSetup has one mailbox of every kind the report tells apart.
-func reportSetup() *Setup {
-	return &Setup{
+func reportSetup() *setupfile.Setup {
+	return &setupfile.Setup{
 		Version:  1,
-		Platform: Platform{Account: "acme"},
-		Company: Mailbox{Address: "jobs@acme.de", Forwarding: "done", Channel: "smtp",
-			SMTP:          &SMTP{Host: "mail.acme.de", Password: "env:SECRET_MARKER_ENV"},
+		Platform: setupfile.Platform{Account: "acme"},
+		Company: setupfile.Mailbox{Address: "jobs@acme.de", Forwarding: "done", Channel: "smtp",
+			SMTP:          &setupfile.SMTP{Host: "mail.acme.de", Password: "env:SECRET_MARKER_ENV"},
 			Prerequisites: map[string]bool{"not_shared_mailbox": true, "ip_allowlist": false}},
-		Entities: []Entity{
+		Entities: []setupfile.Entity{
 			{Name: "Acme Logistics"}, // inherits the company's mailbox
-			{Name: "Acme Italia", Mailbox: Mailbox{Address: "jobs@acme.it", SMTP: &SMTP{Host: "smtp.office365.com", Password: "file:/run/marker"}}},
-			{Name: "Acme UK", Mailbox: Mailbox{Address: "jobs@acme.co.uk", Channel: "microsoft",
-				Microsoft: &Microsoft{Tenant: "acme.onmicrosoft.com", ClientID: "11111111-2222-3333-4444-555555555555", RefreshToken: "env:RT_MARKER"}}},
-			{Name: "Acme US", Mailbox: Mailbox{Address: "jobs@acme.us", Channel: "google", Google: &Google{ClientID: "g-client"}}},
-			{Name: "Acme Ireland", Mailbox: Mailbox{Address: "jobs@acme.ie", Channel: "platform"}},
-			{Name: "Acme Relay", Mailbox: Mailbox{Address: "jobs@acme.es", SMTP: &SMTP{Host: "smtp-relay.gmail.com"}}},
+			{Name: "Acme Italia", Mailbox: setupfile.Mailbox{Address: "jobs@acme.it", SMTP: &setupfile.SMTP{Host: "smtp.office365.com", Password: "file:/run/marker"}}},
+			{Name: "Acme UK", Mailbox: setupfile.Mailbox{Address: "jobs@acme.co.uk", Channel: "microsoft",
+				Microsoft: &setupfile.Microsoft{Tenant: "acme.onmicrosoft.com", ClientID: "11111111-2222-3333-4444-555555555555", RefreshToken: "env:RT_MARKER"}}},
+			{Name: "Acme US", Mailbox: setupfile.Mailbox{Address: "jobs@acme.us", Channel: "google", Google: &setupfile.Google{ClientID: "g-client"}}},
+			{Name: "Acme Ireland", Mailbox: setupfile.Mailbox{Address: "jobs@acme.ie", Channel: "platform"}},
+			{Name: "Acme Relay", Mailbox: setupfile.Mailbox{Address: "jobs@acme.es", SMTP: &setupfile.SMTP{Host: "smtp-relay.gmail.com"}}},
 		},
 	}
 }
@@ -38,7 +39,7 @@ func reportTests() map[string]ReportTest {
 	ok := ReportTest{At: reportTime, OK: true, Duration: 42 * time.Millisecond,
 		Stages: []providers.Stage{{Name: providers.StageConnect, OK: true, Duration: 3 * time.Millisecond}}}
 	shared := ok
-	shared.TestedWith = CompanyName
+	shared.TestedWith = setupfile.CompanyName
 	return map[string]ReportTest{
 		"company":     ok,
 		"entities[0]": shared,
@@ -51,7 +52,7 @@ func reportTests() map[string]ReportTest {
 }
 
 func TestReportGolden(t *testing.T) {
-	warn := []Warning{{Key: "entities[1].smtp.username", Diagnosis: providers.Diagnosis{Code: providers.CodeConfigUsernameMismatch}}}
+	warn := []setupfile.Warning{{Key: "entities[1].smtp.username", Diagnosis: providers.Diagnosis{Code: providers.CodeConfigUsernameMismatch}}}
 	r := NewReport(reportSetup(), ReportOptions{Now: func() time.Time { return reportTime }, Tests: reportTests(), Warnings: warn})
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -78,47 +79,47 @@ func TestReportActions(t *testing.T) {
 	passed := &ReportTest{OK: true}
 	cases := []struct {
 		name      string
-		mb        Mailbox
+		mb        setupfile.Mailbox
 		test      *ReportTest
 		providers map[string]string
 		provider  string
 		from      string
 		want      string
 	}{
-		{"self-hosted smtp", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "mail.acme.de"}}, nil, nil, "other", "",
+		{"self-hosted smtp", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "mail.acme.de"}}, nil, nil, "other", "",
 			"forwarding:todo not_shared_mailbox:todo ip_allowlist:todo external_apps_allowed:todo"},
-		{"self-hosted, DNS says microsoft", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "mail.acme.de"}}, nil,
+		{"self-hosted, DNS says microsoft", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "mail.acme.de"}}, nil,
 			map[string]string{"company": "microsoft"}, "microsoft", "mx",
 			"forwarding:todo not_shared_mailbox:todo smtp_auth_enabled:todo security_defaults_allow_basic_auth:todo licensed_mailbox:todo external_apps_allowed:todo"},
-		{"office365 host beats DNS", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "SMTP.Office365.com"}}, nil,
+		{"office365 host beats DNS", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "SMTP.Office365.com"}}, nil,
 			map[string]string{"company": "google"}, "microsoft", "host",
 			"forwarding:todo not_shared_mailbox:todo smtp_auth_enabled:todo security_defaults_allow_basic_auth:todo licensed_mailbox:todo external_apps_allowed:todo"},
-		{"gmail smtp: no allowlist", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "smtp.gmail.com"}}, nil, nil, "google", "host",
+		{"gmail smtp: no allowlist", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "smtp.gmail.com"}}, nil, nil, "google", "host",
 			"forwarding:todo not_shared_mailbox:todo external_apps_allowed:todo"},
 		{"passed test proves the sign-in, not forwarding or the allowlist",
-			Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "mail.acme.de"}}, passed, nil, "other", "",
+			setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "mail.acme.de"}}, passed, nil, "other", "",
 			"forwarding:todo not_shared_mailbox:verified ip_allowlist:todo external_apps_allowed:verified"},
-		{"confirmations and forwarding done", Mailbox{Address: "jobs@acme.de", Forwarding: "done", Channel: "smtp", SMTP: &SMTP{Host: "mail.acme.de"},
+		{"confirmations and forwarding done", setupfile.Mailbox{Address: "jobs@acme.de", Forwarding: "done", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "mail.acme.de"},
 			Prerequisites: map[string]bool{"ip_allowlist": true, "not_shared_mailbox": false}}, nil, nil, "other", "",
 			"forwarding:confirmed not_shared_mailbox:todo ip_allowlist:confirmed external_apps_allowed:todo"},
-		{"smtp auth off on a server with another name", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "relay.acme.de"}},
+		{"smtp auth off on a server with another name", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "relay.acme.de"}},
 			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeAuthSMTPAuthDisabled}}, nil, "other", "",
 			"forwarding:todo not_shared_mailbox:todo ip_allowlist:todo external_apps_allowed:todo smtp_auth_enabled:failed"},
-		{"ip blocked: the allowlist failed", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "mail.acme.de"}},
+		{"ip blocked: the allowlist failed", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "mail.acme.de"}},
 			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeSMTPIPBlocked}}, nil, "other", "",
 			"forwarding:todo not_shared_mailbox:todo ip_allowlist:failed external_apps_allowed:todo"},
-		{"ip blocked on a provider without an allowlist question", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "smtp.gmail.com"}},
+		{"ip blocked on a provider without an allowlist question", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "smtp.gmail.com"}},
 			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeSMTPIPBlocked}}, nil, "google", "host",
 			"forwarding:todo not_shared_mailbox:todo external_apps_allowed:todo ip_allowlist:failed"},
-		{"basic auth blocked", Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "smtp.office365.com"}},
+		{"basic auth blocked", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "smtp.office365.com"}},
 			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeAuthBasicAuthBlocked}}, nil, "microsoft", "host",
 			"forwarding:todo not_shared_mailbox:todo smtp_auth_enabled:todo security_defaults_allow_basic_auth:failed licensed_mailbox:todo external_apps_allowed:todo"},
-		{"microsoft direct integration", Mailbox{Address: "jobs@acme.de", Channel: "microsoft", Microsoft: &Microsoft{ClientID: "cid"}},
+		{"microsoft direct integration", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "microsoft", Microsoft: &setupfile.Microsoft{ClientID: "cid"}},
 			&ReportTest{Diagnosis: &providers.Diagnosis{Code: providers.CodeOAuthAdminConsent}}, nil, "microsoft", "channel",
 			"forwarding:todo licensed_mailbox:todo not_shared_mailbox:todo smtp_auth_enabled:todo admin_rights_or_consent:failed"},
-		{"google direct integration", Mailbox{Address: "jobs@acme.de", Channel: "google"}, passed, map[string]string{"company": "microsoft"}, "google", "channel",
+		{"google direct integration", setupfile.Mailbox{Address: "jobs@acme.de", Channel: "google"}, passed, map[string]string{"company": "microsoft"}, "google", "channel",
 			"forwarding:todo not_shared_mailbox:verified admin_rights_or_consent:verified"},
-		{"platform service", Mailbox{Address: "jobs@acme.de"}, nil, map[string]string{"company": "google"}, "google", "mx", "forwarding:todo"},
+		{"platform service", setupfile.Mailbox{Address: "jobs@acme.de"}, nil, map[string]string{"company": "google"}, "google", "mx", "forwarding:todo"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,7 +127,7 @@ func TestReportActions(t *testing.T) {
 			if tc.test != nil {
 				opts.Tests = map[string]ReportTest{"company": *tc.test}
 			}
-			r := NewReport(&Setup{Version: 1, Platform: Platform{Account: "acme"}, Company: tc.mb}, opts)
+			r := NewReport(&setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"}, Company: tc.mb}, opts)
 			m := r.Mailboxes[0]
 			if got := actionsOf(m); got != tc.want {
 				t.Errorf("actions\n got %s\nwant %s", got, tc.want)
@@ -147,11 +148,11 @@ func TestReportActions(t *testing.T) {
 }
 
 func TestReportArgs(t *testing.T) {
-	s := &Setup{Version: 1, Platform: Platform{Account: "acme", MailDomain: "mail.example", OutgoingIPs: []string{"192.0.2.1/32", "192.0.2.2/32"}},
-		Company: Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &SMTP{Host: "mail.acme.de"}},
-		Entities: []Entity{
-			{Name: "tenant default", Mailbox: Mailbox{Address: "jobs@acme.it", Channel: "microsoft", Microsoft: &Microsoft{ClientID: "cid-it"}}},
-			{Name: "client id from env", Mailbox: Mailbox{Address: "jobs@acme.fr", Channel: "microsoft", Microsoft: &Microsoft{Tenant: "acme.onmicrosoft.com"}}},
+	s := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme", MailDomain: "mail.example", OutgoingIPs: []string{"192.0.2.1/32", "192.0.2.2/32"}},
+		Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "mail.acme.de"}},
+		Entities: []setupfile.Entity{
+			{Name: "tenant default", Mailbox: setupfile.Mailbox{Address: "jobs@acme.it", Channel: "microsoft", Microsoft: &setupfile.Microsoft{ClientID: "cid-it"}}},
+			{Name: "client id from env", Mailbox: setupfile.Mailbox{Address: "jobs@acme.fr", Channel: "microsoft", Microsoft: &setupfile.Microsoft{Tenant: "acme.onmicrosoft.com"}}},
 		}}
 	env := map[string]string{microsoft.EnvClientID: "cid-env"}
 	r := NewReport(s, ReportOptions{Getenv: func(k string) string { return env[k] }})
@@ -191,7 +192,7 @@ func TestReportArgs(t *testing.T) {
 
 func TestReportProblemsAndInheritance(t *testing.T) {
 	s := reportSetup()
-	warn := []Warning{
+	warn := []setupfile.Warning{
 		{Key: "company.smtp.security", Diagnosis: providers.Diagnosis{Code: providers.CodeConfigNoVerify}},
 		{Key: "entities[1].smtp.username", Diagnosis: providers.Diagnosis{Code: providers.CodeConfigUsernameMismatch}},
 	}

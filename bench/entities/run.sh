@@ -15,7 +15,7 @@
 #            cycles of one 100-entity run of each (GODEBUG=gctrace=1)
 #
 # 100 distinct connections from 24 logins: identical connections are
-# tested once (wizard.ConnectionKey holds the address), so each entity has
+# tested once (setupfile.EffectiveMailbox.ConnectionKey holds the address), so each entity has
 # its own address b001…b099@example.test. mailpeer (start-mailpeer.sh)
 # maps unknown example.test recipients to its catch-all Maildir
 # (virtual_mailbox_maps "@example.test catchall/") and has no

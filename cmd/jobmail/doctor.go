@@ -18,7 +18,7 @@ import (
 	"github.com/jobmail/jobmail/providers/probe"
 	"github.com/jobmail/jobmail/secrets/safefile"
 	"github.com/jobmail/jobmail/tui/i18n"
-	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 func init() { extraCommands = append(extraCommands, newDoctorCmd) }
@@ -59,8 +59,8 @@ func newDoctorCmd(opts *Options) *cobra.Command {
 // stderr with --json) and, with --json, one object on stdout. base carries injected dependencies (tests);
 // flags fill in the rest. Exit 0 when a server is ready to use, 3 when not.
 func runDoctor(ctx context.Context, opts *Options, d doctorOptions, base discover.Options) error {
-	if err := wizard.ValidateAddress(d.Address); err != nil {
-		var fe *wizard.FieldError
+	if err := setupfile.ValidateAddress(d.Address); err != nil {
+		var fe *setupfile.FieldError
 		if errors.As(err, &fe) && fe.Key == "" {
 			fe.Key = "ADDRESS"
 		}
@@ -69,7 +69,7 @@ func runDoctor(ctx context.Context, opts *Options, d doctorOptions, base discove
 	do := base
 	do.ProbeTimeout = d.Timeout
 	if do.OutgoingIPs == nil {
-		do.OutgoingIPs = wizard.DefaultOutgoingIPs
+		do.OutgoingIPs = setupfile.DefaultOutgoingIPs
 	}
 	if d.CAFile != "" {
 		roots, err := doctorRoots(d.CAFile)
@@ -112,11 +112,11 @@ func runDoctor(ctx context.Context, opts *Options, d doctorOptions, base discove
 func doctorRoots(path string) (*x509.CertPool, error) {
 	b, err := safefile.Read(context.Background(), path, safefile.ReadOptions{Max: safefile.MaxCA})
 	if err != nil {
-		return nil, &wizard.FieldError{Key: "--ca-file", Reason: wizard.ReasonCAFileUnreadable,
+		return nil, &setupfile.FieldError{Key: "--ca-file", Reason: setupfile.ReasonCAFileUnreadable,
 			Args: map[string]string{"path": path}, Err: err}
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(b) {
-		return nil, &wizard.FieldError{Key: "--ca-file", Reason: wizard.ReasonCAFileNoCert, Args: map[string]string{"path": path}}
+		return nil, &setupfile.FieldError{Key: "--ca-file", Reason: setupfile.ReasonCAFileNoCert, Args: map[string]string{"path": path}}
 	}
 	return probe.LoadRoots(path)
 }

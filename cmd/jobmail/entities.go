@@ -8,13 +8,14 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // replayAll tests every mailbox of the setup: the company's and each
 // entity's, with inheritance applied. Identical connections are tested
 // once and share the result; distinct ones run concurrently, at most
 // opts.Parallel at a time. Outcomes come back in setup order.
-func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizard.Setup, warnings []wizard.Warning) []outcome {
+func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *setupfile.Setup, warnings []setupfile.Warning) []outcome {
 	ems := setup.Effective()
 	outs := make([]outcome, len(ems))
 	first := map[string]int{} // connection key → index of the mailbox that runs it
@@ -92,7 +93,7 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *wizar
 		}
 	}
 	if outs[0].Session != nil {
-		outs[0].Session.Warnings = uniqueWarnings(append(append([]wizard.Warning{}, warnings...), outs[0].Session.Warnings...))
+		outs[0].Session.Warnings = uniqueWarnings(append(append([]setupfile.Warning{}, warnings...), outs[0].Session.Warnings...))
 	}
 	return outs
 }
@@ -111,7 +112,7 @@ const minTestStart = 100 * time.Millisecond
 
 // notStarted is the outcome of a connection whose test the run's time
 // limit ended before it could start.
-func notStarted(out *outcome, em wizard.EffectiveMailbox, limit time.Duration) {
+func notStarted(out *outcome, em setupfile.EffectiveMailbox, limit time.Duration) {
 	args := map[string]string{"timeout": limit.String(), "address": em.Address}
 	if em.SMTP != nil {
 		args["host"] = em.SMTP.Host
@@ -124,7 +125,7 @@ func notStarted(out *outcome, em wizard.EffectiveMailbox, limit time.Duration) {
 
 // uniqueWarnings drops repeats: the loader and the prerequisite checks may
 // both find the same thing (e.g. config.insecure on the same key).
-func uniqueWarnings(ws []wizard.Warning) []wizard.Warning {
+func uniqueWarnings(ws []setupfile.Warning) []setupfile.Warning {
 	seen := map[string]bool{}
 	out := ws[:0]
 	for _, w := range ws {

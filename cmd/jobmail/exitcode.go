@@ -7,6 +7,7 @@ import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets/safefile"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // The exit-code table of DESIGN.md, in one place. Scripts depend on it.
@@ -41,8 +42,8 @@ func withExit(code int, err error) error { return &exitError{code: code, err: er
 // what only cmd knows (an exit code given, an output path refused).
 func exitCodeOf(err error) int {
 	var ee *exitError
-	var fe *wizard.FieldError
-	var me *wizard.MissingError
+	var fe *setupfile.FieldError
+	var me *setupfile.MissingError
 	switch {
 	case err == nil:
 		return ExitOK

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 var errNoOutput = errors.New("missing --output FILE")
@@ -38,7 +39,7 @@ func runExport(_ context.Context, opts *Options) error {
 	if opts.Output == "-" && opts.JSON {
 		return usage("cli.usage.export_output_json", nil)
 	}
-	loaded, err := wizard.LoadFile(opts.Config)
+	loaded, err := setupfile.LoadFile(opts.Config)
 	if err != nil {
 		return reportSetupError(opts, err)
 	}
@@ -65,7 +66,7 @@ func runExport(_ context.Context, opts *Options) error {
 // writeExport writes the platform export with the live-test results of
 // the outcomes (keyed by their mailbox), atomically and 0600, never onto
 // the setup file setupPath (compared by identity).
-func writeExport(path, setupPath string, setup *wizard.Setup, outs []outcome, now time.Time) error {
+func writeExport(path, setupPath string, setup *setupfile.Setup, outs []outcome, now time.Time) error {
 	if err := wizard.WriteExport(path, buildExport(setup, outs, now), setupPath); err != nil {
 		return fmt.Errorf("write export %s: %w", path, err)
 	}
@@ -73,7 +74,7 @@ func writeExport(path, setupPath string, setup *wizard.Setup, outs []outcome, no
 }
 
 // buildExport is the platform export with the live-test results of outs.
-func buildExport(setup *wizard.Setup, outs []outcome, now time.Time) *wizard.Export {
+func buildExport(setup *setupfile.Setup, outs []outcome, now time.Time) *wizard.Export {
 	tests := map[string]wizard.TestSummary{}
 	for _, o := range outs {
 		if o.Session == nil || o.Session.Result == nil {

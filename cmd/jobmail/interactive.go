@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobmail/jobmail/tui"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // runTUI is `jobmail` in a terminal: the wizard. It writes the setup file
@@ -26,7 +27,7 @@ func runTUI(ctx context.Context, opts *Options) error {
 		Keyring:    opts.f.Keyring,
 		SetupPath:  setupPath,
 		ExportPath: exportPath,
-		WriteExport: func(path string, setup *wizard.Setup, tested []*wizard.Session) error {
+		WriteExport: func(path string, setup *setupfile.Setup, tested []*wizard.Session) error {
 			done := wizard.Step{State: wizard.StateDone, Done: true}
 			outs := make([]outcome, 0, len(tested))
 			for _, s := range tested {

@@ -12,6 +12,7 @@ import (
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // stageObserver prints each stage as it finishes, on stderr: the person
@@ -77,7 +78,7 @@ func printSummary(o *Options, outs []outcome) {
 			dur = o.words.Duration(out.Session.Result.Duration)
 		}
 		name := out.Entity
-		if name == wizard.CompanyName {
+		if name == setupfile.CompanyName {
 			name = o.words.T("cli.company")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", i18n.Escape(name), i18n.Escape(j.Address), j.Channel, result, dur, i18n.Escape(code))
@@ -173,7 +174,7 @@ func printError(o *Options, err error) {
 // errorText localizes the errors the program knows; anything else is an
 // unexpected error and keeps its own (English, lowercase) words.
 func (o *Options) errorText(err error) string {
-	var me *wizard.MissingError
+	var me *setupfile.MissingError
 	var re *secrets.ResolveError
 	if fe, ok := asFieldError(err); ok {
 		return o.words.Field(fe)
@@ -207,8 +208,8 @@ func (o *Options) errorText(err error) string {
 	return o.words.T("cli.error.unexpected", map[string]string{"error": err.Error()})
 }
 
-func asFieldError(err error) (*wizard.FieldError, bool) {
-	var fe *wizard.FieldError
+func asFieldError(err error) (*setupfile.FieldError, bool) {
+	var fe *setupfile.FieldError
 	ok := errors.As(err, &fe)
 	return fe, ok
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jobmail/jobmail/providers/oauth"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 var errNoConfig = errors.New("missing --config FILE")
@@ -39,7 +40,7 @@ func runReplay(ctx context.Context, opts *Options, write bool) error {
 	if opts.SaveSecret && !opts.PasswordStdin {
 		return usage("cli.usage.save_secret", nil)
 	}
-	loaded, err := wizard.LoadFile(opts.Config)
+	loaded, err := setupfile.LoadFile(opts.Config)
 	if err != nil {
 		return reportSetupError(opts, err)
 	}
@@ -83,7 +84,7 @@ func outcomeExit(ctx context.Context, o outcome) int {
 }
 
 // usePasswordStdin points the SMTP password at stdin for this run.
-func usePasswordStdin(setup *wizard.Setup) error {
+func usePasswordStdin(setup *setupfile.Setup) error {
 	c := setup.Company
 	if c.ChannelID() != providers.ChannelSMTP || c.SMTP == nil {
 		return errors.New("--password-stdin needs company.channel: smtp")
@@ -96,7 +97,7 @@ func usePasswordStdin(setup *wizard.Setup) error {
 // password read from stdin into the keyring (--save-secret), under the
 // account later replays look up, then the export (write). The setup file
 // it ran from is left as it is. It returns the export written.
-func commitReplay(ctx context.Context, opts *Options, env *wizard.Env, setup *wizard.Setup, outs []outcome, write bool) (string, error) {
+func commitReplay(ctx context.Context, opts *Options, env *wizard.Env, setup *setupfile.Setup, outs []outcome, write bool) (string, error) {
 	s := outs[0].Session
 	d := wizard.CommitDeps{SkipSecret: !opts.SaveSecret}
 	if opts.SaveSecret {
@@ -110,7 +111,7 @@ func commitReplay(ctx context.Context, opts *Options, env *wizard.Env, setup *wi
 	}
 	if write {
 		d.ExportPath = opts.exportPath()
-		d.WriteExport = func(path string, setup *wizard.Setup) error {
+		d.WriteExport = func(path string, setup *setupfile.Setup) error {
 			return writeExport(path, opts.Config, setup, outs, opts.f.Now())
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers/discover"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 func init() { extraCommands = append(extraCommands, newReportCmd) }
@@ -68,7 +69,7 @@ func runReport(ctx context.Context, opts *Options, test bool, detect providerDet
 	if opts.Output == "-" && opts.JSON {
 		return usage("cli.usage.output_json", nil)
 	}
-	loaded, err := wizard.LoadFile(opts.Config)
+	loaded, err := setupfile.LoadFile(opts.Config)
 	if err != nil {
 		return reportSetupError(opts, err)
 	}
@@ -82,7 +83,7 @@ func runReport(ctx context.Context, opts *Options, test bool, detect providerDet
 	if path == "-" {
 		_, err = opts.f.Stdout.Write(md)
 	} else {
-		err = wizard.WriteFileAtomic(path, md, 0o600, opts.Config)
+		err = setupfile.WriteFileAtomic(path, md, 0o600, opts.Config)
 	}
 	if err != nil {
 		return fmt.Errorf("write report %s: %w", path, err)
@@ -104,7 +105,7 @@ func runReport(ctx context.Context, opts *Options, test bool, detect providerDet
 // buildReport runs the live test (when asked) and the MX lookups side by
 // side, then builds the report's model. An interrupted test writes no
 // report: half the results would read as failures.
-func buildReport(ctx context.Context, opts *Options, loaded *wizard.Loaded, test bool, detect providerDetector) (*wizard.Report, []outcome, error) {
+func buildReport(ctx context.Context, opts *Options, loaded *setupfile.Loaded, test bool, detect providerDetector) (*wizard.Report, []outcome, error) {
 	setup := loaded.Setup
 	ro := wizard.ReportOptions{Now: opts.f.Now, Getenv: opts.f.Getenv, Warnings: loaded.Warnings}
 	if !test {
@@ -158,7 +159,7 @@ func reportTests(outs []outcome) map[string]wizard.ReportTest {
 // detectProviders looks up the MX records of every distinct domain of
 // the setup, at most parallel at a time, within detectTimeout. A failed
 // lookup leaves the mailbox's provider unknown.
-func detectProviders(ctx context.Context, setup *wizard.Setup, detect providerDetector, parallel int) map[string]string {
+func detectProviders(ctx context.Context, setup *setupfile.Setup, detect providerDetector, parallel int) map[string]string {
 	ctx, cancel := context.WithTimeout(ctx, detectTimeout)
 	defer cancel()
 	byDomain := map[string][]string{} // domain → mailbox keys

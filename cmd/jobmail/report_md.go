@@ -4,6 +4,7 @@ import (
 	"github.com/jobmail/jobmail/tui/handoff"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // The Markdown of the hand-off report lives in tui/handoff, so that the
@@ -17,4 +18,4 @@ func renderReport(w *i18n.Localizer, rep *wizard.Report, file string) []byte {
 }
 
 // reportWords speaks with the setup's platform name and outgoing IPs.
-func reportWords(w *i18n.Localizer, s *wizard.Setup) *i18n.Localizer { return handoff.Words(w, s) }
+func reportWords(w *i18n.Localizer, s *setupfile.Setup) *i18n.Localizer { return handoff.Words(w, s) }

@@ -18,6 +18,7 @@ import (
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // -update rewrites the golden files; defined here unless another test
@@ -216,7 +217,7 @@ func TestReportGolden(t *testing.T) {
 		t.Run(tc.golden, func(t *testing.T) {
 			r := newReportRig(t)
 			opts := r.options(tc.lang)
-			loaded, err := wizard.LoadFile(r.cfg)
+			loaded, err := setupfile.LoadFile(r.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,7 +241,7 @@ func TestReportGolden(t *testing.T) {
 func TestReportFromLiveTest(t *testing.T) {
 	r := newReportRig(t)
 	opts := r.options(i18n.English)
-	loaded, err := wizard.LoadFile(r.cfg)
+	loaded, err := setupfile.LoadFile(r.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func TestReportCommand(t *testing.T) {
 func TestReportDetectsProviders(t *testing.T) {
 	r := newReportRig(t)
 	opts := r.options(i18n.English)
-	loaded, err := wizard.LoadFile(r.cfg)
+	loaded, err := setupfile.LoadFile(r.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // included: it is read, never acted on.
 const fast = 2 * time.Second
 
-// committedBroken: every file of wizard/testdata/broken with the key and
+// committedBroken: every file of wizard/setupfile/testdata/broken with the key and
 // line the error must name (key "" or line 0 where the file has none).
 // Kept here, not shared with the wizard's table, so that the binary is
 // checked against expectations written down independently.
@@ -114,11 +114,11 @@ func checkRefused(t *testing.T, c brokenCase) {
 }
 
 // TestBrokenSetupFilesCommitted runs the binary on every file of
-// wizard/testdata/broken, from the wizard directory (the files name CA
+// wizard/setupfile/testdata/broken, from that package's directory (the files name CA
 // and secret files relative to it).
 func TestBrokenSetupFilesCommitted(t *testing.T) {
 	e2eenv.Require(t)
-	wizardDir := filepath.Join(repoDir(), "wizard")
+	wizardDir := filepath.Join(repoDir(), "wizard", "setupfile")
 	files, err := filepath.Glob(filepath.Join(wizardDir, "testdata", "broken", "*"))
 	if err != nil || len(files) < 30 {
 		t.Fatalf("broken files: %d (%v)", len(files), err)
@@ -163,7 +163,7 @@ company:
 func TestBrokenSetupFilesGenerated(t *testing.T) {
 	e2eenv.Require(t)
 	dir := t.TempDir()
-	ca := filepath.Join(repoDir(), "wizard", "testdata", "certs")
+	ca := filepath.Join(repoDir(), "wizard", "setupfile", "testdata", "certs")
 	if _, err := os.Stat(ca); err != nil {
 		t.Fatalf("no CA fixtures: %v", err)
 	}
@@ -176,7 +176,7 @@ func TestBrokenSetupFilesGenerated(t *testing.T) {
 		}
 	}
 	if validCA == "" {
-		t.Fatal("no CA certificate among wizard/testdata/certs/*.pem")
+		t.Fatal("no CA certificate among wizard/setupfile/testdata/certs/*.pem")
 	}
 	cases := []struct {
 		name string

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // TestReportNamesTheMissingApp: a direct integration without an OAuth app
@@ -21,13 +22,13 @@ func TestReportNamesTheMissingApp(t *testing.T) {
 		{"google", "", []string{"Register an OAuth app", "Desktop app", "https://mail.google.com/", "JOBMAIL_GOOGLE_CLIENT_SECRET"}, []string{"tenant", "Tenant"}},
 		{"microsoft", "4b0db8c2-9f26-4417-8bde-3f0e3656f8e0", nil, []string{"Register an OAuth app"}},
 	} {
-		s := &wizard.Setup{Version: 1, Platform: wizard.Platform{Account: "acme"},
-			Company: wizard.Mailbox{Address: "jobs@acme.de", Channel: tt.channel}}
+		s := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme"},
+			Company: setupfile.Mailbox{Address: "jobs@acme.de", Channel: tt.channel}}
 		switch tt.channel {
 		case "microsoft":
-			s.Company.Microsoft = &wizard.Microsoft{ClientID: tt.clientID}
+			s.Company.Microsoft = &setupfile.Microsoft{ClientID: tt.clientID}
 		case "google":
-			s.Company.Google = &wizard.Google{ClientID: tt.clientID}
+			s.Company.Google = &setupfile.Google{ClientID: tt.clientID}
 		}
 		md := string(Render(w, wizard.NewReport(s, wizard.ReportOptions{}), "jobmail.yaml"))
 		for _, x := range tt.want {

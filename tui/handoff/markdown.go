@@ -13,6 +13,7 @@ import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // statusWords are the catalogue ids of an action's status.
@@ -231,7 +232,7 @@ func withAddress(d providers.Diagnosis, address string) providers.Diagnosis {
 }
 
 func nameOf(w *i18n.Localizer, name string) string {
-	if name == wizard.CompanyName {
+	if name == setupfile.CompanyName {
 		return w.T("report.company")
 	}
 	return name

@@ -8,14 +8,15 @@ import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // TestRender: names from the setup file cannot turn into Markdown, and a
 // server reply cannot close its code block early, in every language.
 func TestRender(t *testing.T) {
-	setup := &wizard.Setup{Version: 1, Platform: wizard.Platform{Account: "acme", OutgoingIPs: []string{"192.0.2.7/32"}},
-		Company:  wizard.Mailbox{Address: "jobs@acme.test", Channel: "smtp", SMTP: &wizard.SMTP{Host: "smtp.acme.test", Port: 587, Security: "starttls"}},
-		Entities: []wizard.Entity{{Name: "Acme *Ireland* | <b>Ltd</b>"}}}
+	setup := &setupfile.Setup{Version: 1, Platform: setupfile.Platform{Account: "acme", OutgoingIPs: []string{"192.0.2.7/32"}},
+		Company:  setupfile.Mailbox{Address: "jobs@acme.test", Channel: "smtp", SMTP: &setupfile.SMTP{Host: "smtp.acme.test", Port: 587, Security: "starttls"}},
+		Entities: []setupfile.Entity{{Name: "Acme *Ireland* | <b>Ltd</b>"}}}
 	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 	reply := "535 5.7.8 ```` fenced ```` no"
 	rep := wizard.NewReport(setup, wizard.ReportOptions{Now: func() time.Time { return at },
@@ -41,7 +42,7 @@ func TestRender(t *testing.T) {
 
 // TestWordsName: the texts name the setup's platform.
 func TestWordsName(t *testing.T) {
-	setup := &wizard.Setup{Platform: wizard.Platform{Name: "Recruitee", Account: "acme"}}
+	setup := &setupfile.Setup{Platform: setupfile.Platform{Name: "Recruitee", Account: "acme"}}
 	rep := wizard.NewReport(setup, wizard.ReportOptions{})
 	md := string(Render(Words(i18n.New(i18n.English), setup), rep, "jobmail.yaml"))
 	if first := strings.SplitN(md, "\n", 2)[0]; !strings.Contains(first, "Recruitee") {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // THE RULES these tests enforce, so that the catalogue and the code cannot
@@ -44,10 +45,10 @@ import (
 //	port.<n>                          the wizard's port options (portOptions)
 //	check.<id>.title|why[|question]   briefCheckIDs + untyped constants named Check*
 //	question.<field>.title|help       the wizard's field names (name: "smtp.host")
-//	option.<field>.<value>            wizard.SenderNames, wizard.ForwardingValues, wizard.AllowlistValues,
+//	option.<field>.<value>            setupfile.SenderNames, setupfile.ForwardingValues, wizard.AllowlistValues,
 //	                                  wizard.AppChoices, wizard.DirectChoices
 //	forwarding.<p>.title|note|stepN   ForwardingProviders
-//	invalid.<reason>                  wizard.AllReasons + every FieldError{Reason: "x"}
+//	invalid.<reason>                  setupfile.AllReasons + every FieldError{Reason: "x"}
 //	unsupported.<r> | reason.<r>      every "reason"/Reason value in providers/ and
 //	                                  secrets/, plus helperReasons
 //	detail.<d>                        detailValues (cross-checked against the validators)
@@ -74,7 +75,7 @@ var helperReasons = []string{"host", "port_range", "security", "line_break", "ca
 
 var portOptions = []string{"587", "465", "25", "2525"}
 
-// detailValues are the Args["detail"] codes of wizard/validate*.go.
+// detailValues are the Args["detail"] codes of wizard/setupfile/validate*.go.
 var detailValues = []string{
 	"encoding", "angle_bracket", "space", "missing_at", "multiple_at", "local_empty",
 	"local_too_long", "local_dots", "local_non_ascii", "local_invalid",
@@ -86,7 +87,7 @@ var detailValues = []string{
 	"syntax", "host", "not_found", "permission", "is_directory", "not_regular", "too_large", "io",
 }
 
-// typeValues are the Args["expected"]/["got"] kinds of wizard/load_walk.go.
+// typeValues are the Args["expected"]/["got"] kinds of wizard/setupfile/load_walk.go.
 var typeValues = []string{"string", "integer", "boolean", "mapping", "list", "alias", "number", "null", "date", "binary", "tagged"}
 
 // catalogue is one language's messages by id.
@@ -179,10 +180,10 @@ func dynamicFamilies(t *testing.T, src *source) family {
 	for fld := range src.fieldName {
 		req("question."+fld+".title", "question."+fld+".help")
 	}
-	for _, v := range wizard.SenderNames {
+	for _, v := range setupfile.SenderNames {
 		req("option.sender_name." + v)
 	}
-	for _, v := range wizard.ForwardingValues {
+	for _, v := range setupfile.ForwardingValues {
 		req("option.forwarding." + v)
 	}
 	for _, v := range wizard.AllowlistValues {
@@ -206,7 +207,7 @@ func dynamicFamilies(t *testing.T, src *source) family {
 			f.optional["forwarding."+p+".step"+strconv.Itoa(i)] = true
 		}
 	}
-	reasons := slices.Clone(wizard.AllReasons)
+	reasons := slices.Clone(setupfile.AllReasons)
 	for r := range src.fieldErrs {
 		reasons = append(reasons, r)
 	}

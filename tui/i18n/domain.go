@@ -7,6 +7,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // The helpers below build message ids from the core's values. Each family
@@ -235,7 +236,7 @@ func (l *Localizer) TestMessage(token string, args map[string]string) (subject, 
 // (plus key and line); a reason that is also a diagnosis (e.Code set,
 // e.g. config.unsupported_host) is told with the diagnosis's explanation
 // and remedy.
-func (l *Localizer) Field(e *wizard.FieldError) string {
+func (l *Localizer) Field(e *setupfile.FieldError) string {
 	if e == nil {
 		return ""
 	}
@@ -281,7 +282,7 @@ func (l *Localizer) Field(e *wizard.FieldError) string {
 
 // Missing renders a key that a headless run needs and the setup file
 // lacks: missing.in_file or missing.no_file.
-func (l *Localizer) Missing(e *wizard.MissingError) string {
+func (l *Localizer) Missing(e *setupfile.MissingError) string {
 	if e == nil {
 		return ""
 	}

@@ -19,7 +19,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // Lang is a language the catalogue speaks.
@@ -94,10 +94,10 @@ func New(lang Lang) *Localizer {
 	return &Localizer{
 		lang: lang,
 		defaults: map[string]string{
-			"platform":     wizard.DefaultPlatformName,
-			"mail_domain":  wizard.DefaultMailDomain,
-			"mail_service": wizard.DefaultMailService,
-			"ips":          strings.Join(wizard.DefaultOutgoingIPs, ", "),
+			"platform":     setupfile.DefaultPlatformName,
+			"mail_domain":  setupfile.DefaultMailDomain,
+			"mail_service": setupfile.DefaultMailService,
+			"ips":          strings.Join(setupfile.DefaultOutgoingIPs, ", "),
 		},
 	}
 }

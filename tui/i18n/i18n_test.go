@@ -9,6 +9,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 func env(m map[string]string) func(string) string {
@@ -249,23 +250,23 @@ func TestDiagnosisTextDiffersByLanguage(t *testing.T) {
 func TestField(t *testing.T) {
 	tests := []struct {
 		name string
-		err  *wizard.FieldError
+		err  *setupfile.FieldError
 		lang Lang
 		want string
 	}{
-		{"port range en", &wizard.FieldError{Key: "company.smtp.port", Reason: "port_range", Args: map[string]string{"min": "1", "max": "65535", "value": "70000"}},
+		{"port range en", &setupfile.FieldError{Key: "company.smtp.port", Reason: "port_range", Args: map[string]string{"min": "1", "max": "65535", "value": "70000"}},
 			English, "company.smtp.port: Port 70000 does not exist: use a number from 1 to 65535, usually 587 or 465."},
-		{"with file and line", &wizard.FieldError{Key: "company.smtp.port", Reason: "required", File: "jobmail.yaml", Line: 12},
+		{"with file and line", &setupfile.FieldError{Key: "company.smtp.port", Reason: "required", File: "jobmail.yaml", Line: 12},
 			German, "jobmail.yaml:12: company.smtp.port: Bitte geben Sie einen Wert ein."},
-		{"line without file", &wizard.FieldError{Key: "version", Reason: "required", Line: 1},
+		{"line without file", &setupfile.FieldError{Key: "version", Reason: "required", Line: 1},
 			Italian, "riga 1: version: Inserisca un valore."},
-		{"detail translated", &wizard.FieldError{Key: "company.address", Reason: "address_invalid", Args: map[string]string{"detail": "missing_at", "value": "jobs.acme.de"}},
+		{"detail translated", &setupfile.FieldError{Key: "company.address", Reason: "address_invalid", Args: map[string]string{"detail": "missing_at", "value": "jobs.acme.de"}},
 			German, "company.address: Keine gültige E-Mail-Adresse („jobs.acme.de“): das @ fehlt."},
-		{"types translated", &wizard.FieldError{Key: "company.smtp.port", Reason: "wrong_type", Args: map[string]string{"expected": "integer", "got": "string"}},
+		{"types translated", &setupfile.FieldError{Key: "company.smtp.port", Reason: "wrong_type", Args: map[string]string{"expected": "integer", "got": "string"}},
 			Italian, "company.smtp.port: Tipo di valore errato: previsto un numero intero, trovato un testo."},
-		{"unknown key keeps the core's key arg", &wizard.FieldError{Key: "company.smtp.hots", Reason: "unknown_key", Args: map[string]string{"key": "hots", "suggestion": "host"}},
+		{"unknown key keeps the core's key arg", &setupfile.FieldError{Key: "company.smtp.hots", Reason: "unknown_key", Args: map[string]string{"key": "hots", "suggestion": "host"}},
 			English, "company.smtp.hots: Unknown key. Did you mean \"host\"?"},
-		{"generic reason shows the cause", &wizard.FieldError{Key: "company.x", Reason: "invalid", Err: errString("strconv: bad")},
+		{"generic reason shows the cause", &setupfile.FieldError{Key: "company.x", Reason: "invalid", Err: errString("strconv: bad")},
 			English, "company.x: This value cannot be used. (strconv: bad)"},
 	}
 	for _, tt := range tests {
@@ -277,7 +278,7 @@ func TestField(t *testing.T) {
 	}
 	// A field error that is also a diagnosis tells the diagnosis.
 	err := wizard.ValidateSMTPHost("aspmx.l.google.com")
-	fe, ok := err.(*wizard.FieldError)
+	fe, ok := err.(*setupfile.FieldError)
 	if !ok {
 		t.Fatalf("ValidateSMTPHost = %v", err)
 	}
@@ -293,7 +294,7 @@ type errString string
 func (e errString) Error() string { return string(e) }
 
 func TestMissing(t *testing.T) {
-	e := &wizard.MissingError{Key: "company.smtp.host", File: "jobmail.yaml"}
+	e := &setupfile.MissingError{Key: "company.smtp.host", File: "jobmail.yaml"}
 	for l, want := range map[Lang]string{
 		English: `"company.smtp.host" is missing in jobmail.yaml (needed when jobmail runs without a terminal).`,
 		German:  "„company.smtp.host“ fehlt in jobmail.yaml (wird benötigt, wenn jobmail ohne Terminal läuft).",
@@ -303,7 +304,7 @@ func TestMissing(t *testing.T) {
 			t.Errorf("%s: %q", l, got)
 		}
 	}
-	if got := New(German).Missing(&wizard.MissingError{Key: "platform.account"}); !strings.Contains(got, "in der Setup-Datei") {
+	if got := New(German).Missing(&setupfile.MissingError{Key: "platform.account"}); !strings.Contains(got, "in der Setup-Datei") {
 		t.Errorf("without file: %q", got)
 	}
 }
@@ -349,9 +350,9 @@ func TestPlural(t *testing.T) {
 // catalogue test covers it) and is rendered as words, not as the code.
 func TestValidatorDetailsHaveWords(t *testing.T) {
 	bad := map[string]func(string) error{
-		"address": wizard.ValidateAddress, "host": wizard.ValidateHost, "domain": wizard.ValidateMailDomain,
-		"account": wizard.ValidateAccount, "secret": wizard.ValidateSecretRef, "username": wizard.ValidateUsername,
-		"url": wizard.ValidateURL, "text": wizard.ValidatePlatformName,
+		"address": setupfile.ValidateAddress, "host": setupfile.ValidateHost, "domain": setupfile.ValidateMailDomain,
+		"account": setupfile.ValidateAccount, "secret": setupfile.ValidateSecretRef, "username": setupfile.ValidateUsername,
+		"url": setupfile.ValidateURL, "text": setupfile.ValidatePlatformName,
 	}
 	inputs := []string{
 		"jobs acme.de", "jobs.acme.de", "a@b@acme.de", "<jobs@acme.de>", "@acme.de", ".jobs@acme.de",
@@ -366,7 +367,7 @@ func TestValidatorDetailsHaveWords(t *testing.T) {
 	for name, v := range bad {
 		for _, in := range inputs {
 			err := v(in)
-			fe, ok := err.(*wizard.FieldError)
+			fe, ok := err.(*setupfile.FieldError)
 			if !ok || fe.Args["detail"] == "" {
 				continue
 			}

@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 // Reason keys of FieldError: the catalogue has a text for each, with the
 // placeholders named in the comment. Add reasons, never rename one: they

@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"bytes"
@@ -318,7 +318,7 @@ func syntaxError(data []byte, err error) *FieldError {
 	if tl := firstTabIndent(data); tabby && tl > 0 && (line == 0 || tl <= line+1) {
 		return &FieldError{Reason: ReasonTabIndent, Line: tl, Err: err}
 	}
-	return &FieldError{Reason: ReasonYAMLSyntax, Line: line, Args: map[string]string{"detail": safeArg(detail)}, Err: err}
+	return &FieldError{Reason: ReasonYAMLSyntax, Line: line, Args: map[string]string{"detail": SafeArg(detail)}, Err: err}
 }
 
 // firstTabIndent is the first line whose indentation contains a tab.
@@ -353,7 +353,7 @@ func finishErrors(errs []*FieldError, s *Setup, file string) []*FieldError {
 			}
 			fe.Args["index"] = strconv.Itoa(i)
 			if s != nil && i < len(s.Entities) && s.Entities[i].Name != "" {
-				fe.Args["entity"] = safeArg(s.Entities[i].Name)
+				fe.Args["entity"] = SafeArg(s.Entities[i].Name)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"errors"
@@ -320,9 +320,9 @@ func TestValidateSecretFileDoesNotRead(t *testing.T) {
 }
 
 func TestSafeArg(t *testing.T) {
-	got := safeArg("a\x1b[2Jb\r\n" + strings.Repeat("x", 200))
+	got := SafeArg("a\x1b[2Jb\r\n" + strings.Repeat("x", 200))
 	if strings.ContainsAny(got, "\x1b\r\n") || utf8.RuneCountInString(got) > maxArgLen+1 {
-		t.Fatalf("safeArg = %q", got)
+		t.Fatalf("SafeArg = %q", got)
 	}
 }
 

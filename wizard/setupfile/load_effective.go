@@ -1,6 +1,7 @@
-package wizard
+package setupfile
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -39,7 +40,7 @@ const CompanyName = "company"
 //	smtp.username the mailbox's address; smtp.password keyring
 //	google/microsoft refresh_token keyring
 //
-// Inheritance of an entity that has its own address (inheritMailbox):
+// Inheritance of an entity that has its own address (Inherit):
 // sender_name and channel come from the company when not given. For the
 // connection, an entity that names no host of its own, or the company's
 // host, uses the company's server (security, port, ca_file, each
@@ -72,32 +73,32 @@ func (s *Setup) Effective() []EffectiveMailbox {
 
 func effectiveOf(key, name string, m, parent *Mailbox) EffectiveMailbox {
 	if parent != nil {
-		inh := inheritMailbox(m, parent)
+		inh := Inherit(m, parent)
 		m = &inh
 	}
 	e := EffectiveMailbox{
 		Key: key, Name: name, Address: m.Address, Forwarding: m.Forwarding,
-		SenderName:    firstOf(m.SenderName, "company"),
-		Channel:       providers.Channel(firstOf(m.Channel, string(providers.ChannelPlatform))),
+		SenderName:    cmp.Or(m.SenderName, "company"),
+		Channel:       providers.Channel(cmp.Or(m.Channel, string(providers.ChannelPlatform))),
 		Prerequisites: maps.Clone(m.Prerequisites),
 	}
-	channelOf(e.Channel).effective(m, &e)
+	blockOf(e.Channel).effective(m, &e)
 	return e
 }
 
-// inheritMailbox is the inheritance rule (see Setup.Effective) and the
+// Inherit is the inheritance rule (see Setup.Effective) and the
 // only place it is written: own's settings with the parent's filled in
 // where own leaves them out, before any default. Setup.Effective applies
 // it to entities read from a file; an entity session (NewEntitySession)
 // takes its questions' defaults from it and tests with its result.
 // Credentials are never inherited.
-func inheritMailbox(own, parent *Mailbox) Mailbox {
+func Inherit(own, parent *Mailbox) Mailbox {
 	m := Mailbox{Address: own.Address, Forwarding: own.Forwarding,
-		SenderName:    firstOf(own.SenderName, parent.SenderName),
-		Channel:       firstOf(own.Channel, parent.Channel),
+		SenderName:    cmp.Or(own.SenderName, parent.SenderName),
+		Channel:       cmp.Or(own.Channel, parent.Channel),
 		Prerequisites: maps.Clone(own.Prerequisites),
 	}
-	channelOf(m.ChannelID()).inherit(own, parent, &m)
+	blockOf(m.ChannelID()).inherit(own, parent, &m)
 	return m
 }
 
@@ -111,12 +112,12 @@ func inheritSMTP(own SMTP, parent *SMTP) SMTP {
 		return own
 	}
 	c := own
-	c.Host = firstOf(own.Host, parent.Host)
+	c.Host = cmp.Or(own.Host, parent.Host)
 	if own.Security == "" || own.Security == parent.Security {
 		c.Security = parent.Security
-		c.Port = firstInt(own.Port, parent.Port)
+		c.Port = cmp.Or(own.Port, parent.Port)
 	}
-	c.CAFile = firstOf(own.CAFile, parent.CAFile)
+	c.CAFile = cmp.Or(own.CAFile, parent.CAFile)
 	return c
 }
 
@@ -124,12 +125,12 @@ func inheritSMTP(own SMTP, parent *SMTP) SMTP {
 func defaultSMTP(own *SMTP, address string) *SMTP {
 	c := derefOr(own)
 	c.Host = asciiHost(c.Host)
-	c.Security = firstOf(c.Security, string(providers.SecurityStartTLS))
+	c.Security = cmp.Or(c.Security, string(providers.SecurityStartTLS))
 	if c.Port == 0 {
 		c.Port = DefaultPort(providers.Security(c.Security))
 	}
-	c.Username = firstOf(c.Username, address)
-	c.Password = firstOf(c.Password, "keyring")
+	c.Username = cmp.Or(c.Username, address)
+	c.Password = cmp.Or(c.Password, "keyring")
 	return &c
 }
 
@@ -152,7 +153,7 @@ func (e EffectiveMailbox) ConnectionKey() string {
 	if c, err := CanonicalAddress(e.Address); err == nil {
 		addr = strings.ToLower(c)
 	}
-	parts, ok := channelOf(e.Channel).connection(e)
+	parts, ok := blockOf(e.Channel).connection(e)
 	if !ok {
 		return string(providers.ChannelPlatform) // nothing to connect to
 	}
@@ -174,22 +175,4 @@ func asciiHost(h string) string {
 		return a
 	}
 	return h
-}
-
-func firstOf(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func firstInt(vs ...int) int {
-	for _, v := range vs {
-		if v != 0 {
-			return v
-		}
-	}
-	return 0
 }

@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"strconv"
@@ -43,7 +43,7 @@ func ValidateAddress(v string) error {
 		return err
 	}
 	bad := func(detail string) error {
-		return reasonErr(ReasonAddressInvalid, map[string]string{"detail": detail, "value": safeArg(v)})
+		return reasonErr(ReasonAddressInvalid, map[string]string{"detail": detail, "value": SafeArg(v)})
 	}
 	if !utf8.ValidString(v) {
 		return bad("encoding")
@@ -144,7 +144,7 @@ func ValidateAccount(v string) error {
 		return err
 	}
 	bad := func(detail string) error {
-		return reasonErr(ReasonAccountInvalid, map[string]string{"detail": detail, "value": safeArg(v)})
+		return reasonErr(ReasonAccountInvalid, map[string]string{"detail": detail, "value": SafeArg(v)})
 	}
 	if len(v) > maxAccountLen {
 		return bad("too_long")
@@ -171,10 +171,10 @@ func ValidatePort(v string) error {
 		return reasonErr(ReasonRequired, nil)
 	}
 	if !allDigits(v) {
-		return reasonErr(ReasonPortInvalid, map[string]string{"value": safeArg(v)})
+		return reasonErr(ReasonPortInvalid, map[string]string{"value": SafeArg(v)})
 	}
 	if len(v) > 5 {
-		return reasonErr(ReasonPortRange, map[string]string{"min": "1", "max": "65535", "value": safeArg(v)})
+		return reasonErr(ReasonPortRange, map[string]string{"min": "1", "max": "65535", "value": SafeArg(v)})
 	}
 	n, _ := strconv.Atoi(v) // at most five digits
 	return ValidatePortNumber(n)
@@ -190,12 +190,12 @@ func ValidatePortNumber(n int) error {
 
 // ValidateSecurity checks an SMTP security mode (providers.Securities).
 func ValidateSecurity(v string) error {
-	return oneOf(v, ReasonSecurityInvalid, securityValues())
+	return OneOf(v, ReasonSecurityInvalid, securityValues())
 }
 
 // ValidateChannel checks a channel name (providers.Channels).
 func ValidateChannel(v string) error {
-	return oneOf(v, ReasonChannelInvalid, channelValues())
+	return OneOf(v, ReasonChannelInvalid, channelValues())
 }
 
 // SenderNames are the values of sender_name: the company's name or the
@@ -206,12 +206,14 @@ var SenderNames = []string{"company", "employee"}
 var ForwardingValues = []string{"done", "later"}
 
 // ValidateSenderName checks sender_name.
-func ValidateSenderName(v string) error { return oneOf(v, ReasonSenderNameInvalid, SenderNames) }
+func ValidateSenderName(v string) error { return OneOf(v, ReasonSenderNameInvalid, SenderNames) }
 
 // ValidateForwarding checks forwarding.
-func ValidateForwarding(v string) error { return oneOf(v, ReasonForwardingInvalid, ForwardingValues) }
+func ValidateForwarding(v string) error { return OneOf(v, ReasonForwardingInvalid, ForwardingValues) }
 
-func oneOf(v, reason string, allowed []string) error {
+// OneOf checks that v is one of allowed; reason names the mistake when it
+// is not (the wizard's own menus judge their answers with it too).
+func OneOf(v, reason string, allowed []string) error {
 	if v == "" {
 		return reasonErr(ReasonRequired, nil)
 	}
@@ -223,7 +225,7 @@ func oneOf(v, reason string, allowed []string) error {
 	if err := checkControl(v); err != nil {
 		return err
 	}
-	return reasonErr(reason, map[string]string{"value": safeArg(v), "allowed": strings.Join(allowed, ", ")})
+	return reasonErr(reason, map[string]string{"value": SafeArg(v), "allowed": strings.Join(allowed, ", ")})
 }
 
 func securityValues() []string {
@@ -299,7 +301,7 @@ func ValidateClientID(v string) error {
 	}
 	for _, r := range v {
 		if !(r < utf8.RuneSelf && (isAlnum(byte(r)) || r == '-' || r == '.' || r == '_')) {
-			return reasonErr(ReasonClientIDInvalid, map[string]string{"value": safeArg(v)})
+			return reasonErr(ReasonClientIDInvalid, map[string]string{"value": SafeArg(v)})
 		}
 	}
 	return nil
@@ -341,7 +343,7 @@ func ValidatePrerequisiteID(v string) error {
 		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
 	}
 	if !ok {
-		return reasonErr(ReasonPrerequisiteInvalid, map[string]string{"value": safeArg(v)})
+		return reasonErr(ReasonPrerequisiteInvalid, map[string]string{"value": SafeArg(v)})
 	}
 	return nil
 }
@@ -365,9 +367,9 @@ func reasonErr(reason string, args map[string]string) *FieldError {
 	return &FieldError{Reason: reason, Args: args}
 }
 
-// safeArg makes a value fit to be shown: control and invisible characters
+// SafeArg makes a value fit to be shown: control and invisible characters
 // escaped, at most maxArgLen runes.
-func safeArg(v string) string {
+func SafeArg(v string) string {
 	q := strconv.QuoteToGraphic(v)
 	q = q[1 : len(q)-1]
 	if utf8.RuneCountInString(q) > maxArgLen {

@@ -1,4 +1,8 @@
-package wizard
+// Package schemacheck validates documents against the shipped JSON Schemas
+// (package schema): the setup file's and the export's. Tests use it to
+// hold the loader and the export to the published contract; the program
+// itself does not link the validator.
+package schemacheck
 
 import (
 	"bytes"
@@ -13,9 +17,8 @@ import (
 	"github.com/jobmail/jobmail/schema"
 )
 
-// compiledSchemas compiles the embedded schemas once, when first needed:
-// only writing an export (or a test) pays for it.
-var compiledSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
+// Compiled compiles the embedded schemas once, when first needed.
+var Compiled = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	out := map[string]*jsonschema.Schema{}
 	for id, raw := range map[string][]byte{schema.SetupID: schema.Setup, schema.ExportID: schema.Export} {
@@ -38,15 +41,15 @@ var compiledSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, err
 })
 
 func checkSchema(id string, doc any) error {
-	schemas, err := compiledSchemas()
+	schemas, err := Compiled()
 	if err != nil {
 		return err
 	}
 	return schemas[id].Validate(doc)
 }
 
-// CheckExportSchema validates an export's JSON against the shipped schema.
-func CheckExportSchema(data []byte) error {
+// Export validates an export's JSON against the shipped schema.
+func Export(data []byte) error {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("export is not JSON: %w", err)
@@ -57,10 +60,10 @@ func CheckExportSchema(data []byte) error {
 	return nil
 }
 
-// CheckSetupSchema validates setup-file content (YAML) against the shipped
+// Setup validates setup-file content (YAML) against the shipped
 // schema, after converting it to JSON values. The loader is stricter; this
 // is the contract as scripts and editors see it.
-func CheckSetupSchema(data []byte) error {
+func Setup(data []byte) error {
 	doc, err := SetupDocument(data)
 	if err != nil {
 		return err

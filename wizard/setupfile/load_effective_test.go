@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"testing"
@@ -120,5 +120,21 @@ func TestConnectionKey(t *testing.T) {
 	}
 	if k(5) != k(6) || k(5) != "platform" {
 		t.Error("the platform service needs one test at most")
+	}
+}
+
+// TestBlockTable: every channel offered has its settings block's rules,
+// and the table holds nothing else; an unknown channel has none.
+func TestBlockTable(t *testing.T) {
+	if len(blocks) != len(providers.Channels) {
+		t.Errorf("blocks has %d entries, providers.Channels %d", len(blocks), len(providers.Channels))
+	}
+	for _, ch := range providers.Channels {
+		if _, ok := blocks[ch]; !ok {
+			t.Errorf("channel %q has no entry in the setup file's block table", ch)
+		}
+	}
+	if _, ok := blockOf("carrier-pigeon").(platformBlock); !ok {
+		t.Error("an unknown channel has a settings block")
 	}
 }

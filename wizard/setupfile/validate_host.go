@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"net/netip"
@@ -56,7 +56,7 @@ func ValidateHost(v string) error {
 		return err
 	}
 	if d := hostProblem(v, true); d != "" {
-		return reasonErr(ReasonHostInvalid, map[string]string{"detail": d, "value": safeArg(v)})
+		return reasonErr(ReasonHostInvalid, map[string]string{"detail": d, "value": SafeArg(v)})
 	}
 	return nil
 }
@@ -77,7 +77,7 @@ func ValidateMailDomain(v string) error {
 		}
 	}
 	if d != "" {
-		return reasonErr(ReasonDomainInvalid, map[string]string{"detail": d, "value": safeArg(v)})
+		return reasonErr(ReasonDomainInvalid, map[string]string{"detail": d, "value": SafeArg(v)})
 	}
 	return nil
 }
@@ -136,13 +136,13 @@ func ValidateTenant(v string) error {
 	case "common", "organizations", "consumers":
 		return nil
 	}
-	if isGUID(v) {
+	if IsGUID(v) {
 		return nil
 	}
 	if a, d := hostnameProblem(v); d == "" && strings.Contains(a, ".") && hostProblem(v, false) == "" {
 		return nil
 	}
-	return reasonErr(ReasonTenantInvalid, map[string]string{"value": safeArg(v)})
+	return reasonErr(ReasonTenantInvalid, map[string]string{"value": SafeArg(v)})
 }
 
 // ValidateCIDR checks one of the platform's outgoing addresses: an IP
@@ -160,7 +160,7 @@ func ValidateCIDR(v string) error {
 	if err := checkControl(v); err != nil {
 		return err
 	}
-	return reasonErr(ReasonCIDRInvalid, map[string]string{"value": safeArg(v)})
+	return reasonErr(ReasonCIDRInvalid, map[string]string{"value": SafeArg(v)})
 }
 
 // ValidateURL checks an OAuth endpoint override: https, or http only to a
@@ -173,7 +173,7 @@ func ValidateURL(v string) error {
 		return err
 	}
 	bad := func(detail string) error {
-		return reasonErr(ReasonURLInvalid, map[string]string{"detail": detail, "value": safeArg(v)})
+		return reasonErr(ReasonURLInvalid, map[string]string{"detail": detail, "value": SafeArg(v)})
 	}
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || u.Opaque != "" {
@@ -197,8 +197,8 @@ func ValidateURL(v string) error {
 	return bad("scheme")
 }
 
-// isGUID reports whether v is a GUID (8-4-4-4-12 hex digits).
-func isGUID(v string) bool {
+// IsGUID reports whether v is a GUID (8-4-4-4-12 hex digits).
+func IsGUID(v string) bool {
 	if len(v) != 36 {
 		return false
 	}

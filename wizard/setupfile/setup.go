@@ -1,7 +1,10 @@
-// Package wizard is jobmail's domain core, free of terminal I/O: the step
-// machine that both drivers (the TUI and headless Replay) run, the setup
-// file model (load, validate, save), and the platform export.
-package wizard
+// Package setupfile is the setup-file contract (jobmail.yaml): the model,
+// loading it strictly (structure, values, cross-field rules, each error
+// with key and line), saving it atomically, the validators every driver
+// judges a value with, and the inheritance and defaults that turn what is
+// written into what is tested (Effective). It knows no terminal, no
+// network and no step machine: package wizard builds on it.
+package setupfile
 
 import "github.com/jobmail/jobmail/providers"
 

@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"reflect"
@@ -88,9 +88,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 func (d *decoder) intRange(key string, n *yaml.Node) {
 	switch {
 	case key == "version":
-		d.fail(key, n.Line, ReasonVersionUnsupported, map[string]string{"version": safeArg(n.Value), "supported": strconv.Itoa(SetupVersion)})
+		d.fail(key, n.Line, ReasonVersionUnsupported, map[string]string{"version": SafeArg(n.Value), "supported": strconv.Itoa(SetupVersion)})
 	case strings.HasSuffix(key, "port"):
-		d.fail(key, n.Line, ReasonPortRange, map[string]string{"min": "1", "max": "65535", "value": safeArg(n.Value)})
+		d.fail(key, n.Line, ReasonPortRange, map[string]string{"min": "1", "max": "65535", "value": SafeArg(n.Value)})
 	default:
 		d.fail(key, n.Line, ReasonWrongType, map[string]string{"expected": "integer", "got": "number"})
 	}
@@ -151,7 +151,7 @@ func (d *decoder) mapEntries(n *yaml.Node, key string, each func(name, path stri
 		name := k.Value
 		path := joinKey(key, safeKey(name))
 		if first, dup := seen[name]; dup {
-			d.fail(path, k.Line, ReasonDuplicateKey, map[string]string{"key": safeArg(name), "first_line": strconv.Itoa(first)})
+			d.fail(path, k.Line, ReasonDuplicateKey, map[string]string{"key": SafeArg(name), "first_line": strconv.Itoa(first)})
 			continue
 		}
 		seen[name] = k.Line
@@ -164,7 +164,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, key string) {
 	d.mapEntries(n, key, func(name, path string, k, val *yaml.Node) {
 		idx, ok := fields[name]
 		if !ok {
-			args := map[string]string{"key": safeArg(name)}
+			args := map[string]string{"key": SafeArg(name)}
 			if s := suggestKey(name, fields); s != "" {
 				args["suggestion"] = s
 			}
@@ -219,7 +219,7 @@ func safeKey(name string) string {
 	if name == "" {
 		return `""`
 	}
-	return safeArg(name)
+	return SafeArg(name)
 }
 
 // yamlFields maps the yaml key of each field of struct type t (following

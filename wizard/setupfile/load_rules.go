@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"errors"
@@ -135,7 +135,7 @@ func (c *checker) entities(s *Setup) {
 		if j, dup := first[norm]; dup && norm != "" {
 			firstKey := EntityKey(j)
 			c.add(key+".name", reasonErr(ReasonDuplicateEntity, map[string]string{
-				"name": safeArg(e.Name), "first_key": firstKey, "first_line": strconv.Itoa(c.lines.Line(firstKey))}))
+				"name": SafeArg(e.Name), "first_key": firstKey, "first_line": strconv.Itoa(c.lines.Line(firstKey))}))
 		} else if norm != "" {
 			first[norm] = i
 		}
@@ -193,7 +193,7 @@ func (c *checker) mailbox(key string, m, parent *Mailbox) {
 	}
 	if m.Address != "" && ValidateAddress(m.Address) == nil && !SameAddress(e.SMTP.Username, m.Address) {
 		c.warn(key+".smtp.username", providers.CodeConfigUsernameMismatch,
-			map[string]string{"username": safeArg(e.SMTP.Username), "address": safeArg(m.Address)})
+			map[string]string{"username": SafeArg(e.SMTP.Username), "address": SafeArg(m.Address)})
 	}
 	secKey := key + ".smtp.security"
 	if m.SMTP == nil || m.SMTP.Security == "" {
@@ -201,9 +201,9 @@ func (c *checker) mailbox(key string, m, parent *Mailbox) {
 	}
 	switch providers.Security(e.SMTP.Security) {
 	case providers.SecurityStartTLSNoVerify:
-		c.warn(secKey, providers.CodeConfigNoVerify, map[string]string{"host": safeArg(e.SMTP.Host)})
+		c.warn(secKey, providers.CodeConfigNoVerify, map[string]string{"host": SafeArg(e.SMTP.Host)})
 	case providers.SecurityNone:
-		c.warn(secKey, providers.CodeConfigInsecure, map[string]string{"host": safeArg(e.SMTP.Host)})
+		c.warn(secKey, providers.CodeConfigInsecure, map[string]string{"host": SafeArg(e.SMTP.Host)})
 	}
 }
 
@@ -282,7 +282,7 @@ func validateStep(v string) error {
 	}
 	for i := 0; i < len(v); i++ {
 		if ch := v[i]; !(ch >= 'a' && ch <= 'z' || ch == '_') || i >= 32 {
-			return reasonErr(ReasonStepInvalid, map[string]string{"value": safeArg(v)})
+			return reasonErr(ReasonStepInvalid, map[string]string{"value": SafeArg(v)})
 		}
 	}
 	return nil

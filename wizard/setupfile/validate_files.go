@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"context"
@@ -67,11 +67,11 @@ func ValidateCAFile(path string, readFile func(string) ([]byte, error)) error {
 	b, err := readFile(path)
 	if err != nil {
 		return &FieldError{Reason: ReasonCAFileUnreadable,
-			Args: map[string]string{"path": safeArg(path), "detail": fileProblem(err)},
+			Args: map[string]string{"path": SafeArg(path), "detail": fileProblem(err)},
 			Err:  fmt.Errorf("read ca file: %w", err)}
 	}
 	if n := countCertificates(b); n == 0 {
-		return reasonErr(ReasonCAFileNoCert, map[string]string{"path": safeArg(path)})
+		return reasonErr(ReasonCAFileNoCert, map[string]string{"path": SafeArg(path)})
 	}
 	return nil
 }
@@ -106,15 +106,15 @@ func ValidateSecretFile(path string, check func(string) error) error {
 	}
 	if err := check(path); err != nil {
 		return &FieldError{Reason: ReasonSecretFileMissing,
-			Args: map[string]string{"path": safeArg(path), "detail": fileProblem(err)},
+			Args: map[string]string{"path": SafeArg(path), "detail": fileProblem(err)},
 			Err:  fmt.Errorf("check secret file: %w", err)}
 	}
 	return nil
 }
 
-// validateOptionalCAFile is the interactive machine's ca_file validator:
+// ValidateOptionalCAFile is the interactive machine's ca_file validator:
 // empty means none.
-func validateOptionalCAFile(v string) error {
+func ValidateOptionalCAFile(v string) error {
 	if v == "" {
 		return nil
 	}
@@ -147,7 +147,7 @@ func fileProblem(err error) string {
 
 // fileArgs are the Args of a whole-file error.
 func fileArgs(path string, kv ...string) map[string]string {
-	m := map[string]string{"path": safeArg(path)}
+	m := map[string]string{"path": SafeArg(path)}
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
 	}

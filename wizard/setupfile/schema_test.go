@@ -1,4 +1,4 @@
-package wizard
+package setupfile
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jobmail/jobmail/schema"
+	"github.com/jobmail/jobmail/schema/schemacheck"
 )
 
 func TestEmbeddedSchemas(t *testing.T) {
@@ -19,7 +20,7 @@ func TestEmbeddedSchemas(t *testing.T) {
 			t.Errorf("%s: $schema %v", name, doc["$schema"])
 		}
 	}
-	if _, err := compiledSchemas(); err != nil {
+	if _, err := schemacheck.Compiled(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -50,7 +51,7 @@ func TestSchemaAgreesWithLoader(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, loadErr := Load(f, LoadOptions{})
-			schemaErr := CheckSetupSchema(data)
+			schemaErr := schemacheck.Setup(data)
 			if why, ok := schemaCannotTell[filepath.Base(f)]; ok {
 				if loadErr == nil || schemaErr != nil {
 					t.Fatalf("expected load error only (%s): load %v, schema %v", why, loadErr, schemaErr)
@@ -92,30 +93,10 @@ func TestSchemaAgreesOnEdgeCases(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, loadErr := Parse(c.name, []byte(c.doc), LoadOptions{})
-			schemaErr := CheckSetupSchema([]byte(c.doc))
+			schemaErr := schemacheck.Setup([]byte(c.doc))
 			if (loadErr == nil) != c.valid || (schemaErr == nil) != c.valid {
 				t.Fatalf("want valid=%v: load %v\nschema %v", c.valid, loadErr, schemaErr)
 			}
 		})
-	}
-}
-
-func TestGeneratedExportMatchesSchema(t *testing.T) {
-	files, _ := filepath.Glob("testdata/examples/*.yaml")
-	for _, f := range files {
-		l, err := LoadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Without tests, and with every mailbox tested.
-		tests := map[string]TestSummary{}
-		for _, m := range l.Setup.Effective() {
-			tests[m.Key] = TestSummary{At: exportTime, OK: true, Token: NewToken()}
-		}
-		for _, ts := range []map[string]TestSummary{nil, tests} {
-			if _, err := MarshalExport(NewExport(l.Setup, ts, ExportOptions{})); err != nil {
-				t.Errorf("%s: %v", f, err)
-			}
-		}
 	}
 }

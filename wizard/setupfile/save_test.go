@@ -1,10 +1,9 @@
-package wizard
+package setupfile
 
 import (
 	"bufio"
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,28 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/jobmail/jobmail/secrets/safefile"
 )
-
-// updateGolden rewrites the golden files: go test ./wizard -run Golden -update
-var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs (run with -update if intended):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // goldenSetup has every key, values that need quoting, and an answer "no".
 func goldenSetup() *Setup {
@@ -63,7 +44,7 @@ func TestSaveGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "save.golden", data)
+	golden.RequireEqual(t, data) // testdata/TestSaveGolden.golden; -update rewrites it
 }
 
 // withCerts is a temporary directory holding testdata/certs, so that a
