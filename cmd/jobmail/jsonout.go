@@ -79,14 +79,51 @@ func (o *Options) jsonDiag(d *providers.Diagnosis) *jsonDiagnosis {
 		Explain: t.Explain, Actor: string(d.Actor), Field: d.Field, Args: d.Args}
 }
 
-// jsonOf builds the object for one outcome.
-func (o *Options) jsonOf(out outcome, exportPath string) jsonResult {
-	j := jsonResult{OK: out.ExitCode == ExitOK, Entity: out.Entity, Key: out.Key, SharedWith: out.SharedWith, Stages: []jsonStage{},
-		Warnings: []jsonDiagnosis{}, Export: exportPath, SavedIn: o.savedSecret, ExitCode: out.ExitCode,
-		Address: out.Address, Channel: string(out.Channel)}
+// head is what an outcome's line in the summary table and its JSON object
+// share: passed or not, the mailbox tested, and what stopped it — the
+// machine's diagnosis or the error that ended the run (both nil when it
+// passed). The table needs no more, so a many-entity run renders no
+// words for warnings nobody prints there.
+type head struct {
+	OK               bool
+	Address, Channel string
+	Blocked          *providers.Diagnosis
+	Err              error
+}
+
+func (out outcome) head() head {
+	h := head{OK: out.ExitCode == ExitOK, Address: out.Address, Channel: string(out.Channel)}
 	if s := out.Session; s != nil {
 		m := s.Mailbox()
-		j.Address, j.Channel = m.Address, m.Channel
+		h.Address, h.Channel = m.Address, m.Channel
+	}
+	switch {
+	case out.Step.Blocked != nil:
+		h.Blocked = out.Step.Blocked
+	case out.Err != nil:
+		h.Err = out.Err
+	}
+	return h
+}
+
+// code is the diagnosis code of what stopped the outcome; "" when it passed.
+func (h head) code() string {
+	switch {
+	case h.Blocked != nil:
+		return string(h.Blocked.Code)
+	case h.Err != nil:
+		return string(diagnosisOfError(h.Err).Code)
+	}
+	return ""
+}
+
+// jsonOf builds the object for one outcome.
+func (o *Options) jsonOf(out outcome, exportPath string) jsonResult {
+	h := out.head()
+	j := jsonResult{OK: h.OK, Entity: out.Entity, Key: out.Key, SharedWith: out.SharedWith, Stages: []jsonStage{},
+		Warnings: []jsonDiagnosis{}, Export: exportPath, SavedIn: o.savedSecret, ExitCode: out.ExitCode,
+		Address: h.Address, Channel: h.Channel}
+	if s := out.Session; s != nil {
 		for _, w := range s.Warnings {
 			j.Warnings = append(j.Warnings, *o.jsonDiag(&w.Diagnosis))
 		}
@@ -108,10 +145,10 @@ func (o *Options) jsonOf(out outcome, exportPath string) jsonResult {
 		}
 	}
 	switch {
-	case out.Step.Blocked != nil:
-		j.Diagnosis = o.jsonDiag(out.Step.Blocked)
-	case out.Err != nil:
-		j.Diagnosis = o.errorDiagnosis(out.Err)
+	case h.Blocked != nil:
+		j.Diagnosis = o.jsonDiag(h.Blocked)
+	case h.Err != nil:
+		j.Diagnosis = o.errorDiagnosis(h.Err)
 	}
 	return j
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -62,17 +63,18 @@ func printOutcomes(o *Options, outs []outcome, exportPath string, code int) {
 // printSummary is the table of a many-entity run: entity, address,
 // channel, result, duration, diagnosis code.
 func printSummary(o *Options, outs []outcome) {
-	tw := tabwriter.NewWriter(o.f.Stderr, 2, 4, 2, ' ', 0)
+	// tabwriter writes every cell and every run of padding on its own:
+	// buffered, the table is a few writes instead of a dozen a mailbox.
+	bw := bufio.NewWriter(o.f.Stderr)
+	tw := tabwriter.NewWriter(bw, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.words.T("cli.col.entity"), o.words.T("cli.col.address"),
 		o.words.T("cli.col.channel"), o.words.T("cli.col.result"), o.words.T("cli.col.duration"), o.words.T("cli.col.code"))
+	passed, failed := o.words.T("cli.result.ok"), o.words.T("cli.result.failed")
 	for _, out := range outs {
-		j := o.jsonOf(out, "")
-		result, code, dur := o.words.T("cli.result.ok"), "", ""
+		j := out.head()
+		result, code, dur := passed, j.code(), ""
 		if !j.OK {
-			result = o.words.T("cli.result.failed")
-		}
-		if j.Diagnosis != nil {
-			code = j.Diagnosis.Code
+			result = failed
 		}
 		if out.Session != nil && out.Session.Result != nil {
 			dur = o.words.Duration(out.Session.Result.Duration)
@@ -84,6 +86,7 @@ func printSummary(o *Options, outs []outcome) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", i18n.Escape(name), i18n.Escape(j.Address), j.Channel, result, dur, i18n.Escape(code))
 	}
 	_ = tw.Flush()
+	_ = bw.Flush()
 	for _, out := range outs {
 		if out.SharedWith != "" {
 			continue
