@@ -64,3 +64,12 @@ require (
 // Tradeoff: with a replace directive `go install …/cmd/jobmail@vX` refuses
 // to build; releases (goreleaser) and builds from a checkout are unaffected.
 replace github.com/atotto/clipboard => ./tui/third_party/clipboard
+
+// Two more forks for the same reason (issue 15: no work at init that a run
+// may not need), each root package only and changed in one file (its
+// go.mod says what and why): lipgloss detected stdout's color profile at
+// init (terminfo files, `tmux info` inside tmux); go-humanize compiled a
+// regexp at init.
+replace charm.land/lipgloss/v2 => ./tui/third_party/lipgloss
+
+replace github.com/dustin/go-humanize => ./tui/third_party/go-humanize

@@ -15,7 +15,9 @@ import (
 // as jobmail's own packages, so an update that brings the eager init
 // back fails here.
 var lazyDeps = []string{
-	"github.com/atotto/clipboard", // tui/third_party/clipboard: PATH look-ups on first copy
+	"github.com/atotto/clipboard",   // tui/third_party/clipboard: PATH look-ups on first copy
+	"charm.land/lipgloss/v2",        // tui/third_party/lipgloss: stdout's color profile on first Print
+	"github.com/dustin/go-humanize", // tui/third_party/go-humanize: ParseSI's regexp on first use, no math/big sizes
 }
 
 // TestInitDoesNoWork: jobmail's own packages, and the dependencies it made
@@ -61,57 +63,6 @@ func isLazyDep(pkg string) bool {
 		}
 	}
 	return false
-}
-
-// clipboardTools are the programs github.com/atotto/clipboard looks for
-// (upstream: in its init, along every PATH entry).
-var clipboardTools = []string{"wl-copy", "wl-paste", "xclip", "xsel", "termux-clipboard-set", "termux-clipboard-get", "clip.exe", "powershell.exe"}
-
-// TestStartLooksUpNoPrograms: a run that copies nothing never looks a
-// clipboard program up (issue 15 item 2). The system calls are counted
-// under strace, so the test runs where strace is installed (the CI image)
-// and is skipped elsewhere; TestInitDoesNoWork and the fork's own
-// TestLookUpIsLazy hold the same line without it. PATH is given a few
-// entries, so an eager look-up could not go unseen.
-func TestStartLooksUpNoPrograms(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds jobmail")
-	}
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Skip("strace not installed")
-	}
-	bin := buildJobmail(t)
-	for _, args := range [][]string{{"version"}, {"--help"}, {"test", "--config", filepath.Join(t.TempDir(), "missing.yaml")}} {
-		t.Run(strings.Join(args[:1], " "), func(t *testing.T) {
-			trace := filepath.Join(t.TempDir(), "trace")
-			cmd := exec.Command(strace, append([]string{"-f", "-qq", "-o", trace, "-e", "trace=execve,%%stat,access,faccessat,faccessat2", bin}, args...)...)
-			cmd.Env = append(os.Environ(), "PATH=/usr/local/bin:/usr/bin:/bin:/nonexistent/a:/nonexistent/b")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				if _, ok := err.(*exec.ExitError); !ok { // jobmail's own exit code is not the point here
-					t.Fatalf("strace: %v\n%s", err, out)
-				}
-			}
-			b, err := os.ReadFile(trace)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(b), "execve(") { // the exec itself is always traced
-				t.Skip("strace traced nothing (no ptrace here?)")
-			}
-			var hits []string
-			for _, l := range strings.Split(string(b), "\n") {
-				for _, tool := range clipboardTools {
-					if strings.Contains(l, "/"+tool+"\"") {
-						hits = append(hits, l)
-					}
-				}
-			}
-			if len(hits) > 0 {
-				t.Errorf("jobmail %s looked clipboard programs up %d times without a copy, first: %s", strings.Join(args, " "), len(hits), hits[0])
-			}
-		})
-	}
 }
 
 // buildJobmail builds the command once per test into a temporary directory.
