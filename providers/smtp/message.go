@@ -119,22 +119,14 @@ func messageID(from string) string {
 	return "jobmail." + hex.EncodeToString(r[:]) + "@" + domain
 }
 
-// dotStuff prepares a CRLF message for DATA: a leading dot is doubled
-// (RFC 5321 4.5.2) and the terminating "." line appended.
-func dotStuff(m []byte) []byte {
-	out := make([]byte, 0, len(m)+16)
-	for len(m) > 0 {
-		i := bytes.Index(m, []byte("\r\n"))
-		line := m
-		if i >= 0 {
-			line, m = m[:i+2], m[i+2:]
-		} else {
-			m = nil
-		}
-		if len(line) > 0 && line[0] == '.' {
-			out = append(out, '.')
-		}
-		out = append(out, line...)
+// stuffedLen is the size of a CRLF message as DATA sends it, a leading
+// dot doubled on every line (RFC 5321 4.5.2) and the terminating "." line
+// appended: what the transcript reports. go-mail's writer does the
+// stuffing itself; only the count is needed here.
+func stuffedLen(m []byte) int {
+	n := len(m) + len(".\r\n")
+	if len(m) > 0 && m[0] == '.' {
+		n++
 	}
-	return append(out, ".\r\n"...)
+	return n + bytes.Count(m, []byte("\r\n.")) // a dot starting any later line
 }

@@ -8,17 +8,20 @@ import (
 	"github.com/jobmail/jobmail/providers"
 )
 
-func TestDotStuff(t *testing.T) {
-	tests := []struct{ in, want string }{
+func TestStuffedLen(t *testing.T) {
+	tests := []struct{ in, stuffed string }{
 		{"a\r\n", "a\r\n.\r\n"},
 		{".\r\n", "..\r\n.\r\n"},
 		{"a\r\n.b\r\n..c\r\n", "a\r\n..b\r\n...c\r\n.\r\n"},
+		{"a\r\n.\r\n.\r\n", "a\r\n..\r\n..\r\n.\r\n"},
 		{"", ".\r\n"},
 	}
 	for _, tt := range tests {
-		if got := string(dotStuff([]byte(tt.in))); got != tt.want {
-			t.Errorf("dotStuff(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := stuffedLen([]byte(tt.in)); got != len(tt.stuffed) {
+				t.Errorf("stuffedLen(%q) = %d, want %d (%q)", tt.in, got, len(tt.stuffed), tt.stuffed)
+			}
+		})
 	}
 }
 

@@ -123,7 +123,7 @@ func (s *session) startTLS(cfg *tls.Config) (*tls.Conn, error) {
 	}
 	tc := tls.Client(s.raw, cfg)
 	s.conn = tc
-	s.r = bufio.NewReaderSize(tc, maxLineBytes)
+	s.r.Reset(tc) // empty (checked above): the same buffer serves the TLS side
 	return tc, nil
 }
 
@@ -149,7 +149,11 @@ func (s *session) clean(b []byte) string {
 	if len(b) > maxShownBytes*8 {
 		b = b[:maxShownBytes*8]
 	}
+	if printableASCII(b) { // nearly every line of a real server: nothing to escape
+		return s.scrub.Redact(string(b))
+	}
 	var sb strings.Builder
+	sb.Grow(len(b) + 8)
 	for len(b) > 0 {
 		r, n := utf8.DecodeRune(b)
 		switch {
@@ -163,6 +167,17 @@ func (s *session) clean(b []byte) string {
 		b = b[n:]
 	}
 	return s.scrub.Redact(sb.String())
+}
+
+// printableASCII reports whether b is tabs and printable ASCII only, which
+// clean leaves as it is.
+func printableASCII(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // parseReplyLine reads "NNN text", "NNN-text" (more lines follow) or "NNN".

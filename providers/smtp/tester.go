@@ -330,7 +330,7 @@ func (r *run) send(msg providers.Message) error {
 		if err != nil {
 			return r.replyErr(err, cmdDATA, "")
 		}
-		s.log = append(s.log, fmt.Sprintf("C: [message, %d bytes]", len(dotStuff(data))-3), "C: .")
+		s.log = append(s.log, fmt.Sprintf("C: [message, %d bytes]", stuffedLen(data)-3), "C: .")
 		s.data = true
 		_, err = wc.Write(data)
 		if err == nil {
