@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -163,9 +164,7 @@ func (e *Env) test(ctx context.Context, s *Session, obs providers.Observer) (pro
 }
 
 func (e *Env) secret(ctx context.Context, setup *setupfile.Setup, ref, account string) (secrets.Secret, error) {
-	if ref == "" {
-		ref = "keyring"
-	}
+	ref = cmp.Or(ref, setupfile.DefaultSecretRef)
 	r, err := secrets.ParseRef(ref)
 	if err != nil {
 		return secrets.Secret{}, err
@@ -180,23 +179,8 @@ func (e *Env) secret(ctx context.Context, setup *setupfile.Setup, ref, account s
 }
 
 func (e *Env) smtpConfig(setup *setupfile.Setup, m *setupfile.Mailbox, pw secrets.Secret) smtp.Config {
-	c := m.SMTP
-	if c == nil {
-		c = &setupfile.SMTP{}
-	}
-	sec := providers.Security(c.Security)
-	if sec == "" {
-		sec = providers.SecurityStartTLS
-	}
-	port := c.Port
-	if port == 0 {
-		port = setupfile.DefaultPort(sec)
-	}
-	user := c.Username
-	if user == "" {
-		user = m.Address
-	}
-	return smtp.Config{Host: c.Host, Port: port, Security: sec, Username: user, Password: pw,
+	c := setupfile.DefaultSMTP(m.SMTP, m.Address)
+	return smtp.Config{Host: c.Host, Port: c.Port, Security: providers.Security(c.Security), Username: c.Username, Password: pw,
 		CAFile: setup.ResolvePath(c.CAFile), AllowInsecure: e.AllowInsecure, Dialer: e.Dialer, Resolver: e.Resolver, RootCAs: e.RootCAs, Now: e.Now, SessionCache: e.TLSSessions}
 }
 

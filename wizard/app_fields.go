@@ -88,7 +88,7 @@ func (s *Session) clientIDField(ch providers.Channel, named field, inherit func(
 		inherit: inherit,
 		get:     func(*Session) (string, bool) { return get(), get() != "" },
 		set: func(_ *Session, v string) error {
-			return setVia(dst, v, validateOptional(setupfile.ValidateClientID))
+			return setVia(dst, v, validateOptional(s.valid(setupfile.RuleClientID)))
 		}}
 	if s.appChoiceOf(ch) == AppChoiceOwn {
 		f.state, f.optional, f.inherit = StateChannel, false, nil

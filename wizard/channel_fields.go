@@ -41,18 +41,18 @@ func (s *Session) smtpFields() []field {
 			inherit:    func(m *setupfile.Mailbox) string { return derefOr(m.SMTP).Host },
 			get:        func(*Session) (string, bool) { return c().Host, c().Host != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().Host }, v, ValidateSMTPHost)
+				return setVia(func() *string { return &w().Host }, v, s.validSMTPHost)
 			}},
 		s.directField(field{name: "smtp.direct"}),
 		s.transportField(c, w),
 		{name: FieldSMTPSecurity, state: StatePrerequisites, kind: KindSelect, optional: true, keepsRest: true,
 			when:    (*Session).asksSeparately,
 			options: func(*Session) []string { return securityOptions() },
-			def:     func(s *Session) string { return cmp.Or(s.prefill().Security, string(providers.SecurityStartTLS)) },
+			def:     func(s *Session) string { return cmp.Or(s.prefill().Security, string(setupfile.DefaultSecurity)) },
 			inherit: func(m *setupfile.Mailbox) string { return derefOr(m.SMTP).Security },
 			get:     func(*Session) (string, bool) { return c().Security, c().Security != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().Security }, v, setupfile.ValidateSecurity)
+				return setVia(func() *string { return &w().Security }, v, s.valid(setupfile.RuleSecurity))
 			}},
 		{name: FieldSMTPPort, state: StatePrerequisites, kind: portKind, optional: true, keepsRest: true,
 			options: portOptions, open: portOptions != nil,
@@ -71,7 +71,7 @@ func (s *Session) smtpFields() []field {
 			},
 			get: func(*Session) (string, bool) { return strconv.Itoa(c().Port), c().Port != 0 },
 			set: func(_ *Session, v string) error {
-				return setIntVia(func() *int { return &w().Port }, v, setupfile.ValidatePort)
+				return setIntVia(func() *int { return &w().Port }, v, s.valid(setupfile.RulePort))
 			}},
 		{name: "smtp.username", state: StatePrerequisites, kind: KindInput, optional: true, keepsRest: true,
 			dependents: []string{"smtp.password"}, // another account, another password
@@ -79,7 +79,7 @@ func (s *Session) smtpFields() []field {
 			source:     func(s *Session, shown string) map[string]string { p := s.prefill(); return p.args(shown, p.Username) },
 			get:        func(*Session) (string, bool) { return c().Username, c().Username != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().Username }, v, setupfile.ValidateUsername)
+				return setVia(func() *string { return &w().Username }, v, s.valid(setupfile.RuleUsername))
 			}},
 		{name: "smtp.password", state: StatePrerequisites, kind: KindPassword, keepsRest: true,
 			optional: !s.Interactive, def: s.secretDefault,
@@ -95,7 +95,7 @@ func (s *Session) smtpFields() []field {
 			inherit: func(m *setupfile.Mailbox) string { return derefOr(m.SMTP).CAFile },
 			get:     func(*Session) (string, bool) { return c().CAFile, c().CAFile != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().CAFile }, v, setupfile.ValidateOptionalCAFile)
+				return setVia(func() *string { return &w().CAFile }, v, validateOptional(s.valid(setupfile.RuleCAFile)))
 			}},
 	}
 	for _, id := range smtpConfirmations(s.Provider, c().Host) {
@@ -117,10 +117,10 @@ func (s *Session) googleFields() []field {
 		s.clientIDField(providers.ChannelGoogle, field{name: "google.client_id"}, func(m *setupfile.Mailbox) string { return derefOr(m.Google).ClientID },
 			func() string { return g().ClientID }, func() *string { return &w().ClientID }),
 		field{name: "google.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
-			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
+			when: func(s *Session) bool { return !s.Interactive }, def: constDefault(setupfile.DefaultSecretRef),
 			get: func(*Session) (string, bool) { return g().RefreshToken, g().RefreshToken != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().RefreshToken }, v, setupfile.ValidateSecretRef)
+				return setVia(func() *string { return &w().RefreshToken }, v, s.valid(setupfile.RuleSecretRef))
 			}},
 		s.confirmField("not_shared_mailbox"),
 		s.confirmField("admin_rights_or_consent"),
@@ -146,15 +146,15 @@ func (s *Session) microsoftFields() []field {
 			inherit: func(m *setupfile.Mailbox) string { return derefOr(m.Microsoft).Tenant },
 			get:     func(*Session) (string, bool) { return ms().Tenant, ms().Tenant != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().Tenant }, v, setupfile.ValidateTenant)
+				return setVia(func() *string { return &w().Tenant }, v, s.valid(setupfile.RuleTenant))
 			}},
 		s.clientIDField(providers.ChannelMicrosoft, field{name: "microsoft.client_id"}, func(m *setupfile.Mailbox) string { return derefOr(m.Microsoft).ClientID },
 			func() string { return ms().ClientID }, func() *string { return &w().ClientID }),
 		field{name: "microsoft.refresh_token", state: StatePrerequisites, kind: KindInput, optional: true,
-			when: func(s *Session) bool { return !s.Interactive }, def: constDefault("keyring"),
+			when: func(s *Session) bool { return !s.Interactive }, def: constDefault(setupfile.DefaultSecretRef),
 			get: func(*Session) (string, bool) { return ms().RefreshToken, ms().RefreshToken != "" },
 			set: func(_ *Session, v string) error {
-				return setVia(func() *string { return &w().RefreshToken }, v, setupfile.ValidateSecretRef)
+				return setVia(func() *string { return &w().RefreshToken }, v, s.valid(setupfile.RuleSecretRef))
 			}},
 		s.confirmField("licensed_mailbox"),
 		s.confirmField("not_shared_mailbox"),
@@ -215,10 +215,10 @@ func (s *Session) setPassword(ref func() *string) func(*Session, string) error {
 				return &setupfile.FieldError{Reason: "crlf"}
 			}
 			s.Password = secretOf(v)
-			*ref() = "keyring"
+			*ref() = setupfile.DefaultSecretRef
 			return nil
 		}
-		if err := setupfile.ValidateSecretRef(v); err != nil {
+		if err := s.Setup.Valid(setupfile.RuleSecretRef, v); err != nil {
 			return err
 		}
 		return setWith(ref(), v, nil)
@@ -229,7 +229,7 @@ func (s *Session) secretDefault(*Session) string {
 	if s.Interactive {
 		return ""
 	}
-	return "keyring"
+	return setupfile.DefaultSecretRef
 }
 
 // AllowlistNone answers the IP-allowlist question "our server has no
@@ -257,6 +257,20 @@ func ValidateSMTPHost(v string) error {
 	if err := setupfile.ValidateHost(v); err != nil {
 		return err
 	}
+	return unsupportedHost(v)
+}
+
+// validSMTPHost is ValidateSMTPHost with the setup's verdicts: a host the
+// loader judged is not judged again (the list is looked up every time).
+func (s *Session) validSMTPHost(v string) error {
+	if err := s.Setup.Valid(setupfile.RuleHost, v); err != nil {
+		return err
+	}
+	return unsupportedHost(v)
+}
+
+// unsupportedHost refuses a host of the unsupported-host list.
+func unsupportedHost(v string) error {
 	if u, bad := providers.CheckHost(v); bad {
 		d := providers.UnsupportedDiagnosis(u, "")
 		return &setupfile.FieldError{Reason: "unsupported_host", Code: d.Code, Args: d.Args}

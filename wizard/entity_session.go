@@ -75,7 +75,7 @@ func (s *Session) entityFields() []field {
 // and so do those answers, to be asked afresh if an address is given again.
 func (s *Session) setEntityAddress(v string) error {
 	if v != "" {
-		return setWith(&s.mb.Address, v, setupfile.ValidateAddress)
+		return setWith(&s.mb.Address, v, s.valid(setupfile.RuleAddress))
 	}
 	*s.mb = setupfile.Mailbox{}
 	name := s.key + ".name"

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -84,9 +85,7 @@ func (o *OAuth) Tester(ctx context.Context, s *Session) (providers.Tester, error
 	if s.Grant != nil {
 		return p.Tester(m.Address, s.Grant.Refresh, func(n secrets.Secret) error { s.Grant.Refresh = n; return nil }), nil
 	}
-	if ref == "" {
-		ref = "keyring"
-	}
+	ref = cmp.Or(ref, setupfile.DefaultSecretRef)
 	r, err := secrets.ParseRef(ref)
 	if err != nil {
 		return nil, err

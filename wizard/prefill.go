@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 
@@ -89,9 +90,7 @@ func ParseTransport(v string) (providers.Security, int, error) {
 // errors). Choosing "other" asks smtp.security and smtp.port next.
 func (s *Session) transportField(c func() setupfile.SMTP, w func() *setupfile.SMTP) field {
 	pair := func(sec string, port int) string {
-		if sec == "" {
-			sec = string(providers.SecurityStartTLS)
-		}
+		sec = cmp.Or(sec, string(setupfile.DefaultSecurity))
 		if port == 0 {
 			port = setupfile.DefaultPort(providers.Security(sec))
 		}

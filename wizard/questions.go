@@ -84,7 +84,7 @@ func (s *Session) buildFields() []field {
 				if s.IsEntity() {
 					return s.setEntityAddress(v)
 				}
-				return setWith(&m.Address, v, setupfile.ValidateAddress)
+				return setWith(&m.Address, v, s.valid(setupfile.RuleAddress))
 			}})
 	if s.Inherits() {
 		return fs // the company's settings: nothing more to ask
@@ -94,22 +94,22 @@ func (s *Session) buildFields() []field {
 			def: func(*Session) string { return SuggestAccount(m.Address) },
 			get: func(s *Session) (string, bool) { return s.Setup.Platform.Account, s.Setup.Platform.Account != "" },
 			set: func(s *Session, v string) error {
-				return setWith(&s.Setup.Platform.Account, v, setupfile.ValidateAccount)
+				return setWith(&s.Setup.Platform.Account, v, s.valid(setupfile.RuleAccount))
 			}},
 		field{name: "sender_name", state: StateForwarding, kind: KindSelect, optional: true,
-			options: constOptions("company", "employee"), def: constDefault("company"),
+			options: constOptions("company", "employee"), def: constDefault(setupfile.DefaultSenderName),
 			inherit: func(m *setupfile.Mailbox) string { return m.SenderName },
 			get:     func(*Session) (string, bool) { return m.SenderName, m.SenderName != "" },
-			set:     func(_ *Session, v string) error { return setWith(&m.SenderName, v, setupfile.ValidateSenderName) }},
+			set:     func(_ *Session, v string) error { return setWith(&m.SenderName, v, s.valid(setupfile.RuleSenderName)) }},
 		field{name: FieldForwarding, state: StateForwarding, kind: KindSelect, optional: true,
 			options: constOptions("done", "later"), def: constDefault("later"),
 			get: func(*Session) (string, bool) { return m.Forwarding, m.Forwarding != "" },
-			set: func(_ *Session, v string) error { return setWith(&m.Forwarding, v, setupfile.ValidateForwarding) }},
+			set: func(_ *Session, v string) error { return setWith(&m.Forwarding, v, s.valid(setupfile.RuleForwarding)) }},
 		field{name: FieldChannel, state: StateChannel, kind: KindSelect, optional: true,
 			options: func(*Session) []string { return channelOptions() }, def: suggestedChannel,
 			inherit: func(m *setupfile.Mailbox) string { return m.Channel },
 			get:     func(*Session) (string, bool) { return m.Channel, m.Channel != "" },
-			set:     func(_ *Session, v string) error { return setWith(&m.Channel, v, setupfile.ValidateChannel) }},
+			set:     func(_ *Session, v string) error { return setWith(&m.Channel, v, s.valid(setupfile.RuleChannel)) }},
 	)
 	return append(fs, channelOf(m.ChannelID()).fields(s)...)
 }
@@ -306,4 +306,10 @@ func derefOr[T any](p *T) T {
 		v = *p
 	}
 	return v
+}
+
+// valid is rule's validator on s's setup: a value the loader (or an
+// earlier answer) found valid is not judged again (setupfile.Setup.Valid).
+func (s *Session) valid(rule setupfile.Rule) func(string) error {
+	return func(v string) error { return s.Setup.Valid(rule, v) }
 }

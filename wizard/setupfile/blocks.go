@@ -22,6 +22,9 @@ type block interface {
 	// connection lists what a test of e exercises besides the address
 	// (EffectiveMailbox.ConnectionKey); false: nothing to connect to.
 	connection(e EffectiveMailbox) ([]string, bool)
+	// check applies the block's cross-field rules to the mailbox at key
+	// as written (m) and as tested (e), when e's channel is this one.
+	check(c *checker, key string, m *Mailbox, e EffectiveMailbox)
 }
 
 // blocks is the one table of settings blocks, by channel.
@@ -50,11 +53,14 @@ func (platformBlock) inherit(_, _ *Mailbox, _ *Mailbox) {}
 
 func (platformBlock) connection(EffectiveMailbox) ([]string, bool) { return nil, false }
 
+func (platformBlock) check(*checker, string, *Mailbox, EffectiveMailbox) {}
+
 // smtpBlock: the company's own SMTP server.
 type smtpBlock struct{}
 
 func (smtpBlock) effective(m *Mailbox, e *EffectiveMailbox) {
-	e.SMTP = defaultSMTP(m.SMTP, m.Address)
+	c := DefaultSMTP(m.SMTP, m.Address)
+	e.SMTP = &c
 }
 
 func (smtpBlock) inherit(own, parent *Mailbox, out *Mailbox) {
@@ -70,12 +76,16 @@ func (smtpBlock) connection(e EffectiveMailbox) ([]string, bool) {
 	return []string{strings.ToLower(c.Host), strconv.Itoa(c.Port), c.Security, c.Username, c.Password, c.CAFile}, true
 }
 
+func (smtpBlock) check(c *checker, key string, m *Mailbox, e EffectiveMailbox) {
+	c.smtpRules(key, m, e)
+}
+
 // googleBlock: Google Workspace's direct integration.
 type googleBlock struct{}
 
 func (googleBlock) effective(m *Mailbox, e *EffectiveMailbox) {
 	g := derefOr(m.Google)
-	g.RefreshToken = cmp.Or(g.RefreshToken, "keyring")
+	g.RefreshToken = cmp.Or(g.RefreshToken, DefaultSecretRef)
 	g.SMTPHost = asciiHost(g.SMTPHost)
 	e.Google = &g
 }
@@ -101,12 +111,14 @@ func (googleBlock) connection(e EffectiveMailbox) ([]string, bool) {
 	return []string{g.ClientID, g.RefreshToken, g.AuthURL, g.TokenURL, strings.ToLower(g.SMTPHost), strconv.Itoa(g.SMTPPort), g.CAFile}, true
 }
 
+func (googleBlock) check(*checker, string, *Mailbox, EffectiveMailbox) {}
+
 // microsoftBlock: Microsoft 365's direct integration.
 type microsoftBlock struct{}
 
 func (microsoftBlock) effective(m *Mailbox, e *EffectiveMailbox) {
 	ms := derefOr(m.Microsoft)
-	ms.RefreshToken = cmp.Or(ms.RefreshToken, "keyring")
+	ms.RefreshToken = cmp.Or(ms.RefreshToken, DefaultSecretRef)
 	ms.SMTPHost = asciiHost(ms.SMTPHost)
 	e.Microsoft = &ms
 }
@@ -131,3 +143,5 @@ func (microsoftBlock) connection(e EffectiveMailbox) ([]string, bool) {
 	}
 	return []string{strings.ToLower(m.Tenant), m.ClientID, m.RefreshToken, m.AuthorityURL, strings.ToLower(m.SMTPHost), strconv.Itoa(m.SMTPPort), m.CAFile}, true
 }
+
+func (microsoftBlock) check(*checker, string, *Mailbox, EffectiveMailbox) {}

@@ -39,6 +39,11 @@ type LoadOptions struct {
 	// CheckReadable checks a `file:` secret without reading it (default
 	// CheckReadable).
 	CheckReadable func(string) error
+	// OnValidate, when set, is told each time a validator runs on a value
+	// (not when a verdict is remembered; see Setup.Valid), by the loader
+	// and by the loaded setup's later answers alike: tests count with it.
+	// Values are never secrets (a secret field holds a reference).
+	OnValidate func(rule Rule, value string)
 }
 
 // Loaded is a valid setup file: the model as written (no defaults filled
@@ -179,6 +184,7 @@ func Parse(name string, data []byte, opts LoadOptions) (l *Loaded, err error) {
 		c := newChecker(d.lines, d.nulls, opts)
 		c.setup(s)
 		errs, warns = c.errs, c.warns
+		s.verdicts = c.verdicts
 	}
 	if len(errs) > 0 {
 		return nil, &SetupError{Path: name, Errors: finishErrors(errs, s, name)}

@@ -32,13 +32,8 @@ type EffectiveMailbox struct {
 // CompanyName is the Name of the company's EffectiveMailbox.
 const CompanyName = "company"
 
-// Defaults the setup file may leave out (also stated in the JSON Schema):
-//
-//	sender_name  company
-//	channel      platform
-//	smtp.security starttls; smtp.port DefaultPort(security)
-//	smtp.username the mailbox's address; smtp.password keyring
-//	google/microsoft refresh_token keyring
+// Effective is the setup's mailboxes, the company's first, each with the
+// defaults (defaults.go) and the inheritance rule applied.
 //
 // Inheritance of an entity that has its own address (Inherit):
 // sender_name and channel come from the company when not given. For the
@@ -78,8 +73,8 @@ func effectiveOf(key, name string, m, parent *Mailbox) EffectiveMailbox {
 	}
 	e := EffectiveMailbox{
 		Key: key, Name: name, Address: m.Address, Forwarding: m.Forwarding,
-		SenderName:    cmp.Or(m.SenderName, "company"),
-		Channel:       providers.Channel(cmp.Or(m.Channel, string(providers.ChannelPlatform))),
+		SenderName:    cmp.Or(m.SenderName, DefaultSenderName),
+		Channel:       cmp.Or(providers.Channel(m.Channel), DefaultChannel),
 		Prerequisites: maps.Clone(m.Prerequisites),
 	}
 	blockOf(e.Channel).effective(m, &e)
@@ -119,19 +114,6 @@ func inheritSMTP(own SMTP, parent *SMTP) SMTP {
 	}
 	c.CAFile = cmp.Or(own.CAFile, parent.CAFile)
 	return c
-}
-
-// defaultSMTP fills what a setup file may leave out of an SMTP block.
-func defaultSMTP(own *SMTP, address string) *SMTP {
-	c := derefOr(own)
-	c.Host = asciiHost(c.Host)
-	c.Security = cmp.Or(c.Security, string(providers.SecurityStartTLS))
-	if c.Port == 0 {
-		c.Port = DefaultPort(providers.Security(c.Security))
-	}
-	c.Username = cmp.Or(c.Username, address)
-	c.Password = cmp.Or(c.Password, "keyring")
-	return &c
 }
 
 // derefOr is *p, or the zero value for nil.

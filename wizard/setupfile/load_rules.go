@@ -20,7 +20,9 @@ type checker struct {
 	opts  LoadOptions
 	errs  []*FieldError
 	warns []Warning
-	files map[string]error // each referenced file is checked once
+	// verdicts judge each value once (a file once, however many keys
+	// name it) and stay with the loaded setup (Setup.Valid).
+	verdicts *verdicts
 }
 
 func newChecker(lines Lines, nulls map[string]bool, opts LoadOptions) *checker {
@@ -30,7 +32,14 @@ func newChecker(lines Lines, nulls map[string]bool, opts LoadOptions) *checker {
 	if opts.CheckReadable == nil {
 		opts.CheckReadable = CheckReadable
 	}
-	return &checker{lines: lines, nulls: nulls, opts: opts, files: map[string]error{}}
+	return &checker{lines: lines, nulls: nulls, opts: opts, verdicts: newVerdicts(opts)}
+}
+
+// by is rule's validator, judging each value once.
+func (c *checker) by(rule Rule) func(string) error {
+	return func(v string) error {
+		return c.verdicts.judge(rule, v, func() error { return c.verdicts.rules[rule](v) }, false)
+	}
 }
 
 // add records a validator's error at key; other errors become "invalid".
@@ -76,7 +85,7 @@ func (c *checker) required(key, v string, validate func(string) error) {
 
 func (c *checker) port(key string, n int) {
 	if n != 0 || c.given(key) {
-		c.add(key, ValidatePortNumber(n))
+		c.add(key, c.verdicts.judge(RulePort, strconv.Itoa(n), func() error { return ValidatePortNumber(n) }, false))
 	}
 }
 
@@ -102,18 +111,18 @@ func (c *checker) setup(s *Setup) {
 	}
 	p := &s.Platform
 	c.optional("platform.name", p.Name, ValidatePlatformName)
-	c.required("platform.account", p.Account, ValidateAccount)
+	c.required("platform.account", p.Account, c.by(RuleAccount))
 	c.optional("platform.mail_domain", p.MailDomain, ValidateMailDomain)
 	for i, ip := range p.OutgoingIPs {
 		c.add("platform.outgoing_ips["+strconv.Itoa(i)+"]", ValidateCIDR(ip))
 	}
 	if a := p.Microsoft; a != nil {
-		c.optional("platform.microsoft.client_id", a.ClientID, ValidateClientID)
-		c.optional("platform.microsoft.tenant", a.Tenant, ValidateTenant)
+		c.optional("platform.microsoft.client_id", a.ClientID, c.by(RuleClientID))
+		c.optional("platform.microsoft.tenant", a.Tenant, c.by(RuleTenant))
 		c.secretRef("platform.microsoft.client_secret", a.ClientSecret)
 	}
 	if a := p.Google; a != nil {
-		c.optional("platform.google.client_id", a.ClientID, ValidateClientID)
+		c.optional("platform.google.client_id", a.ClientID, c.by(RuleClientID))
 		c.optional("platform.google.tenant", a.Tenant, func(string) error { return reasonErr(ReasonUnknownKey, nil) })
 		c.secretRef("platform.google.client_secret", a.ClientSecret)
 	}
@@ -151,7 +160,7 @@ func (c *checker) entities(s *Setup) {
 // mailbox and connection, so connection settings of its own would be
 // silently ignored; they are refused instead.
 func (c *checker) inheriting(key string, m *Mailbox) {
-	c.optional(key+".sender_name", m.SenderName, ValidateSenderName)
+	c.optional(key+".sender_name", m.SenderName, c.by(RuleSenderName))
 	own := []struct {
 		name string
 		set  bool
@@ -168,10 +177,10 @@ func (c *checker) inheriting(key string, m *Mailbox) {
 }
 
 func (c *checker) mailbox(key string, m, parent *Mailbox) {
-	c.required(key+".address", m.Address, ValidateAddress)
-	c.optional(key+".sender_name", m.SenderName, ValidateSenderName)
-	c.optional(key+".forwarding", m.Forwarding, ValidateForwarding)
-	c.optional(key+".channel", m.Channel, ValidateChannel)
+	c.required(key+".address", m.Address, c.by(RuleAddress))
+	c.optional(key+".sender_name", m.SenderName, c.by(RuleSenderName))
+	c.optional(key+".forwarding", m.Forwarding, c.by(RuleForwarding))
+	c.optional(key+".channel", m.Channel, c.by(RuleChannel))
 	for _, id := range sortedStrings(m.Prerequisites) {
 		c.add(key+".prerequisites."+safeKey(id), ValidatePrerequisiteID(id))
 	}
@@ -185,13 +194,21 @@ func (c *checker) mailbox(key string, m, parent *Mailbox) {
 		c.microsoft(key+".microsoft", m.Microsoft)
 	}
 	e := effectiveOf(key, "", m, parent)
-	if e.Channel != providers.ChannelSMTP || e.SMTP == nil {
+	blockOf(e.Channel).check(c, key, m, e)
+}
+
+// smtpRules are the smtp block's cross-field rules, on the mailbox as
+// tested (e: inheritance and defaults applied): a host is required
+// (possibly the company's), a login other than the address and a
+// security without verification or encryption are warned about.
+func (c *checker) smtpRules(key string, m *Mailbox, e EffectiveMailbox) {
+	if e.SMTP == nil {
 		return
 	}
 	if e.SMTP.Host == "" && !c.opts.Partial {
 		c.add(key+".smtp.host", reasonErr(ReasonRequired, map[string]string{"channel": string(e.Channel)}))
 	}
-	if m.Address != "" && ValidateAddress(m.Address) == nil && !SameAddress(e.SMTP.Username, m.Address) {
+	if m.Address != "" && c.by(RuleAddress)(m.Address) == nil && !SameAddress(e.SMTP.Username, m.Address) {
 		c.warn(key+".smtp.username", providers.CodeConfigUsernameMismatch,
 			map[string]string{"username": SafeArg(e.SMTP.Username), "address": SafeArg(m.Address)})
 	}
@@ -208,31 +225,31 @@ func (c *checker) mailbox(key string, m, parent *Mailbox) {
 }
 
 func (c *checker) smtp(key string, s *SMTP) {
-	c.optional(key+".host", s.Host, ValidateHost)
+	c.optional(key+".host", s.Host, c.by(RuleHost))
 	c.port(key+".port", s.Port)
-	c.optional(key+".security", s.Security, ValidateSecurity)
-	c.optional(key+".username", s.Username, ValidateUsername)
+	c.optional(key+".security", s.Security, c.by(RuleSecurity))
+	c.optional(key+".username", s.Username, c.by(RuleUsername))
 	c.secretRef(key+".password", s.Password)
 	c.caFile(key+".ca_file", s.CAFile)
 }
 
 func (c *checker) google(key string, g *Google) {
-	c.optional(key+".client_id", g.ClientID, ValidateClientID)
+	c.optional(key+".client_id", g.ClientID, c.by(RuleClientID))
 	c.secretRef(key+".client_secret", g.ClientSecret)
 	c.secretRef(key+".refresh_token", g.RefreshToken)
-	c.optional(key+".auth_url", g.AuthURL, ValidateURL)
-	c.optional(key+".token_url", g.TokenURL, ValidateURL)
-	c.optional(key+".smtp_host", g.SMTPHost, ValidateHost)
+	c.optional(key+".auth_url", g.AuthURL, c.by(RuleURL))
+	c.optional(key+".token_url", g.TokenURL, c.by(RuleURL))
+	c.optional(key+".smtp_host", g.SMTPHost, c.by(RuleHost))
 	c.port(key+".smtp_port", g.SMTPPort)
 	c.caFile(key+".ca_file", g.CAFile)
 }
 
 func (c *checker) microsoft(key string, m *Microsoft) {
-	c.optional(key+".tenant", m.Tenant, ValidateTenant)
-	c.optional(key+".client_id", m.ClientID, ValidateClientID)
+	c.optional(key+".tenant", m.Tenant, c.by(RuleTenant))
+	c.optional(key+".client_id", m.ClientID, c.by(RuleClientID))
 	c.secretRef(key+".refresh_token", m.RefreshToken)
-	c.optional(key+".authority_url", m.AuthorityURL, ValidateURL)
-	c.optional(key+".smtp_host", m.SMTPHost, ValidateHost)
+	c.optional(key+".authority_url", m.AuthorityURL, c.by(RuleURL))
+	c.optional(key+".smtp_host", m.SMTPHost, c.by(RuleHost))
 	c.port(key+".smtp_port", m.SMTPPort)
 	c.caFile(key+".ca_file", m.CAFile)
 }
@@ -243,12 +260,12 @@ func (c *checker) secretRef(key, v string) {
 	if v == "" && !c.given(key) {
 		return // absent: keyring
 	}
-	if err := ValidateSecretRef(v); err != nil {
+	if err := c.by(RuleSecretRef)(v); err != nil {
 		c.add(key, err)
 		return
 	}
 	if ref, _ := secrets.ParseRef(v); ref.Kind == secrets.RefFile {
-		c.add(key, c.file("secret:"+ref.Arg, func() error { return ValidateSecretFile(ref.Arg, c.opts.CheckReadable) }))
+		c.add(key, c.by(RuleSecretFile)(ref.Arg))
 	}
 }
 
@@ -256,23 +273,7 @@ func (c *checker) caFile(key, v string) {
 	if v == "" && !c.given(key) {
 		return
 	}
-	c.add(key, c.file("ca:"+v, func() error { return ValidateCAFile(v, c.opts.ReadFile) }))
-}
-
-// file runs a file check once per path; the FieldError is copied so each
-// key that names the file gets its own.
-func (c *checker) file(id string, check func() error) error {
-	err, done := c.files[id]
-	if !done {
-		err = check()
-		c.files[id] = err
-	}
-	var fe *FieldError
-	if errors.As(err, &fe) {
-		cp := *fe
-		return &cp
-	}
-	return err
+	c.add(key, c.by(RuleCAFile)(v))
 }
 
 // validateStep checks progress.step: a state name (lower-case word).

@@ -33,7 +33,8 @@ type Setup struct {
 	Entities []Entity  `yaml:"entities,omitempty" json:"entities,omitempty"`
 	Progress *Progress `yaml:"progress,omitempty" json:"progress,omitempty"`
 
-	dir string // directory of the file it was loaded from (see ResolvePath)
+	dir      string    // directory of the file it was loaded from (see ResolvePath)
+	verdicts *verdicts // the values judged since it was loaded (see Valid)
 }
 
 // Platform identifies the customer's platform account.

@@ -3,8 +3,6 @@ package setupfile
 import (
 	"strconv"
 	"strings"
-
-	"github.com/jobmail/jobmail/providers"
 )
 
 // EntityKey is the setup-file key prefix of entity i: "entities[2]".
@@ -44,12 +42,4 @@ func (s *Setup) PlatformName() string {
 		return s.Platform.Name
 	}
 	return DefaultPlatformName
-}
-
-// DefaultPort is the port that goes with a security mode.
-func DefaultPort(sec providers.Security) int {
-	if sec == providers.SecuritySMTPS {
-		return 465
-	}
-	return 587
 }

@@ -112,16 +112,6 @@ func ValidateSecretFile(path string, check func(string) error) error {
 	return nil
 }
 
-// ValidateOptionalCAFile is the interactive machine's ca_file validator:
-// empty means none.
-func ValidateOptionalCAFile(v string) error {
-	if v == "" {
-		return nil
-	}
-	_, err := validCAFiles.Get(v, func() (struct{}, error) { return struct{}{}, ValidateCAFile(v, ReadFileLimited) })
-	return err
-}
-
 // validCAFiles remembers the ca_file paths that passed (a replay answers
 // ca_file once a mailbox, mostly with the same file).
 var validCAFiles filememo.Memo[struct{}]
