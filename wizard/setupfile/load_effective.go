@@ -147,7 +147,15 @@ func (e EffectiveMailbox) ConnectionKey() string {
 // lower case (mail.bücher.de → mail.xn--bcher-kva.de). IP addresses and
 // invalid names are returned unchanged; validation reports the latter.
 func asciiHost(h string) string {
-	if h == "" || hostProblem(h, true) != "" {
+	if h == "" || alreadyASCII(h) {
+		return h
+	}
+	return mappedHost(h)
+}
+
+// mappedHost is asciiHost through the IDNA mapping.
+func mappedHost(h string) string {
+	if hostProblem(h, true) != "" {
 		return h
 	}
 	if _, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
@@ -157,4 +165,18 @@ func asciiHost(h string) string {
 		return a
 	}
 	return h
+}
+
+// alreadyASCII reports whether asciiHost would return h as it is whatever
+// its validity: lower-case letters, digits, dots and hyphens, no trailing
+// dot. A valid such name is its own punycode (and an IP address stays as
+// written), an invalid one is returned unchanged; either way the IDNA
+// mapping, run for every mailbox of a replay, can be skipped.
+func alreadyASCII(h string) bool {
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return h[len(h)-1] != '.'
 }

@@ -1,6 +1,7 @@
 package setupfile
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
@@ -136,5 +137,19 @@ func TestBlockTable(t *testing.T) {
 	}
 	if _, ok := blockOf("carrier-pigeon").(platformBlock); !ok {
 		t.Error("an unknown channel has a settings block")
+	}
+}
+
+// TestASCIIHostFastPath: names asciiHost returns unchanged without the
+// IDNA mapping give what the mapping gives, valid or not.
+func TestASCIIHostFastPath(t *testing.T) {
+	for _, h := range []string{"localhost", "smtp.acme.de", "192.0.2.1", "1.2.3.999", "a..b", "-a.de", "a-.de",
+		"xn--bcher-kva.de", "xn--zz.de", "x." + strings.Repeat("a", 64) + ".de", strings.Repeat("a.", 130) + "de",
+		"Mail.Acme.DE", "mail.bücher.de", "mail.acme.de.", "::1", "[::1]"} {
+		t.Run(h, func(t *testing.T) {
+			if got, want := asciiHost(h), mappedHost(h); got != want {
+				t.Errorf("asciiHost = %q, the mapping gives %q (fast path: %v)", got, want, alreadyASCII(h))
+			}
+		})
 	}
 }

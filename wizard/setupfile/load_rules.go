@@ -15,11 +15,12 @@ import (
 // structurally sound setup. lines may be nil (a setup built in memory):
 // then a zero value counts as absent.
 type checker struct {
-	lines Lines
-	nulls map[string]bool
-	opts  LoadOptions
-	errs  []*FieldError
-	warns []Warning
+	lines  Lines
+	nulls  map[string]bool
+	opts   LoadOptions
+	errs   []*FieldError
+	warns  []Warning
+	warned map[warning]bool // each (key, code) once
 	// verdicts judge each value once (a file once, however many keys
 	// name it) and stay with the loaded setup (Setup.Valid).
 	verdicts *verdicts
@@ -32,7 +33,7 @@ func newChecker(lines Lines, nulls map[string]bool, opts LoadOptions) *checker {
 	if opts.CheckReadable == nil {
 		opts.CheckReadable = CheckReadable
 	}
-	return &checker{lines: lines, nulls: nulls, opts: opts, verdicts: newVerdicts(opts)}
+	return &checker{lines: lines, nulls: nulls, opts: opts, verdicts: newVerdicts(opts), warned: map[warning]bool{}}
 }
 
 // by is rule's validator, judging each value once.
@@ -89,12 +90,16 @@ func (c *checker) port(key string, n int) {
 	}
 }
 
+type warning struct {
+	key  string
+	code providers.Code
+}
+
 func (c *checker) warn(key string, code providers.Code, args map[string]string) {
-	for _, w := range c.warns {
-		if w.Key == key && w.Diagnosis.Code == code {
-			return
-		}
+	if c.warned[warning{key, code}] {
+		return
 	}
+	c.warned[warning{key, code}] = true
 	c.warns = append(c.warns, Warning{Key: key, Diagnosis: providers.Diagnosis{
 		Code: code, Actor: providers.ActorUser, Field: key, Args: args}})
 }

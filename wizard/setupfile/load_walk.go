@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -223,8 +224,20 @@ func safeKey(name string) string {
 }
 
 // yamlFields maps the yaml key of each field of struct type t (following
-// `,inline` embedding) to its index path.
+// `,inline` embedding) to its index path. The map is built once per type
+// (the walk asks for it at every mapping: 300 entities, 600 times) and
+// shared: read it, never change it.
 func yamlFields(t reflect.Type) map[string][]int {
+	if f, ok := fieldsByType.Load(t); ok {
+		return f.(map[string][]int)
+	}
+	f, _ := fieldsByType.LoadOrStore(t, buildYAMLFields(t))
+	return f.(map[string][]int)
+}
+
+var fieldsByType sync.Map // reflect.Type → map[string][]int
+
+func buildYAMLFields(t reflect.Type) map[string][]int {
 	out := map[string][]int{}
 	for i := 0; i < t.NumField(); i++ {
 		name, inline, ok := yamlKey(t.Field(i))

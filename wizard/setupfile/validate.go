@@ -36,46 +36,8 @@ const (
 // platform cannot send as them) and a domain that is a valid, possibly
 // internationalised host name with at least one dot (UTS #46 lookup rules).
 func ValidateAddress(v string) error {
-	if v == "" {
-		return reasonErr(ReasonRequired, nil)
-	}
-	if err := checkControl(v); err != nil {
-		return err
-	}
-	bad := func(detail string) error {
-		return reasonErr(ReasonAddressInvalid, map[string]string{"detail": detail, "value": SafeArg(v)})
-	}
-	if !utf8.ValidString(v) {
-		return bad("encoding")
-	}
-	if strings.ContainsAny(v, "<>") {
-		return bad("angle_bracket")
-	}
-	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
-		return bad("space")
-	}
-	switch strings.Count(v, "@") {
-	case 0:
-		return bad("missing_at")
-	case 1:
-	default:
-		return bad("multiple_at")
-	}
-	local, domain, _ := strings.Cut(v, "@")
-	if d := localPartProblem(local); d != "" {
-		return bad(d)
-	}
-	ascii, d := hostnameProblem(domain)
-	if d == "" && !strings.Contains(ascii, ".") {
-		d = "no_dot"
-	}
-	if d != "" {
-		return bad("domain_" + d)
-	}
-	if len(local)+1+len(ascii) > maxAddressLen {
-		return reasonErr(ReasonTooLong, map[string]string{"max": strconv.Itoa(maxAddressLen)})
-	}
-	return nil
+	_, err := CanonicalAddress(v)
+	return err
 }
 
 func localPartProblem(local string) string {
@@ -112,11 +74,45 @@ func isAtext(c byte) bool {
 // jobs@xn--bcher-kva.de are the same mailbox. The local part keeps its
 // case. It returns the validation error for an invalid address.
 func CanonicalAddress(v string) (string, error) {
-	if err := ValidateAddress(v); err != nil {
+	if v == "" {
+		return "", reasonErr(ReasonRequired, nil)
+	}
+	if err := checkControl(v); err != nil {
 		return "", err
 	}
+	bad := func(detail string) (string, error) {
+		return "", reasonErr(ReasonAddressInvalid, map[string]string{"detail": detail, "value": SafeArg(v)})
+	}
+	if !utf8.ValidString(v) {
+		return bad("encoding")
+	}
+	if strings.ContainsAny(v, "<>") {
+		return bad("angle_bracket")
+	}
+	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+		return bad("space")
+	}
+	switch strings.Count(v, "@") {
+	case 0:
+		return bad("missing_at")
+	case 1:
+	default:
+		return bad("multiple_at")
+	}
 	local, domain, _ := strings.Cut(v, "@")
-	ascii, _ := hostnameProblem(domain)
+	if d := localPartProblem(local); d != "" {
+		return bad(d)
+	}
+	ascii, d := hostnameProblem(domain)
+	if d == "" && !strings.Contains(ascii, ".") {
+		d = "no_dot"
+	}
+	if d != "" {
+		return bad("domain_" + d)
+	}
+	if len(local)+1+len(ascii) > maxAddressLen {
+		return "", reasonErr(ReasonTooLong, map[string]string{"max": strconv.Itoa(maxAddressLen)})
+	}
 	return local + "@" + ascii, nil
 }
 
