@@ -42,7 +42,8 @@ type LoadOptions struct {
 	// OnValidate, when set, is told each time a validator runs on a value
 	// (not when a verdict is remembered; see Setup.Valid), by the loader
 	// and by the loaded setup's later answers alike: tests count with it.
-	// Values are never secrets (a secret field holds a reference).
+	// A value is whatever the file holds, a password pasted where a
+	// reference belongs included: a hook must not show or log it.
 	OnValidate func(rule Rule, value string)
 }
 
