@@ -76,8 +76,8 @@ func newVerdicts(opts LoadOptions) *verdicts {
 	return &verdicts{rules: rulesFor(opts), observe: opts.OnValidate, seen: map[verdict]error{}}
 }
 
-// judge is the verdict on value under rule; check runs only for a value
-// not judged before. A remembered failure is returned as it was when
+// judge is the verdict on value under rule; check (nil: the rule's
+// validator) runs only for a value not judged before. A remembered failure is returned as it was when
 // again is false (the loader: a broken CA file named by 300 entities is
 // read once) and judged anew when true (an answer: the file may have
 // been fixed since). Each caller gets its own copy of a *FieldError.
@@ -90,7 +90,11 @@ func (v *verdicts) judge(rule Rule, value string, check func() error, again bool
 		if v.observe != nil {
 			v.observe(rule, value)
 		}
-		err = check()
+		if check == nil {
+			err = v.rules[rule](value)
+		} else {
+			err = check()
+		}
 		v.mu.Lock()
 		v.seen[k] = err
 		v.mu.Unlock()
@@ -111,5 +115,5 @@ func (s *Setup) Valid(rule Rule, v string) error {
 	if s.verdicts == nil {
 		return inMemory()[rule](v)
 	}
-	return s.verdicts.judge(rule, v, func() error { return s.verdicts.rules[rule](v) }, true)
+	return s.verdicts.judge(rule, v, nil, true)
 }
