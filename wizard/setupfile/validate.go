@@ -121,6 +121,28 @@ func CanonicalAddress(v string) (string, error) {
 // the spelling of the domain (Unicode or punycode). Invalid addresses
 // compare by their text.
 func SameAddress(a, b string) bool {
+	if plainASCII(a) && plainASCII(b) {
+		// The canonical form of such text differs from it in case only
+		// (valid or not, case is ignored): no IDNA mapping for the
+		// loader's username check of every mailbox.
+		return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	}
+	return sameCanonical(a, b)
+}
+
+// plainASCII: ASCII without a trailing dot (which the canonical form
+// drops).
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return !strings.HasSuffix(s, ".")
+}
+
+// sameCanonical is SameAddress through the canonical forms.
+func sameCanonical(a, b string) bool {
 	ca, errA := CanonicalAddress(a)
 	cb, errB := CanonicalAddress(b)
 	if errA != nil || errB != nil {

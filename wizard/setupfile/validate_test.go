@@ -98,9 +98,20 @@ func TestCanonicalAndSameAddress(t *testing.T) {
 		{"jobs@acme.de", "jobs@acme.de.", true},
 		{"jobs@acme.de", "careers@acme.de", false},
 		{"jobs", "JOBS", true}, // invalid addresses compare as text
+		{"Jobs@ACME.de", "jobs@acme.de", true},
+		{"jobs@xn--bcher-kva.de", "JOBS@XN--BCHER-KVA.DE", true},
+		{"jobs@xn--zz.de", "JOBS@XN--ZZ.DE", true}, // invalid punycode
+		{" jobs@acme.de", "jobs@acme.de", true},
+		{"jobs@acme..de", "JOBS@acme..de", true},
+		{"jobs@ac_me.de", "jobs@AC_ME.de", true},
+		{"e01@example.test", "b001@example.test", false},
 	} {
 		if got := SameAddress(tc.a, tc.b); got != tc.same {
 			t.Errorf("SameAddress(%q, %q) = %v", tc.a, tc.b, got)
+		}
+		// the ASCII shortcut answers as the canonical forms do
+		if got, want := SameAddress(tc.a, tc.b), sameCanonical(tc.a, tc.b); got != want {
+			t.Errorf("SameAddress(%q, %q) = %v, by the canonical forms %v", tc.a, tc.b, got, want)
 		}
 	}
 }
@@ -334,6 +345,11 @@ func FuzzValidateAddress(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		for _, o := range []string{strings.ToUpper(s), s + ".", "x" + s} {
+			if SameAddress(s, o) != sameCanonical(s, o) {
+				t.Fatalf("SameAddress(%q, %q) disagrees with the canonical forms", s, o)
+			}
+		}
 		err := ValidateAddress(s)
 		if err != nil {
 			var fe *FieldError
@@ -355,5 +371,6 @@ func FuzzValidateAddress(f *testing.F) {
 		if !SameAddress(s, c) {
 			t.Fatalf("SameAddress(%q, %q) = false", s, c)
 		}
+
 	})
 }
