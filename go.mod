@@ -65,11 +65,13 @@ require (
 // to build; releases (goreleaser) and builds from a checkout are unaffected.
 replace github.com/atotto/clipboard => ./tui/third_party/clipboard
 
-// Two more forks for the same reason (issue 15: no work at init that a run
-// may not need), each root package only and changed in one file (its
-// go.mod says what and why): lipgloss detected stdout's color profile at
-// init (terminfo files, `tmux info` inside tmux); go-humanize compiled a
-// regexp at init.
+// More forks for the same reason (issue 15: no work at init that a run
+// may not need), each the root package only, changed in one or two files
+// (its go.mod says what and why): lipgloss detected stdout's color profile
+// at init (terminfo files, `tmux info` inside tmux); go-humanize and yaml
+// compiled regexps at init.
 replace charm.land/lipgloss/v2 => ./tui/third_party/lipgloss
 
 replace github.com/dustin/go-humanize => ./tui/third_party/go-humanize
+
+replace go.yaml.in/yaml/v3 => ./tui/third_party/yaml

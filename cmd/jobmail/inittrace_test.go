@@ -18,6 +18,7 @@ var lazyDeps = []string{
 	"github.com/atotto/clipboard",   // tui/third_party/clipboard: PATH look-ups on first copy
 	"charm.land/lipgloss/v2",        // tui/third_party/lipgloss: stdout's color profile on first Print
 	"github.com/dustin/go-humanize", // tui/third_party/go-humanize: ParseSI's regexp on first use, no math/big sizes
+	"go.yaml.in/yaml/v3",            // tui/third_party/yaml: its regexps and resolve tables on first use
 }
 
 // TestInitDoesNoWork: jobmail's own packages, and the dependencies it made
