@@ -97,7 +97,7 @@ func (a *accessible) withResume(p *setupfile.Progress) map[string]string {
 	return args
 }
 
-// loop runs the driver loop (drive.go) to the end, one step at a time in
+// loop runs the driver step (wizard.Drive) to the end, one step at a time in
 // line: ask, run, diagnose, finish.
 func (a *accessible) loop() Result {
 	f := &lineFrontend{a: a}
@@ -105,13 +105,13 @@ func (a *accessible) loop() Result {
 		if a.ctx.Err() != nil {
 			return a.quit()
 		}
-		if _, end := drive[*Result](a.Model, f); end != nil {
+		if _, end := wizard.Drive[*Result](a.s, f); end != nil {
 			return *end
 		}
 	}
 }
 
-// lineFrontend is the accessible frontend of the driver loop: every step
+// lineFrontend is the accessible frontend of the driver step: every step
 // in plain lines, in order; a handler's result is nil to go on, else how
 // the run ended.
 type lineFrontend struct {
@@ -119,8 +119,8 @@ type lineFrontend struct {
 	last wizard.State // the step named last
 }
 
-// enter names a step of the four when it begins.
-func (f *lineFrontend) enter(st wizard.Step) {
+// Enter names a step of the four when it begins.
+func (f *lineFrontend) Enter(st wizard.Step) {
 	if st.State != f.last && st.State.Index() < 4 {
 		f.last = st.State
 		f.a.say("", f.a.words.T("tui.accessible.step", map[string]string{
@@ -128,25 +128,25 @@ func (f *lineFrontend) enter(st wizard.Step) {
 	}
 }
 
-func (f *lineFrontend) question(q wizard.Question) *Result {
+func (f *lineFrontend) Question(q wizard.Question) *Result {
 	if !f.a.askOne(q) {
 		return f.end(f.a.quit())
 	}
 	return nil
 }
 
-func (f *lineFrontend) detect() *Result { f.a.detectNow(); return nil }
+func (f *lineFrontend) Detect() *Result { f.a.detectNow(); return nil }
 
-func (f *lineFrontend) action(act wizard.Action) *Result { f.a.runAction(act); return nil }
+func (f *lineFrontend) Action(act wizard.Action) *Result { f.a.runAction(act); return nil }
 
-func (f *lineFrontend) blocked(st wizard.Step) *Result {
+func (f *lineFrontend) Blocked(st wizard.Step) *Result {
 	if r, done := f.a.diagnose(st); done {
 		return f.end(r)
 	}
 	return nil
 }
 
-func (f *lineFrontend) done() *Result { return f.end(f.a.finish()) }
+func (f *lineFrontend) Done() *Result { return f.end(f.a.finish()) }
 
 func (*lineFrontend) end(r Result) *Result { return &r }
 

@@ -11,59 +11,14 @@ import (
 	"github.com/jobmail/jobmail/wizard"
 )
 
-// The wizard's two interactive modes (the full screen and the accessible
-// lines) run one driver loop: drive asks the machine for its next step and
-// hands it to the mode's frontend, runAction runs an action through the
-// configured runners and records what came of it. The modes differ only in
-// how they show a step and read an answer: the full screen returns a
-// tea.Cmd from each handler and is called again from Update when a message
-// arrives; the accessible mode returns whether to go on and calls drive in
-// a plain loop. Neither decides what comes next: that is the Step.
-
-// frontend shows the machine's steps, each handler returning what the
-// mode's loop needs next (R).
-type frontend[R any] interface {
-	// enter is told every step the machine hands out, before its handler
-	// (the accessible mode names a step when it begins).
-	enter(st wizard.Step)
-	// question shows q and takes its answer (Session.Answer).
-	question(q wizard.Question) R
-	// detect runs the machine's ActionDetect (the provider lookup and the
-	// server discovery, within the machine's bounds).
-	detect() R
-	// action runs a check, the sign-in or the live test (runAction).
-	action(a wizard.Action) R
-	// blocked shows a failed check, test or action with its remedies.
-	blocked(st wizard.Step) R
-	// done commits (keyring, setup file, export) and shows the end.
-	done() R
-}
-
-// drive advances the machine one step: the detection a resumed run still
-// owes first (its fast-forward answered the address past ActionDetect),
-// else the machine's Next, handed to f. It returns the step it handed on
-// (the zero Step for the owed detection) and f's result.
-func drive[R any](m *Model, f frontend[R]) (wizard.Step, R) {
-	if m.detectAfterResume {
-		m.detectAfterResume = false
-		return wizard.Step{State: wizard.StateForwarding}, f.detect()
-	}
-	st := m.s.Next()
-	f.enter(st)
-	switch {
-	case st.Question != nil:
-		return st, f.question(*st.Question)
-	case st.Action != nil && st.Action.Kind == wizard.ActionDetect:
-		m.s.StartDetect()
-		return st, f.detect()
-	case st.Action != nil:
-		return st, f.action(*st.Action)
-	case st.Blocked != nil:
-		return st, f.blocked(st)
-	}
-	// Done (a step with nothing set is no step the machine hands out)
-	return st, f.done()
-}
+// The wizard's two interactive modes run the machine's one driver step
+// (wizard.Drive), as replay does: each mode is a wizard.Frontend (the full
+// screen in model.go, the accessible lines in accessible.go). The full
+// screen returns a tea.Cmd from each handler and is driven again from
+// Update when a message arrives; the accessible mode returns whether to go
+// on and calls Drive in a plain loop. Neither decides what comes next:
+// that is the Step. What is left here is what both modes do around an
+// action: run it through the configured runners and record what came of it.
 
 // errNoEnv: the configuration gave no runners; an action cannot run.
 var errNoEnv = errors.New("no environment to run actions")

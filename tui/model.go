@@ -50,12 +50,9 @@ type Model struct {
 	form *huh.Form
 	ans  *answer
 
-	det detection
-	// detectAfterResume: the fast-forward of a resumed run started the
-	// machine's ActionDetect; its lookups start with the next screen.
-	detectAfterResume bool
-	spin              spinner.Model
-	ticking           bool
+	det     detection
+	spin    spinner.Model
+	ticking bool
 
 	disc discovery // the server discovery for the address (doctor's probing)
 
@@ -158,32 +155,32 @@ func (m *Model) Init() tea.Cmd {
 	return m.advance()
 }
 
-// advance asks the machine what comes next and shows it (drive.go).
+// advance asks the machine what comes next and shows it (wizard.Drive).
 func (m *Model) advance() tea.Cmd {
-	_, cmd := drive[tea.Cmd](m, fullScreen{m})
+	_, cmd := wizard.Drive[tea.Cmd](m.s, fullScreen{m})
 	return cmd
 }
 
-// fullScreen is the full-screen frontend of the driver loop: each step
+// fullScreen is the full-screen frontend of the driver step: each step
 // becomes a screen, and its work a tea.Cmd whose message brings the
 // driver back (Update → advance).
 type fullScreen struct{ m *Model }
 
-func (fullScreen) enter(wizard.Step) {}
+func (fullScreen) Enter(wizard.Step) {}
 
-func (f fullScreen) question(q wizard.Question) tea.Cmd { return f.m.ask(q) }
+func (f fullScreen) Question(q wizard.Question) tea.Cmd { return f.m.ask(q) }
 
-// detect runs the lookups in the background: their results arrive as
+// Detect runs the lookups in the background: their results arrive as
 // messages while the person keeps answering (the machine moves on at once).
-func (f fullScreen) detect() tea.Cmd {
+func (f fullScreen) Detect() tea.Cmd {
 	return tea.Batch(f.m.detect(), f.m.discover(), f.m.advance())
 }
 
-func (f fullScreen) action(a wizard.Action) tea.Cmd { return f.m.startAction(a) }
+func (f fullScreen) Action(a wizard.Action) tea.Cmd { return f.m.startAction(a) }
 
-func (f fullScreen) blocked(st wizard.Step) tea.Cmd { return f.m.showBlocked(st) }
+func (f fullScreen) Blocked(st wizard.Step) tea.Cmd { return f.m.showBlocked(st) }
 
-func (f fullScreen) done() tea.Cmd { return f.m.startFinish(true) }
+func (f fullScreen) Done() tea.Cmd { return f.m.startFinish(true) }
 
 // state is the step the screen belongs to.
 func (m *Model) state() wizard.State {

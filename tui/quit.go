@@ -173,8 +173,7 @@ func (m *Model) fastForward(p setupfile.Progress) {
 	for range 200 { // far more questions than any branch has
 		st := m.s.Next()
 		if a := st.Action; a != nil && a.Kind == wizard.ActionDetect {
-			m.s.StartDetect() // its lookups start with the screen after
-			m.detectAfterResume = true
+			m.s.DeferDetect() // its lookups start with the screen after
 			continue
 		}
 		q := st.Question

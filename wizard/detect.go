@@ -141,6 +141,7 @@ type detectState struct {
 	address  string // the address detection was started or recorded for
 	provider *Provider
 	server   *Server
+	owed     bool // put off (DeferDetect): the next Drive runs it
 }
 
 // needsDetect reports whether the machine must run ActionDetect now: the
@@ -228,10 +229,13 @@ func (s *Session) discovers() bool {
 
 // runDetect is ActionDetect in line: the provider, then the discovery
 // (when it matters), each within its bound. Failed lookups are no error:
-// the provider is unknown, there is no suggestion.
+// the provider is unknown, there is no suggestion. Drive has started it
+// already; a caller of Run outside Drive has not.
 func (e *Env) runDetect(ctx context.Context, s *Session) {
 	addr := s.DetectAddress()
-	s.StartDetect()
+	if s.needsDetect() {
+		s.StartDetect()
+	}
 	d := e.Detect
 	if d == nil {
 		return // detection off: unknown provider, no suggestion

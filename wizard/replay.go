@@ -31,41 +31,76 @@ func (s *Session) replay(ctx context.Context, env *Env, file string, obs provide
 	if s.Trace == nil {
 		s.Trace = env.Trace
 	}
+	f := &replayer{ctx: ctx, env: env, s: s, file: file, obs: obs}
 	for {
 		if err := ctx.Err(); err != nil {
 			return Step{}, err
 		}
-		st := s.Next()
-		switch {
-		case st.Done, st.Blocked != nil:
-			return st, nil
-		case st.Question != nil:
-			f, _ := s.question(st.Question.Key)
-			v, ok := f.get(s)
-			if !ok && !f.optional {
-				return st, &setupfile.MissingError{Key: st.Question.Key, File: file}
-			}
-			if !ok && f.confirms {
-				// Nobody confirmed it: record nothing; the live test is the proof.
-				s.markAnswered(st.Question.Key)
-				continue
-			}
-			if !ok {
-				v = "" // the question's default
-			}
-			if err := s.Answer(st.Question.Key, v); err != nil {
-				if fe, isFE := err.(*setupfile.FieldError); isFE && fe.File == "" {
-					fe.File = file
-				}
-				return st, err
-			}
-		case st.Action != nil:
-			if err := env.Run(ctx, s, *st.Action, obs); err != nil {
-				return st, err
-			}
+		if st, r := Drive[replayed](s, f); r.stop || r.err != nil {
+			return st, r.err
 		}
 	}
 }
+
+// replayer is replay's frontend of the driver step (drive.go): each
+// question is answered with the file's value, each action (detection
+// included) runs in line through env, and a blocked or done step ends the
+// replay.
+type replayer struct {
+	ctx  context.Context
+	env  *Env
+	s    *Session
+	file string
+	obs  providers.Observer
+}
+
+// replayed is what a step of replay came to: go on, stop there, or the
+// error that ended it.
+type replayed struct {
+	stop bool
+	err  error
+}
+
+func (*replayer) Enter(Step) {}
+
+// Question answers q with the file's value; a required key the file
+// lacks needs a person (*MissingError).
+func (r *replayer) Question(q Question) replayed {
+	s := r.s
+	f, _ := s.question(q.Key)
+	v, ok := f.get(s)
+	if !ok && !f.optional {
+		return replayed{err: &setupfile.MissingError{Key: q.Key, File: r.file}}
+	}
+	if !ok && f.confirms {
+		// Nobody confirmed it: record nothing; the live test is the proof.
+		s.markAnswered(q.Key)
+		return replayed{}
+	}
+	if !ok {
+		v = "" // the question's default
+	}
+	if err := s.Answer(q.Key, v); err != nil {
+		if fe, isFE := err.(*setupfile.FieldError); isFE && fe.File == "" {
+			fe.File = r.file
+		}
+		return replayed{err: err}
+	}
+	return replayed{}
+}
+
+// Detect runs the lookups in line, within the machine's bounds.
+func (r *replayer) Detect() replayed {
+	return r.Action(Action{Kind: ActionDetect, State: StateForwarding})
+}
+
+func (r *replayer) Action(a Action) replayed {
+	return replayed{err: r.env.Run(r.ctx, r.s, a, r.obs)}
+}
+
+func (*replayer) Blocked(Step) replayed { return replayed{stop: true} }
+
+func (*replayer) Done() replayed { return replayed{stop: true} }
 
 func secretOf(v string) secrets.Secret { return secrets.New(v) }
 
