@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
-	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
 	"github.com/jobmail/jobmail/wizard/setupfile"
 )
@@ -105,7 +104,7 @@ const (
 // keyringWays reports whether env: and file: are offered: a reference
 // names one password, the company's SMTP one.
 func (m *Model) keyringWays() bool {
-	return m.entity == nil && m.s.Mailbox().SMTP != nil && m.s.Mailbox().ChannelID() == providers.ChannelSMTP
+	return m.entity == nil && wizard.PasswordBlock(m.s.Mailbox()) != nil
 }
 
 // keyringArgs: the references and the absolute paths the commands use.

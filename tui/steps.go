@@ -70,10 +70,10 @@ func (m *Model) args() map[string]string {
 		"provider": m.s.Provider,
 		"platform": m.s.Setup.PlatformName(),
 	}
-	if mb.ChannelID() == providers.ChannelSMTP && mb.SMTP != nil {
-		a["host"] = mb.SMTP.Host
-		if mb.SMTP.Port != 0 {
-			a["port"] = strconv.Itoa(mb.SMTP.Port)
+	if c := wizard.PasswordBlock(mb); c != nil {
+		a["host"] = c.Host
+		if c.Port != 0 {
+			a["port"] = strconv.Itoa(c.Port)
 		}
 	}
 	return a

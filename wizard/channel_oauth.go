@@ -5,6 +5,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // directIntegration is what google and microsoft share: the checks and
@@ -13,6 +14,8 @@ import (
 type directIntegration struct {
 	keyringAccount func(address string) string
 }
+
+func (directIntegration) passwordBlock(*setupfile.Mailbox) *setupfile.SMTP { return nil }
 
 func (directIntegration) checks(e *Env, s *Session) []providers.Check {
 	if e.OAuth == nil {

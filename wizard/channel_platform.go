@@ -27,6 +27,8 @@ func (platformChannel) secret(*Session) (string, secrets.Secret, bool) {
 
 func (platformChannel) drop(*setupfile.Mailbox) {}
 
+func (platformChannel) passwordBlock(*setupfile.Mailbox) *setupfile.SMTP { return nil }
+
 func (platformChannel) export(_ setupfile.EffectiveMailbox, p ExportPlatform) ExportSettings {
 	return ExportSettings{Service: p.MailService, SendsAs: p.InboundAddress}
 }

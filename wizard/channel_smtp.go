@@ -57,10 +57,12 @@ func (smtpChannel) secret(s *Session) (string, secrets.Secret, bool) {
 	if s.Password.Empty() || s.Mailbox().SMTP == nil {
 		return "", secrets.Secret{}, false
 	}
-	return KeyringAccount(providers.ChannelSMTP, s.SMTPUser()), s.Password, true
+	return s.PasswordAccount(), s.Password, true
 }
 
 func (smtpChannel) drop(m *setupfile.Mailbox) { m.SMTP = nil }
+
+func (smtpChannel) passwordBlock(m *setupfile.Mailbox) *setupfile.SMTP { return m.SMTP }
 
 func (smtpChannel) export(e setupfile.EffectiveMailbox, p ExportPlatform) ExportSettings {
 	if e.SMTP == nil {

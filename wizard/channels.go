@@ -25,6 +25,10 @@ type channel interface {
 	tester(ctx context.Context, e *Env, s *Session) (providers.Tester, error)
 	// secret is what the commit stores in the keyring, if anything.
 	secret(s *Session) (account string, secret secrets.Secret, ok bool)
+	// passwordBlock is m's settings block when the channel signs in
+	// with a password a person types or a reference names (its host and
+	// port with it), else nil.
+	passwordBlock(m *setupfile.Mailbox) *setupfile.SMTP
 	// drop removes the channel's settings block from m (the commit, for
 	// a channel chosen and then left).
 	drop(m *setupfile.Mailbox)
@@ -65,6 +69,13 @@ func channelOf(ch providers.Channel) channel {
 		return c
 	}
 	return platformChannel{}
+}
+
+// PasswordBlock is m's settings block when its channel signs in with a
+// password (the smtp channel), else nil: where the password's reference,
+// the host and the port are, for the drivers that offer or show them.
+func PasswordBlock(m *setupfile.Mailbox) *setupfile.SMTP {
+	return channelOf(m.ChannelID()).passwordBlock(m)
 }
 
 // signInOf is ch's sign-in half; false off the direct integrations.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
 // TestNoChannelSwitches keeps the channels behind their registry: a
@@ -37,7 +38,8 @@ func TestNoChannelSwitches(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		found = append(found, channelBranches(fset, f)...)
+		driver := strings.HasPrefix(filepath.ToSlash(path), "../tui/") || strings.HasPrefix(filepath.ToSlash(path), "../cmd/")
+		found = append(found, channelBranches(fset, f, driver)...)
 		return nil
 	})
 	if err != nil {
@@ -49,14 +51,20 @@ func TestNoChannelSwitches(t *testing.T) {
 }
 
 // channelBranches lists the switches on ChannelID() and the case clauses
-// naming a Channel constant in f.
-func channelBranches(fset *token.FileSet, f *ast.File) []string {
+// naming a Channel constant in f; in a driver's file (tui, cmd) also any
+// comparison with one: a driver asks the machine (wizard.PasswordBlock,
+// Session.PasswordAccount) instead of deciding by channel.
+func channelBranches(fset *token.FileSet, f *ast.File, driver bool) []string {
 	var out []string
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.SwitchStmt:
 			if n.Tag != nil && callsChannelID(n.Tag) {
 				out = append(out, fset.Position(n.Pos()).String()+": switch on ChannelID()")
+			}
+		case *ast.BinaryExpr:
+			if driver && (n.Op == token.EQL || n.Op == token.NEQ) && (isChannelConst(n.X) || isChannelConst(n.Y)) {
+				out = append(out, fset.Position(n.Pos()).String()+": a driver compares with a channel")
 			}
 		case *ast.CaseClause:
 			for _, e := range n.List {
@@ -125,5 +133,26 @@ func TestChannelTable(t *testing.T) {
 	}
 	if _, ok := signInOf("carrier-pigeon"); ok {
 		t.Error("an unknown channel has a sign-in")
+	}
+}
+
+// TestPasswordBlock: only the smtp channel signs in with a password; a
+// settings block left from another choice is no password to offer.
+func TestPasswordBlock(t *testing.T) {
+	for _, ch := range providers.Channels {
+		t.Run(string(ch), func(t *testing.T) {
+			m := &setupfile.Mailbox{Address: "jobs@acme.test", Channel: string(ch), SMTP: &setupfile.SMTP{Host: "mail.acme.test", Username: "jobs"}}
+			s := NewMailboxSession(&setupfile.Setup{Version: 1}, "company", m, true)
+			got, acct := PasswordBlock(m), s.PasswordAccount()
+			if ch == providers.ChannelSMTP {
+				if got != m.SMTP || acct != KeyringAccount(ch, "jobs") {
+					t.Errorf("smtp: block %v, account %q", got, acct)
+				}
+				return
+			}
+			if got != nil || acct != "" {
+				t.Errorf("%s offers a password: block %v, account %q", ch, got, acct)
+			}
+		})
 	}
 }

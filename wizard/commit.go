@@ -89,6 +89,16 @@ func (s *Session) Secret() (account string, secret secrets.Secret, ok bool) {
 	return channelOf(s.Mailbox().ChannelID()).secret(s)
 }
 
+// PasswordAccount is the keyring account of the mailbox's password (its
+// SMTP login's), where a headless run looks it up; "" for a channel
+// without a password.
+func (s *Session) PasswordAccount() string {
+	if PasswordBlock(s.Mailbox()) == nil {
+		return ""
+	}
+	return KeyringAccount(s.Mailbox().ChannelID(), s.SMTPUser())
+}
+
 // SMTPUser is the SMTP login of the mailbox: its username, else its address.
 func (s *Session) SMTPUser() string {
 	mb := s.Mailbox()

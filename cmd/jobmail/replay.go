@@ -85,11 +85,11 @@ func outcomeExit(ctx context.Context, o outcome) int {
 
 // usePasswordStdin points the SMTP password at stdin for this run.
 func usePasswordStdin(setup *setupfile.Setup) error {
-	c := setup.Company
-	if c.ChannelID() != providers.ChannelSMTP || c.SMTP == nil {
+	c := wizard.PasswordBlock(&setup.Company)
+	if c == nil {
 		return errors.New("--password-stdin needs company.channel: smtp")
 	}
-	c.SMTP.Password = "stdin"
+	c.Password = "stdin"
 	return nil
 }
 
@@ -101,7 +101,7 @@ func commitReplay(ctx context.Context, opts *Options, env *wizard.Env, setup *se
 	s := outs[0].Session
 	d := wizard.CommitDeps{SkipSecret: !opts.SaveSecret}
 	if opts.SaveSecret {
-		account := wizard.KeyringAccount(providers.ChannelSMTP, s.SMTPUser())
+		account := s.PasswordAccount()
 		pw, err := env.Secrets.Resolve(ctx, secrets.Ref{Kind: secrets.RefStdin}, account)
 		if err != nil {
 			return "", fmt.Errorf("read password from stdin: %w", err)
