@@ -30,7 +30,7 @@ func (m *Model) doneArgs(abs bool) map[string]string {
 	args["account"] = m.fin.account
 	args["service"] = secrets.Service
 	args["channel"] = m.words.Channel(m.s.Mailbox().ChannelID())
-	args["ref"] = EnvPasswordRef
+	args["ref"] = wizard.EnvPasswordRef
 	if in := m.s.SendsAs(); in != "" {
 		args["inbound"] = in
 	}
@@ -127,9 +127,9 @@ func (m *Model) doneView(w int) string {
 	case m.fin.account != "":
 		args["secret"] = secretKind(m.fin.account)
 		ok("tui.done.keyring")
-	case m.s.Mailbox().SMTP != nil && m.s.Mailbox().SMTP.Password == EnvPasswordRef:
+	case m.s.SecretWayTaken() == wizard.WayEnv:
 		ok("tui.done.env")
-	case m.s.Mailbox().SMTP != nil && m.s.Mailbox().SMTP.Password == FilePasswordRef:
+	case m.s.SecretWayTaken() == wizard.WayFile:
 		mark(m.st.warn.Render(markWarn), m.words.T("tui.done.file", m.keyringArgs()))
 	}
 	if m.fin.setupErr != nil {

@@ -13,16 +13,6 @@ import (
 	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
-// EnvPasswordRef is the reference written instead of "keyring" when the
-// keyring cannot take the password and the person chooses the
-// environment instead.
-const EnvPasswordRef = "env:JOBMAIL_SMTP_PASSWORD"
-
-// FilePasswordRef is the reference written when the person chooses a file
-// of their own instead (beside the setup file; jobmail never writes it:
-// the keyring view gives the command that does).
-const FilePasswordRef = "file:jobmail-smtp-password"
-
 type finishedMsg struct {
 	account   string // keyring account written ("" if none)
 	keyErr    error  // the keyring refused; nothing else was written
@@ -94,53 +84,39 @@ func (m *Model) onFinished(msg finishedMsg) tea.Cmd {
 	return m.showDoneMenu()
 }
 
-// The choices when the keyring refused the password.
-const (
-	choiceKeyRetry = "retry"
-	choiceKeyEnv   = "env"
-	choiceKeyFile  = "file"
-)
-
-// keyringWays reports whether env: and file: are offered: a reference
-// names one password, the company's SMTP one.
-func (m *Model) keyringWays() bool {
-	return m.entity == nil && wizard.PasswordBlock(m.s.Mailbox()) != nil
-}
-
 // keyringArgs: the references and the absolute paths the commands use.
 func (m *Model) keyringArgs() map[string]string {
 	setup := absPath(m.cfg.SetupPath)
 	args := m.args()
-	args["ref"], args["setup"] = EnvPasswordRef, setup
-	args["file"] = filepath.Join(filepath.Dir(setup), strings.TrimPrefix(FilePasswordRef, "file:"))
-	args["env"] = strings.TrimPrefix(EnvPasswordRef, "env:")
+	args["ref"], args["setup"] = wizard.EnvPasswordRef, setup
+	args["file"] = filepath.Join(filepath.Dir(setup), strings.TrimPrefix(wizard.FilePasswordRef, "file:"))
+	args["env"] = strings.TrimPrefix(wizard.EnvPasswordRef, "env:")
 	if r := m.s.Result; r != nil {
 		args["duration"] = m.dur(r.Duration)
 	}
 	return args
 }
 
-// chooseKeyring applies a choice of the keyring menu to the session: the
-// reference the setup file gets, and whether the keyring is tried.
+// chooseKeyring applies a choice of the keyring menu (a wizard.SecretWay)
+// to the session; it reports whether the keyring is tried.
 func (m *Model) chooseKeyring(choice string) (store bool) {
-	switch choice {
-	case choiceKeyEnv:
-		m.s.Mailbox().SMTP.Password = EnvPasswordRef
-		return false
-	case choiceKeyFile:
-		m.s.Mailbox().SMTP.Password = FilePasswordRef
-		return false
-	}
-	return true
+	return m.s.TakeSecretWay(wizard.SecretWay(choice))
+}
+
+// keyringChoices are the menu ids of the keyring screen: the machine's
+// ways, each its menu label and its explanation with the command.
+var keyringChoices = map[wizard.SecretWay]struct{ label, way string }{
+	wizard.WayKeyring: {"tui.keyring.retry", "tui.keyring.way.retry"},
+	wizard.WayEnv:     {"tui.keyring.env", "tui.keyring.way.env"},
+	wizard.WayFile:    {"tui.keyring.file", "tui.keyring.way.file"},
 }
 
 func (m *Model) showKeyringMenu() tea.Cmd {
 	args := m.keyringArgs()
-	m.choice = choiceKeyRetry
-	opts := []huh.Option[string]{huh.NewOption(m.words.T("tui.keyring.retry"), choiceKeyRetry)}
-	if m.keyringWays() {
-		opts = append(opts, huh.NewOption(m.words.T("tui.keyring.env", args), choiceKeyEnv),
-			huh.NewOption(m.words.T("tui.keyring.file", args), choiceKeyFile))
+	m.choice = string(wizard.WayKeyring)
+	var opts []huh.Option[string]
+	for _, w := range m.s.SecretWays() {
+		opts = append(opts, huh.NewOption(m.words.T(keyringChoices[w].label, args), string(w)))
 	}
 	opts = append(opts, huh.NewOption(m.words.T("tui.diag.quit"), choiceQuit))
 	m.menu = m.newMenu(m.words.T("tui.diag.choose"), opts)
@@ -148,8 +124,7 @@ func (m *Model) showKeyringMenu() tea.Cmd {
 }
 
 func (m *Model) onKeyringChoice() tea.Cmd {
-	switch m.choice {
-	case choiceKeyRetry, choiceKeyEnv, choiceKeyFile:
+	if m.choice != choiceQuit {
 		return m.startFinish(m.chooseKeyring(m.choice))
 	}
 	m.quitYes = true
@@ -171,12 +146,8 @@ func (m *Model) keyringView(w int) string {
 	b.WriteString(wrap(t.Explain, w) + "\n")
 	b.WriteString(m.st.faint.Render(wrap(m.fin.keyErr.Error(), w)) + "\n\n")
 	b.WriteString(m.st.bold.Render(m.words.T("tui.keyring.ways")) + "\n")
-	ways := []string{"tui.keyring.way.retry"}
-	if m.keyringWays() {
-		ways = append(ways, "tui.keyring.way.env", "tui.keyring.way.file")
-	}
-	for _, id := range ways {
-		b.WriteString(hanging("• ", m.words.T(id, args), w) + "\n")
+	for _, way := range m.s.SecretWays() {
+		b.WriteString(hanging("• ", m.words.T(keyringChoices[way].way, args), w) + "\n")
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

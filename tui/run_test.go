@@ -368,7 +368,7 @@ func TestKeyringUnavailable(t *testing.T) {
 	for _, tc := range []struct {
 		down int
 		ref  string
-	}{{1, EnvPasswordRef}, {2, FilePasswordRef}} {
+	}{{1, wizard.EnvPasswordRef}, {2, wizard.FilePasswordRef}} {
 		t.Run(tc.ref, func(t *testing.T) {
 			cfg, store := testConfig(t, "other")
 			srv := startMailServer(t, "jobs@acme.test", "pw-123456")
@@ -396,7 +396,7 @@ func TestKeyringUnavailable(t *testing.T) {
 				t.Errorf("the passed test is not said first (%d, %d):\n%s", passed, refused, s.view)
 			}
 			abs, _ := filepath.Abs(cfg.SetupPath)
-			for _, want := range []string{"> Try the keyring again", EnvPasswordRef, "gnome-keyring-daemon --unlock",
+			for _, want := range []string{"> Try the keyring again", wizard.EnvPasswordRef, "gnome-keyring-daemon --unlock",
 				"JOBMAIL_SMTP_PASSWORD='…' jobmail --config " + abs, "> " + filepath.Join(filepath.Dir(abs), "jobmail-smtp-password") + ") && jobmail --config " + abs} {
 				if !strings.Contains(flat, strings.Join(strings.Fields(want), "")) {
 					t.Errorf("keyring screen lacks %q:\n%s", want, s.view)
