@@ -37,10 +37,7 @@ func (m *Model) stepContext(w int) string {
 // stepSummary lists the answers already given in step st, one a line.
 func (m *Model) stepSummary(st wizard.State, w int) string {
 	var lines []string
-	for _, q := range m.s.Answers() {
-		if q.State != st {
-			continue
-		}
+	for _, q := range m.s.Recap(st) {
 		title := m.words.Question(wizard.Question{Field: q.Field, Kind: q.Kind, Args: m.args()}).Title
 		lines = append(lines, hangingMark(m.answerMark(q), m.st.label.Render(title)+" "+m.shownAnswer(q), w))
 	}

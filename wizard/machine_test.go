@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/jobmail/jobmail/providers"
@@ -290,10 +291,21 @@ func TestTransportChoice(t *testing.T) {
 	answers := maps.Clone(smtpAnswers)
 	answers["company.smtp.transport"] = TransportOther
 	answers["company.smtp.security"], answers["company.smtp.port"] = "starttls-noverify", "10587"
+	recap := func() (fs []string) {
+		for _, st := range States {
+			for _, q := range s.Recap(st) {
+				fs = append(fs, q.Field)
+			}
+		}
+		return fs
+	}
 	var asked []string
 	for st := s.Next(); st.Question != nil; st = s.Next() {
 		q := st.Question
 		asked = append(asked, q.Field)
+		if q.Field == "smtp.security" && !slices.Contains(recap(), "smtp.transport") {
+			t.Errorf("asking the encryption, the recap lacks the choice that led there: %v", recap())
+		}
 		if q.Field == "smtp.port" && (q.Kind != KindInput || q.Value != "587") {
 			t.Errorf("port after another: %+v, want a text field prefilled 587", q)
 		}
@@ -306,6 +318,9 @@ func TestTransportChoice(t *testing.T) {
 	}
 	if c := s.Mailbox().SMTP; c.Port != 10587 || c.Security != "starttls-noverify" {
 		t.Fatalf("another pair set %+v", c)
+	}
+	if f := recap(); slices.Contains(f, "smtp.transport") || !slices.Contains(f, "smtp.security") || !slices.Contains(f, "smtp.port") {
+		t.Errorf("the recap after another shows %v: the encryption and port chosen, not the menu label", f)
 	}
 	if q := s.questions(); q[0].Key == "" {
 		t.Fatal("no questions")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
@@ -136,6 +137,26 @@ func (s *Session) Answers() []Question {
 		if i := slices.IndexFunc(qs, func(q Question) bool { return q.Key == k }); i >= 0 {
 			out = append(out, qs[i])
 		}
+	}
+	return out
+}
+
+// Recap is what a step's recap lists: the answers of state st, as
+// Answers gives them, less a choice that only led to further questions
+// once they are answered: "another port or encryption", followed by the
+// encryption and the port chosen (the recap shows those, not the menu
+// label above them).
+func (s *Session) Recap(st State) []Question {
+	var out []Question
+	for _, q := range s.Answers() {
+		if q.State != st {
+			continue
+		}
+		if q.Field == FieldSMTPTransport && q.Value == TransportOther &&
+			s.answered[strings.TrimSuffix(q.Key, FieldSMTPTransport)+FieldSMTPSecurity] {
+			continue
+		}
+		out = append(out, q)
 	}
 	return out
 }
