@@ -17,14 +17,7 @@ import (
 // TestStartLooksUpNoPrograms): after the last write to stderr no thread
 // sets a mask naming SIGINT or SIGTERM.
 func TestExitStopsNoSignalHandling(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds jobmail")
-	}
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Skip("strace not installed")
-	}
-	bin := buildJobmail(t)
+	strace, bin := straceAndJobmail(t)
 	dir := t.TempDir()
 	trace := filepath.Join(dir, "trace")
 	// a run that sets the handlers up and fails at once: a missing file

@@ -24,14 +24,7 @@ var clipboardTools = []string{"wl-copy", "wl-paste", "xclip", "xsel", "termux-cl
 // them. PATH is given a few entries, so an eager look-up could not go
 // unseen.
 func TestStartLooksUpNoPrograms(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds jobmail")
-	}
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Skip("strace not installed")
-	}
-	bin := buildJobmail(t)
+	strace, bin := straceAndJobmail(t)
 	missing := filepath.Join(t.TempDir(), "missing.yaml")
 	for _, tc := range []struct {
 		name string
@@ -84,6 +77,20 @@ func TestStartLooksUpNoPrograms(t *testing.T) {
 			}
 		})
 	}
+}
+
+// straceAndJobmail is strace and a fresh jobmail build, for tests that
+// watch jobmail's system calls; they skip where strace is missing.
+func straceAndJobmail(t *testing.T) (strace, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds jobmail")
+	}
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace not installed")
+	}
+	return strace, buildJobmail(t)
 }
 
 func countContaining(lines []string, sub string) int {
