@@ -227,9 +227,13 @@ func (s *Session) discovers() bool {
 	return c.Host == "" || c.Security == "" || c.Port == 0
 }
 
-// runDetect is ActionDetect in line: the provider, then the discovery
-// (when it matters), each within its bound. Failed lookups are no error:
-// the provider is unknown, there is no suggestion. Drive has started it
+// runDetect is ActionDetect in line: the provider and (when it matters)
+// the discovery, each within its bound. The two ask independent questions
+// (the discovery does not read the provider), so they run at once: a
+// replay of a setup that leaves the SMTP server to discovery waited for
+// the MX answer before the discovery even began. The session still learns
+// the provider first, then the server. Failed lookups are no error: the
+// provider is unknown, there is no suggestion. Drive has started it
 // already; a caller of Run outside Drive has not.
 func (e *Env) runDetect(ctx context.Context, s *Session) {
 	addr := s.DetectAddress()
@@ -240,11 +244,18 @@ func (e *Env) runDetect(ctx context.Context, s *Session) {
 	if d == nil {
 		return // detection off: unknown provider, no suggestion
 	}
+	var server chan Server
+	if !d.NoDiscover && s.discovers() { // what RecordProvider records does not change it
+		server = make(chan Server, 1)
+		setup := s.Setup
+		go func() {
+			sv, _ := d.LookupServer(ctx, setup, addr) // a failed discovery: no suggestion
+			server <- sv
+		}()
+	}
 	p, _ := d.LookupProvider(ctx, addr) // a failed lookup: unknown
 	s.RecordProvider(addr, p)
-	if d.NoDiscover || !s.discovers() {
-		return
+	if server != nil {
+		s.RecordServer(addr, <-server)
 	}
-	sv, _ := d.LookupServer(ctx, s.Setup, addr)
-	s.RecordServer(addr, sv)
 }
