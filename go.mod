@@ -69,9 +69,12 @@ replace github.com/atotto/clipboard => ./tui/third_party/clipboard
 // may not need), each the root package only, changed in one or two files
 // (its go.mod says what and why): lipgloss detected stdout's color profile
 // at init (terminfo files, `tmux info` inside tmux); go-humanize and yaml
-// compiled regexps at init.
+// compiled regexps at init; x/ansi built its parser's transition table
+// and its zero-width rune sets at init.
 replace charm.land/lipgloss/v2 => ./tui/third_party/lipgloss
 
 replace github.com/dustin/go-humanize => ./tui/third_party/go-humanize
 
 replace go.yaml.in/yaml/v3 => ./tui/third_party/yaml
+
+replace github.com/charmbracelet/x/ansi => ./tui/third_party/ansi
