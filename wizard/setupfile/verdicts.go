@@ -64,7 +64,7 @@ type verdicts struct {
 	rules   map[Rule]func(string) error
 	observe func(Rule, string) // LoadOptions.OnValidate
 	mu      sync.Mutex
-	seen    map[verdict]error
+	seen    map[verdict]*judgement
 }
 
 type verdict struct {
@@ -72,40 +72,62 @@ type verdict struct {
 	value string
 }
 
+// judgement is one value's verdict, or its judging under way: the
+// mailboxes of a replay run at once, and one that meets a value another
+// is judging waits for that verdict instead of judging it too.
+type judgement struct {
+	done chan struct{} // closed once err is set
+	err  error
+}
+
+// settled reports whether the verdict is in (then err may be read).
+func (j *judgement) settled() bool {
+	select {
+	case <-j.done:
+		return true
+	default:
+		return false
+	}
+}
+
 func newVerdicts(opts LoadOptions) *verdicts {
-	return &verdicts{rules: rulesFor(opts), observe: opts.OnValidate, seen: map[verdict]error{}}
+	return &verdicts{rules: rulesFor(opts), observe: opts.OnValidate, seen: map[verdict]*judgement{}}
 }
 
 // judge is the verdict on value under rule; check (nil: the rule's
-// validator) runs only for a value not judged before. A remembered failure is returned as it was when
-// again is false (the loader: a broken CA file named by 300 entities is
-// read once) and judged anew when true (an answer: the file may have
-// been fixed since). Each caller gets its own copy of a *FieldError.
+// validator) runs only for a value not judged before, or being judged. A
+// remembered failure is returned as it was when again is false (the
+// loader: a broken CA file named by 300 entities is read once) and judged
+// anew when true (an answer: the file may have been fixed since). Each
+// caller gets its own copy of a *FieldError.
 func (v *verdicts) judge(rule Rule, value string, check func() error, again bool) error {
 	k := verdict{rule, value}
 	v.mu.Lock()
-	err, done := v.seen[k]
-	v.mu.Unlock()
-	if !done || (err != nil && again) {
+	j, ok := v.seen[k]
+	if !ok || (again && j.settled() && j.err != nil) {
+		j = &judgement{done: make(chan struct{})}
+		v.seen[k] = j
+		v.mu.Unlock()
 		if v.observe != nil {
 			v.observe(rule, value)
 		}
 		if check == nil {
-			err = v.rules[rule](value)
+			j.err = v.rules[rule](value)
 		} else {
-			err = check()
+			j.err = check()
 		}
-		v.mu.Lock()
-		v.seen[k] = err
+		close(j.done)
+	} else {
 		v.mu.Unlock()
+		<-j.done
 	}
 	var fe *FieldError
-	if errors.As(err, &fe) {
+	if errors.As(j.err, &fe) {
 		cp := *fe
 		cp.Args = maps.Clone(fe.Args)
 		return &cp
 	}
-	return err
+	return j.err
 }
 
 // Valid judges v under rule, as the loader does. On a loaded setup a
