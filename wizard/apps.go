@@ -105,7 +105,7 @@ func ValidateAppClientID(channel providers.Channel) func(string) error {
 // this build): "yes", "no", or "" off the direct integrations and for a
 // subsidiary (an empty answer there inherits the company's app).
 func (s *Session) platformApp(m *setupfile.Mailbox) string {
-	if s.Key() != "company" {
+	if !s.isCompany() {
 		return ""
 	}
 	ch, ok := signInOf(m.ChannelID())

@@ -123,7 +123,7 @@ func NewSession(setup *setupfile.Setup, interactive bool) *Session {
 		setup.Version = setupfile.SetupVersion
 	}
 	return &Session{Setup: setup, Interactive: interactive, Token: NewToken(), answered: map[string]bool{},
-		mb: &setup.Company, key: "company", entity: -1}
+		mb: &setup.Company, key: companyKey, entity: -1}
 }
 
 // NewMailboxSession starts a session for another mailbox of setup: an
@@ -137,6 +137,14 @@ func NewMailboxSession(setup *setupfile.Setup, key string, mb *setupfile.Mailbox
 
 // Mailbox is the mailbox this session configures.
 func (s *Session) Mailbox() *setupfile.Mailbox { return s.mb }
+
+// companyKey is the company mailbox's key prefix.
+const companyKey = "company"
+
+// isCompany reports whether the session configures the company's mailbox
+// (platform-wide answers and the company's own secret references are its
+// business alone).
+func (s *Session) isCompany() bool { return s.key == companyKey }
 
 // Key is the mailbox's setup-file key prefix ("company", "entities[2]").
 func (s *Session) Key() string { return s.key }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/secrets"
@@ -153,7 +152,7 @@ func (s *Session) Recap(st State) []Question {
 			continue
 		}
 		if q.Field == FieldSMTPTransport && q.Value == TransportOther &&
-			s.answered[strings.TrimSuffix(q.Key, FieldSMTPTransport)+FieldSMTPSecurity] {
+			s.answered[s.prefix()+"."+FieldSMTPSecurity] {
 			continue
 		}
 		out = append(out, q)

@@ -151,7 +151,7 @@ func (s *Session) question(key string) (field, bool) {
 // asks reports whether f is part of the current branch: its condition
 // holds, and platform-wide fields belong to the company's session only.
 func (s *Session) asks(f field) bool {
-	if f.absolute && s.key != "company" {
+	if f.absolute && !s.isCompany() {
 		return false
 	}
 	return f.when == nil || f.when(s)

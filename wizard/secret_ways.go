@@ -31,12 +31,15 @@ const EnvPasswordRef = "env:JOBMAIL_SMTP_PASSWORD"
 // file).
 const FilePasswordRef = "file:jobmail-smtp-password"
 
+// wayRefs are the references the ways other than the keyring write.
+var wayRefs = map[SecretWay]string{WayEnv: EnvPasswordRef, WayFile: FilePasswordRef}
+
 // SecretWays are the ways on after the keyring refused s's secret, the
 // keyring first. A subsidiary's password or a refresh token has the
 // keyring only: one environment variable and one file name serve the
 // company's password alone.
 func (s *Session) SecretWays() []SecretWay {
-	if s.key == "company" && PasswordBlock(s.Mailbox()) != nil {
+	if s.isCompany() && PasswordBlock(s.Mailbox()) != nil {
 		return []SecretWay{WayKeyring, WayEnv, WayFile}
 	}
 	return []SecretWay{WayKeyring}
@@ -46,32 +49,23 @@ func (s *Session) SecretWays() []SecretWay {
 // It reports whether the commit tries the keyring: a way SecretWays does
 // not offer changes nothing and tries the keyring.
 func (s *Session) TakeSecretWay(w SecretWay) (keyring bool) {
-	if !slices.Contains(s.SecretWays(), w) {
+	ref, ok := wayRefs[w]
+	if !ok || !slices.Contains(s.SecretWays(), w) {
 		return true
 	}
-	c := PasswordBlock(s.Mailbox())
-	switch w {
-	case WayEnv:
-		c.Password = EnvPasswordRef
-		return false
-	case WayFile:
-		c.Password = FilePasswordRef
-		return false
-	}
-	return true
+	PasswordBlock(s.Mailbox()).Password = ref
+	return false
 }
 
 // SecretWayTaken is the way the password's reference points: WayEnv,
 // WayFile, or "" (the keyring, or a reference the file named itself).
 func (s *Session) SecretWayTaken() SecretWay {
-	c := PasswordBlock(s.Mailbox())
-	switch {
-	case c == nil:
-		return ""
-	case c.Password == EnvPasswordRef:
-		return WayEnv
-	case c.Password == FilePasswordRef:
-		return WayFile
+	if c := PasswordBlock(s.Mailbox()); c != nil {
+		for w, ref := range wayRefs {
+			if c.Password == ref {
+				return w
+			}
+		}
 	}
 	return ""
 }
