@@ -150,17 +150,21 @@ func confirmationCode(id string) (providers.Code, bool) {
 
 func (e *Env) test(ctx context.Context, s *Session, obs providers.Observer) (providers.Result, error) {
 	m := s.connection()
-	timeout := e.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
 	t, err := channelOf(m.ChannelID()).tester(ctx, e, s)
 	if err != nil {
 		return providers.Result{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, e.timeout())
 	defer cancel()
 	return t.Test(ctx, e.message(s), obs), nil
+}
+
+// timeout is the wall-clock bound of one live test.
+func (e *Env) timeout() time.Duration {
+	if e.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return e.Timeout
 }
 
 func (e *Env) secret(ctx context.Context, setup *setupfile.Setup, ref, account string) (secrets.Secret, error) {

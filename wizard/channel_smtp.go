@@ -35,7 +35,20 @@ func (smtpChannel) tester(ctx context.Context, e *Env, s *Session) (providers.Te
 			return nil, err
 		}
 	}
-	return prefixed{t: smtp.New(e.smtpConfig(s.Setup, m, pw)), prefix: s.prefix()}, nil
+	cfg := e.smtpConfig(s.Setup, m, pw)
+	cfg.Ahead = s.takeAhead()
+	return prefixed{t: smtp.New(cfg), prefix: s.prefix()}, nil
+}
+
+// openAhead opens the live test's connection while the machine is still
+// busy (ahead.go) when the setup file already names the server; without
+// a host the machine may yet prefill one, and nothing is opened.
+func (smtpChannel) openAhead(ctx context.Context, e *Env, s *Session) *smtp.Ahead {
+	m := s.connection()
+	if m.SMTP == nil || m.SMTP.Host == "" {
+		return nil
+	}
+	return smtp.Open(ctx, e.smtpConfig(s.Setup, m, credentialsPending), m.Address, e.timeout())
 }
 
 // prefixed puts the mailbox's key prefix on the field a test's diagnosis

@@ -3,6 +3,7 @@ package wizard
 import (
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/oauth"
+	"github.com/jobmail/jobmail/providers/smtp"
 	"github.com/jobmail/jobmail/secrets"
 	"github.com/jobmail/jobmail/wizard/setupfile"
 )
@@ -109,8 +110,9 @@ type Session struct {
 	// transportOther: the person chose "another" port/encryption, so
 	// smtp.security and smtp.port are asked one by one.
 	transportOther bool
-	fixing         *fixing    // the field changed from a diagnosis (fix.go)
-	memo           *fieldMemo // the field list of the present shape (field_memo.go)
+	fixing         *fixing     // the field changed from a diagnosis (fix.go)
+	memo           *fieldMemo  // the field list of the present shape (field_memo.go)
+	ahead          *smtp.Ahead // the live test's opening, started by replay (ahead.go)
 }
 
 // NewSession starts a session on setup (which may be empty or loaded from

@@ -32,6 +32,7 @@ func (s *Session) replay(ctx context.Context, env *Env, file string, obs provide
 		s.Trace = env.Trace
 	}
 	f := &replayer{ctx: ctx, env: env, s: s, file: file, obs: obs}
+	defer s.closeAhead()
 	for {
 		if err := ctx.Err(); err != nil {
 			return Step{}, err
@@ -89,8 +90,10 @@ func (r *replayer) Question(q Question) replayed {
 	return replayed{}
 }
 
-// Detect runs the lookups in line, within the machine's bounds.
+// Detect runs the lookups in line, within the machine's bounds, while the
+// live test's opening runs (ahead.go).
 func (r *replayer) Detect() replayed {
+	r.s.openAhead(r.ctx, r.env)
 	return r.Action(Action{Kind: ActionDetect, State: StateForwarding})
 }
 

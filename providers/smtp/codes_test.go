@@ -364,93 +364,95 @@ func failCases() []failCase {
 func TestFailures(t *testing.T) {
 	t.Parallel()
 	for _, tc := range failCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			cfg := tc.setup(t)
-			timeout := tc.timeout
-			if timeout == 0 {
-				timeout = 3 * time.Second
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
-			if tc.cancel > 0 {
-				stop := time.AfterFunc(tc.cancel, cancel)
-				defer stop.Stop()
-			}
-			var events []providers.StageEvent
-			res := smtp.New(cfg).Test(ctx, testMessage(), func(e providers.StageEvent) { events = append(events, e) })
-			checkEvents(t, events, res.Stages)
-			d := res.Diagnosis
-			t.Logf("took %v, diagnosis %+v, err %v", res.Duration, d, res.Err)
-			if d == nil || res.OK() {
-				t.Fatalf("test passed, want %s\n%s", tc.code, strings.Join(res.Transcript, "\n"))
-			}
-			if d.Code != tc.code {
-				t.Fatalf("code = %s, want %s (err %v)\n%s", d.Code, tc.code, res.Err, strings.Join(res.Transcript, "\n"))
-			}
-			switch {
-			case tc.partial:
-				if d.Reply == "" || !strings.HasPrefix(tc.reply, d.Reply) {
-					t.Errorf("reply = %q, want a prefix of %q", d.Reply, tc.reply)
+		for _, way := range ways {
+			t.Run(tc.name+"/"+way, func(t *testing.T) {
+				t.Parallel()
+				cfg := tc.setup(t)
+				timeout := tc.timeout
+				if timeout == 0 {
+					timeout = 3 * time.Second
 				}
-			case tc.reply == "":
-			case tc.reply == "-":
-				if d.Reply != "" {
-					t.Errorf("reply = %q, want none", d.Reply)
+				ctx, cancel := context.WithTimeout(context.Background(), timeout)
+				defer cancel()
+				if tc.cancel > 0 {
+					stop := time.AfterFunc(tc.cancel, cancel)
+					defer stop.Stop()
 				}
-			default:
-				if d.Reply != tc.reply {
-					t.Errorf("reply = %q\nwant    %q", d.Reply, tc.reply)
+				var events []providers.StageEvent
+				res := testWay(ctx, way, cfg, testMessage(), func(e providers.StageEvent) { events = append(events, e) })
+				checkEvents(t, events, res.Stages)
+				d := res.Diagnosis
+				t.Logf("took %v, diagnosis %+v, err %v", res.Duration, d, res.Err)
+				if d == nil || res.OK() {
+					t.Fatalf("test passed, want %s\n%s", tc.code, strings.Join(res.Transcript, "\n"))
 				}
-			}
-			if tc.stage == "" {
-				if len(res.Stages) != 0 {
-					t.Errorf("refused config still ran stages %v", stageNames(res))
+				if d.Code != tc.code {
+					t.Fatalf("code = %s, want %s (err %v)\n%s", d.Code, tc.code, res.Err, strings.Join(res.Transcript, "\n"))
 				}
-			} else {
-				last := res.Stages[len(res.Stages)-1]
-				if last.Name != tc.stage || last.OK {
-					t.Errorf("failed stage = %+v, want %s not ok (stages %v)", last, tc.stage, stageNames(res))
-				}
-				for _, s := range res.Stages[:len(res.Stages)-1] {
-					if !s.OK {
-						t.Errorf("earlier stage %s not ok", s.Name)
+				switch {
+				case tc.partial:
+					if d.Reply == "" || !strings.HasPrefix(tc.reply, d.Reply) {
+						t.Errorf("reply = %q, want a prefix of %q", d.Reply, tc.reply)
+					}
+				case tc.reply == "":
+				case tc.reply == "-":
+					if d.Reply != "" {
+						t.Errorf("reply = %q, want none", d.Reply)
+					}
+				default:
+					if d.Reply != tc.reply {
+						t.Errorf("reply = %q\nwant    %q", d.Reply, tc.reply)
 					}
 				}
-			}
-			for k, v := range tc.args {
-				if d.Args[k] != v {
-					t.Errorf("arg %s = %q, want %q (args %v)", k, d.Args[k], v, d.Args)
+				if tc.stage == "" {
+					if len(res.Stages) != 0 {
+						t.Errorf("refused config still ran stages %v", stageNames(res))
+					}
+				} else {
+					last := res.Stages[len(res.Stages)-1]
+					if last.Name != tc.stage || last.OK {
+						t.Errorf("failed stage = %+v, want %s not ok (stages %v)", last, tc.stage, stageNames(res))
+					}
+					for _, s := range res.Stages[:len(res.Stages)-1] {
+						if !s.OK {
+							t.Errorf("earlier stage %s not ok", s.Name)
+						}
+					}
 				}
-			}
-			if tc.noAuth && strings.Contains(strings.Join(res.Transcript, "\n"), "C: AUTH") {
-				t.Errorf("credentials sent:\n%s", strings.Join(res.Transcript, "\n"))
-			}
-			if tc.field != "" && d.Field != tc.field {
-				t.Errorf("field = %q, want %q", d.Field, tc.field)
-			}
-			if d.Actor == "" {
-				t.Error("no actor")
-			}
-			within := tc.within
-			if within == 0 {
-				// Generous slack: 40-odd parallel cases share a small,
-				// busy machine under -race. What matters is that a silent
-				// or dripping server ends at the deadline, not at the
-				// 30 s default or never.
-				within = 2 * time.Second
-				if tc.timeout > 0 && tc.timeout < 5*time.Second {
-					within = tc.timeout + time.Second
+				for k, v := range tc.args {
+					if d.Args[k] != v {
+						t.Errorf("arg %s = %q, want %q (args %v)", k, d.Args[k], v, d.Args)
+					}
 				}
-			}
-			if res.Duration > within {
-				t.Errorf("took %v, bound %v", res.Duration, within)
-			}
-			var pe *providers.Error
-			if !errors.As(res.Err, &pe) || pe.Code != tc.code {
-				t.Errorf("Err = %v, want a *providers.Error with %s", res.Err, tc.code)
-			}
-		})
+				if tc.noAuth && strings.Contains(strings.Join(res.Transcript, "\n"), "C: AUTH") {
+					t.Errorf("credentials sent:\n%s", strings.Join(res.Transcript, "\n"))
+				}
+				if tc.field != "" && d.Field != tc.field {
+					t.Errorf("field = %q, want %q", d.Field, tc.field)
+				}
+				if d.Actor == "" {
+					t.Error("no actor")
+				}
+				within := tc.within
+				if within == 0 {
+					// Generous slack: 40-odd parallel cases share a small,
+					// busy machine under -race. What matters is that a silent
+					// or dripping server ends at the deadline, not at the
+					// 30 s default or never.
+					within = 2 * time.Second
+					if tc.timeout > 0 && tc.timeout < 5*time.Second {
+						within = tc.timeout + time.Second
+					}
+				}
+				if res.Duration > within {
+					t.Errorf("took %v, bound %v", res.Duration, within)
+				}
+				var pe *providers.Error
+				if !errors.As(res.Err, &pe) || pe.Code != tc.code {
+					t.Errorf("Err = %v, want a *providers.Error with %s", res.Err, tc.code)
+				}
+			})
+		}
 	}
 }
 

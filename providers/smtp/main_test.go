@@ -71,11 +71,37 @@ func cfgFor(host string, port int, sec providers.Security, pool *x509.CertPool) 
 
 func run(t testing.TB, cfg smtp.Config, timeout time.Duration) (providers.Result, []providers.StageEvent) {
 	t.Helper()
+	return runWay(t, direct, cfg, timeout)
+}
+
+// The two ways a test comes by its connection: it opens it itself, or it
+// takes over an opening started before it (smtp.Open, as replay does).
+// The tables that prove a behaviour run it both ways.
+const (
+	direct = "direct"
+	ahead  = "ahead"
+)
+
+var ways = []string{direct, ahead}
+
+func runWay(t testing.TB, way string, cfg smtp.Config, timeout time.Duration) (providers.Result, []providers.StageEvent) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var events []providers.StageEvent
-	res := smtp.New(cfg).Test(ctx, testMessage(), func(e providers.StageEvent) { events = append(events, e) })
+	res := testWay(ctx, way, cfg, testMessage(), func(e providers.StageEvent) { events = append(events, e) })
 	return res, events
+}
+
+// testWay runs cfg's test of msg the given way. The opening is given no
+// secret, as the wizard gives it none: the test brings its own.
+func testWay(ctx context.Context, way string, cfg smtp.Config, msg providers.Message, obs providers.Observer) providers.Result {
+	if way == ahead {
+		open := cfg
+		open.Password, open.OAuthToken = secrets.Secret{}, secrets.Secret{}
+		cfg.Ahead = smtp.Open(ctx, open, msg.From, time.Minute)
+	}
+	return smtp.New(cfg).Test(ctx, msg, obs)
 }
 
 func stageNames(res providers.Result) []providers.StageName {

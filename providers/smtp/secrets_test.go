@@ -137,24 +137,26 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := tt.cfg(t)
-			if tt.token {
-				cfg.Password, cfg.OAuthToken = secrets.Secret{}, secrets.New(testToken)
-			}
-			res, _ := run(t, cfg, 3*time.Second)
-			if res.OK() != tt.ok {
-				t.Fatalf("ok = %v, want %v: %+v", res.OK(), tt.ok, res.Diagnosis)
-			}
-			all := everything(res)
-			for _, f := range forbidden(cfg) {
-				if form := leaktest.Find(all, f); form != "" {
-					t.Errorf("secret form %q leaked (%s):\n%s", f, form, all)
+		for _, way := range ways {
+			t.Run(tt.name+"/"+way, func(t *testing.T) {
+				cfg := tt.cfg(t)
+				if tt.token {
+					cfg.Password, cfg.OAuthToken = secrets.Secret{}, secrets.New(testToken)
 				}
-			}
-			if !strings.Contains(all, secrets.Redacted) {
-				t.Errorf("no [redacted] marker in:\n%s", all)
-			}
-		})
+				res, _ := runWay(t, way, cfg, 3*time.Second)
+				if res.OK() != tt.ok {
+					t.Fatalf("ok = %v, want %v: %+v", res.OK(), tt.ok, res.Diagnosis)
+				}
+				all := everything(res)
+				for _, f := range forbidden(cfg) {
+					if form := leaktest.Find(all, f); form != "" {
+						t.Errorf("secret form %q leaked (%s):\n%s", f, form, all)
+					}
+				}
+				if !strings.Contains(all, secrets.Redacted) {
+					t.Errorf("no [redacted] marker in:\n%s", all)
+				}
+			})
+		}
 	}
 }

@@ -101,6 +101,10 @@ type Config struct {
 	// on every connection, but the server and the client skip the full
 	// handshake's key exchange.
 	SessionCache tls.ClientSessionCache
+	// Ahead, when set, is this test's opening, started before the test
+	// was due (Open): Test goes on from it when it opened for the same
+	// server and trust, else closes it and opens its own.
+	Ahead *Ahead
 }
 
 func (c Config) hasCredentials() bool { return !c.Password.Empty() || !c.OAuthToken.Empty() }

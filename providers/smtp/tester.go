@@ -58,7 +58,21 @@ func (t *Tester) Test(ctx context.Context, msg providers.Message, obs providers.
 	}
 	r := &run{t: t, ctx: ctx, obs: obs, sc: newScrubber(t.cfg.Password, t.cfg.OAuthToken),
 		res: providers.Result{Channel: providers.ChannelSMTP, Started: t.cfg.now()}}
-	err := r.do(msg)
+	err := r.preflight(msg)
+	if err != nil {
+		t.cfg.Ahead.Close() // refused before any connection, as without it
+	} else {
+		if a := t.cfg.Ahead.take(ctx, t.cfg); a != nil {
+			r, err, start = a.r, a.err, a.start
+			r.handOver(t, ctx, obs, a.events)
+			a.cancel() // the test's bound holds the connection from here
+		} else {
+			err = r.open()
+		}
+		if err == nil {
+			err = r.finish(msg)
+		}
+	}
 	if r.unwatch != nil {
 		r.unwatch()
 	}
@@ -81,7 +95,9 @@ func (t *Tester) Test(ctx context.Context, msg providers.Message, obs providers.
 	return r.res
 }
 
-func (r *run) do(msg providers.Message) error {
+// preflight refuses what must never reach a server: a malformed message,
+// a fatal prerequisite, an ended context.
+func (r *run) preflight(msg providers.Message) error {
 	cfg := r.t.cfg
 	if d := checkMessage(cfg, msg); d != nil {
 		return &providers.Error{Diagnosis: *d}
@@ -89,9 +105,14 @@ func (r *run) do(msg providers.Message) error {
 	if d := fatal(Prerequisites(cfg, msg.From)); d != nil {
 		return &providers.Error{Diagnosis: *d}
 	}
-	if err := r.ctx.Err(); err != nil {
-		return err
-	}
+	return r.ctx.Err()
+}
+
+// open runs the stages that say nothing of the mailbox: resolve, connect,
+// the greeting, TLS and the EHLO whose extensions count (an Ahead runs
+// them before the test is due).
+func (r *run) open() error {
+	cfg := r.t.cfg
 	var addrs []string
 	err := r.stage(providers.StageResolve, func() (err error) {
 		addrs, err = r.resolve()
@@ -120,10 +141,13 @@ func (r *run) do(msg providers.Message) error {
 			return err
 		}
 	}
-	if err := r.stage(providers.StageEHLO, r.ehlo); err != nil {
-		return err
-	}
-	if cfg.hasCredentials() {
+	return r.stage(providers.StageEHLO, r.ehlo)
+}
+
+// finish signs in and sends: the stages that carry the mailbox's name,
+// its secret and the message.
+func (r *run) finish(msg providers.Message) error {
+	if r.t.cfg.hasCredentials() {
 		if err := r.stage(providers.StageAuth, func() error { return r.auth(msg.From) }); err != nil {
 			return err
 		}

@@ -68,45 +68,47 @@ func TestSendPasses(t *testing.T) {
 			stages: []providers.StageName{"resolve", "connect", "greeting", "ehlo", "auth", "mail", "rcpt", "data", "quit"}, wantMech: "PLAIN"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := accounts(tt.opts)
-			if tt.opts.Tokens != nil {
-				o.Tokens = tt.opts.Tokens
-			}
-			if o.TLS == nil && tt.name != "none without credentials" && tt.name != "none with credentials allowed" {
-				o.TLS = serverTLS(t, pki, smtptest.Leaf{})
-			}
-			srv := smtptest.NewServer(t, o)
-			cfg := cfgFor(srv.Host, srv.Port, providers.SecurityStartTLS, pki.Pool)
-			if tt.mutate != nil {
-				tt.mutate(&cfg)
-			}
-			res, events := run(t, cfg, 5*time.Second)
-			if !res.OK() {
-				t.Fatalf("test failed: %+v %v\n%s", res.Diagnosis, res.Err, strings.Join(res.Transcript, "\n"))
-			}
-			if got := stageNames(res); !slices.Equal(got, tt.stages) {
-				t.Fatalf("stages = %v, want %v", got, tt.stages)
-			}
-			for _, s := range res.Stages {
-				if !s.OK || s.Duration <= 0 {
-					t.Errorf("stage %s: ok=%v duration=%v", s.Name, s.OK, s.Duration)
+		for _, way := range ways {
+			t.Run(tt.name+"/"+way, func(t *testing.T) {
+				o := accounts(tt.opts)
+				if tt.opts.Tokens != nil {
+					o.Tokens = tt.opts.Tokens
 				}
-			}
-			checkEvents(t, events, res.Stages)
-			msgs := srv.Messages()
-			if len(msgs) != 1 {
-				t.Fatalf("server got %d messages, want 1", len(msgs))
-			}
-			m := msgs[0]
-			if m.Mechanism != tt.wantMech || m.TLS != tt.wantTLS || m.From != testUser || !slices.Equal(m.To, []string{testUser}) {
-				t.Errorf("delivered %+v, want mechanism %q tls %v", m, tt.wantMech, tt.wantTLS)
-			}
-			checkMessage(t, m.Data, testMessage())
-			if res.Duration <= 0 || res.Started.IsZero() || res.Channel != providers.ChannelSMTP {
-				t.Errorf("result metadata: %+v", res)
-			}
-		})
+				if o.TLS == nil && tt.name != "none without credentials" && tt.name != "none with credentials allowed" {
+					o.TLS = serverTLS(t, pki, smtptest.Leaf{})
+				}
+				srv := smtptest.NewServer(t, o)
+				cfg := cfgFor(srv.Host, srv.Port, providers.SecurityStartTLS, pki.Pool)
+				if tt.mutate != nil {
+					tt.mutate(&cfg)
+				}
+				res, events := runWay(t, way, cfg, 5*time.Second)
+				if !res.OK() {
+					t.Fatalf("test failed: %+v %v\n%s", res.Diagnosis, res.Err, strings.Join(res.Transcript, "\n"))
+				}
+				if got := stageNames(res); !slices.Equal(got, tt.stages) {
+					t.Fatalf("stages = %v, want %v", got, tt.stages)
+				}
+				for _, s := range res.Stages {
+					if !s.OK || s.Duration <= 0 {
+						t.Errorf("stage %s: ok=%v duration=%v", s.Name, s.OK, s.Duration)
+					}
+				}
+				checkEvents(t, events, res.Stages)
+				msgs := srv.Messages()
+				if len(msgs) != 1 {
+					t.Fatalf("server got %d messages, want 1", len(msgs))
+				}
+				m := msgs[0]
+				if m.Mechanism != tt.wantMech || m.TLS != tt.wantTLS || m.From != testUser || !slices.Equal(m.To, []string{testUser}) {
+					t.Errorf("delivered %+v, want mechanism %q tls %v", m, tt.wantMech, tt.wantTLS)
+				}
+				checkMessage(t, m.Data, testMessage())
+				if res.Duration <= 0 || res.Started.IsZero() || res.Channel != providers.ChannelSMTP {
+					t.Errorf("result metadata: %+v", res)
+				}
+			})
+		}
 	}
 }
 
