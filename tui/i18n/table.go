@@ -116,36 +116,49 @@ func has(lang Lang, id string) bool {
 	return ok
 }
 
-// templates caches parsed templates by their source text.
-var templates sync.Map // string → *template.Template or error
+// templates caches compiled templates by their source text.
+var templates sync.Map // string → quick, *template.Template or error
 
 var errTemplate = errors.New("template does not parse")
 
 // execute renders src with data as go-i18n does: text/template with
-// missingkey=zero, parsed only when src has an action.
+// missingkey=zero, compiled only when src has an action, by compileQuick
+// when it can (see quick.go), else by text/template.
 func execute(src string, data map[string]string) (string, error) {
 	if !strings.Contains(src, "{{") {
 		return src, nil
 	}
 	v, ok := templates.Load(src)
 	if !ok {
-		t, err := template.New("").Option("missingkey=zero").Parse(src)
-		if err != nil {
-			v = errTemplate
-		} else {
-			v = t
-		}
+		v = compileTemplate(src)
 		templates.Store(src, v)
 	}
-	t, ok := v.(*template.Template)
-	if !ok {
+	var b strings.Builder
+	switch t := v.(type) {
+	case quick:
+		b.Grow(len(src))
+		t.execute(&b, data, "")
+	case *template.Template:
+		if err := t.Execute(&b, data); err != nil {
+			return "", err
+		}
+	default:
 		return "", errTemplate
 	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
-		return "", err
-	}
 	return b.String(), nil
+}
+
+// compileTemplate is src compiled: a quick, a *template.Template, or
+// errTemplate.
+func compileTemplate(src string) any {
+	if q, ok := compileQuick(src); ok {
+		return q
+	}
+	t, err := template.New("").Option("missingkey=zero").Parse(src)
+	if err != nil {
+		return errTemplate
+	}
+	return t
 }
 
 // localize renders id in lang (falling back to English when lang lacks
