@@ -1,9 +1,11 @@
 package main
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -20,9 +22,32 @@ func TestExitStopsNoSignalHandling(t *testing.T) {
 	strace, bin := straceAndJobmail(t)
 	dir := t.TempDir()
 	trace := filepath.Join(dir, "trace")
-	// a run that sets the handlers up and fails at once: a missing file
+	// A run whose handlers are long in place when it says its last word
+	// (they are set up beside the start, which a run failing at once can
+	// outpace): a test of a server that never greets, ended by --timeout.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // hold it open, say nothing
+		}
+	}()
+	setup := filepath.Join(dir, "silent.yaml")
+	yaml := "version: 1\nplatform:\n  account: acme\ncompany:\n  address: jobs@example.test\n  channel: smtp\n  smtp:\n" +
+		"    host: 127.0.0.1\n    port: " + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) + "\n    security: starttls\n    password: env:PW\n"
+	if err := os.WriteFile(setup, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(strace, "-f", "-qq", "-o", trace, "-e", "trace=execve,write,rt_sigprocmask",
-		bin, "test", "--config", filepath.Join(dir, "missing.yaml"))
+		bin, "test", "--config", setup, "--timeout", "400ms")
+	cmd.Env = append(os.Environ(), "PW=x", "LANG=C")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		if _, ok := err.(*exec.ExitError); !ok {
 			t.Fatalf("strace: %v\n%s", err, out)
