@@ -52,22 +52,30 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *setup
 	// goroutine's stack (TLS handshakes run deep), and a new goroutine per
 	// mailbox paid that growth every time (runtime.newstack/copystack were
 	// ~4% of a 300-entity replay's CPU). Connections start in setup order.
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range min(parallel, len(runs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				replayOne(ctx, runCtx, opts, env, setup, ems[i], obs, &outs[i])
-			}
-		}()
+	// One worker is this goroutine: a single test (the common `jobmail
+	// test`) or --parallel 1 pays no goroutine, channel or thread wake-up.
+	if parallel == 1 || len(runs) == 1 {
+		for _, i := range runs {
+			replayOne(ctx, runCtx, opts, env, setup, ems[i], obs, &outs[i])
+		}
+	} else {
+		jobs := make(chan int)
+		var wg sync.WaitGroup
+		for range min(parallel, len(runs)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					replayOne(ctx, runCtx, opts, env, setup, ems[i], obs, &outs[i])
+				}
+			}()
+		}
+		for _, i := range runs {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
 	}
-	for _, i := range runs {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
 	for i, em := range ems {
 		if j := first[em.ConnectionKey()]; j != i {
 			name, key := outs[i].Entity, outs[i].Key
