@@ -70,7 +70,8 @@ replace github.com/atotto/clipboard => ./tui/third_party/clipboard
 // (its go.mod says what and why): lipgloss detected stdout's color profile
 // at init (terminfo files, `tmux info` inside tmux); go-humanize and yaml
 // compiled regexps at init; x/ansi built its parser's transition table
-// and its zero-width rune sets at init.
+// and its zero-width rune sets at init; go-runewidth painted the low part
+// of its width table and its joiner bitmap at init.
 replace charm.land/lipgloss/v2 => ./tui/third_party/lipgloss
 
 replace github.com/dustin/go-humanize => ./tui/third_party/go-humanize
@@ -78,3 +79,5 @@ replace github.com/dustin/go-humanize => ./tui/third_party/go-humanize
 replace go.yaml.in/yaml/v3 => ./tui/third_party/yaml
 
 replace github.com/charmbracelet/x/ansi => ./tui/third_party/ansi
+
+replace github.com/mattn/go-runewidth => ./tui/third_party/runewidth
