@@ -29,6 +29,21 @@ func lazyHelp(root *cobra.Command, words func() *i18n.Localizer, args []string) 
 	})
 }
 
+// completionOnDemand keeps cobra's default `completion` command out of a
+// run that cannot reach it. cobra builds it at every Execute (five
+// commands with their flags and help texts, ~1 % of a live test's CPU),
+// yet a command line naming one of jobmail's own commands never shows or
+// runs it. Help, shell completion (`__complete`, added by cobra as
+// `completion` is), `completion` itself, a bare `jobmail` and an unknown
+// command (whose error may suggest it) are left as cobra has them.
+func completionOnDemand(root *cobra.Command, args []string) {
+	c, _, err := root.Find(args)
+	if err != nil || c == root {
+		return
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+}
+
 // localizeHelp fills every command's short help and every flag's usage
 // from the catalogue (keys cli.<command path>.short and flag.<name>), so
 // `jobmail --help` speaks the user's language too.

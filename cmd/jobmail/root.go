@@ -58,6 +58,7 @@ func Main(ctx context.Context, args []string, f *Factory) (code int) {
 	// the raw arguments here; the tree gets its words only when a run
 	// shows them.
 	lazyHelp(root, func() *i18n.Localizer { return i18n.New(i18n.Detect(langArg(args), f.Getenv)) }, args)
+	completionOnDemand(root, args)
 	root.SetArgs(args)
 	root.SetIn(f.Stdin)
 	root.SetOut(f.Stdout) // help, as asked for, is the output; errors stay on stderr

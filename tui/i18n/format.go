@@ -72,12 +72,29 @@ func (l *Localizer) DateOnly(t time.Time) string {
 func (l *Localizer) localDates(data map[string]string) {
 	for _, k := range dateArgs {
 		v := data[k]
+		if !dateShaped(v) {
+			continue // most messages carry no date: no parse, no parse error to allocate
+		}
 		if t, err := time.Parse(time.RFC3339, v); err == nil {
 			data[k] = l.DateOnly(t.UTC())
 		} else if t, err := time.Parse(time.DateOnly, v); err == nil {
 			data[k] = l.DateOnly(t)
 		}
 	}
+}
+
+// dateShaped reports whether v can be a date of either layout: it starts
+// YYYY-MM-DD. Anything else would fail both parses anyway.
+func dateShaped(v string) bool {
+	if len(v) < len("2006-01-02") || v[4] != '-' || v[7] != '-' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Escape makes a value from outside (argv, files, DNS, servers) safe to

@@ -152,6 +152,14 @@ var codedArgs = map[string][]string{
 }
 
 func (l *Localizer) render(id string, count *int, args ...map[string]string) string {
+	if count == nil {
+		// A text without template actions (a stage name, a column
+		// heading) is itself whatever the arguments: no copy of the
+		// defaults, no argument escaped, nothing executed.
+		if src, ok := textOf(l.lang, id, ""); ok && !strings.Contains(src, "{{") {
+			return src
+		}
+	}
 	data := maps.Clone(l.defaults)
 	if data == nil {
 		data = map[string]string{}

@@ -131,9 +131,15 @@ func TestDateArguments(t *testing.T) {
 	if got := New(German).Diagnosis(d).Explain; !strings.Contains(got, "31.03.2025") {
 		t.Errorf("date-only value: %q", got)
 	}
-	d.Args["not_after"] = "soon"
-	if got := New(German).Diagnosis(d).Explain; !strings.Contains(got, "soon") {
-		t.Errorf("a value that is not a date must stay: %q", got)
+	d.Args["not_after"] = "1999-12-31T23:30:00+01:00"
+	if got := New(German).Diagnosis(d).Explain; !strings.Contains(got, "31.12.1999") {
+		t.Errorf("offset date: %q", got)
+	}
+	for _, v := range []string{"soon", "2025-3-31", "31.03.2025", "2025-03-3x"} {
+		d.Args["not_after"] = v
+		if got := New(German).Diagnosis(d).Explain; !strings.Contains(got, v) {
+			t.Errorf("a value that is not a date must stay: %q lacks %q", got, v)
+		}
 	}
 }
 

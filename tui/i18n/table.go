@@ -99,7 +99,16 @@ func pluralForm(l Lang, n int) string {
 // "other" form, as go-i18n falls back.
 func textOf(lang Lang, id, form string) (string, bool) {
 	t := tableOf(lang)
-	if form != "" && form != "other" {
+	if form == "" {
+		// A message without a count is most often a plain one: its own
+		// line first (a plural message has none, so the order changes
+		// nothing but the searches made).
+		if s, ok := find(t, id); ok {
+			return s, true
+		}
+		return find(t, id+"|other")
+	}
+	if form != "other" {
 		if s, ok := find(t, id+"|"+form); ok {
 			return s, true
 		}
