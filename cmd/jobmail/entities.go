@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jobmail/jobmail/providers/stack"
+
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/wizard"
 	"github.com/jobmail/jobmail/wizard/setupfile"
@@ -65,6 +67,7 @@ func replayAll(ctx context.Context, opts *Options, env *wizard.Env, setup *setup
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				stack.Reserve() // a live test goes deep: DNS, the dial, the TLS key exchange
 				for i := range jobs {
 					replayOne(ctx, runCtx, opts, env, setup, ems[i], obs, &outs[i])
 				}

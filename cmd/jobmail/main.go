@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/jobmail/jobmail/providers/stack"
 )
 
 // genDocs is set only in a build with -tags gendocs (gendocs.go: the man
@@ -25,6 +27,9 @@ func main() {
 	if isVersionProbe(os.Args[1:]) { // nothing to interrupt: no signal handling to set up
 		os.Exit(Main(context.Background(), os.Args[1:], systemFactory()))
 	}
+	// A run goes ~25 frames deep into the wizard and a live test: the
+	// stack it needs is taken here, while only main is on it.
+	stack.Reserve()
 	os.Exit(Main(onSignal(os.Interrupt, syscall.SIGTERM), os.Args[1:], systemFactory()))
 }
 
