@@ -3,8 +3,11 @@ package smtp
 import (
 	"context"
 	"crypto/x509"
+	"runtime"
 	"sync"
 	"time"
+
+	"github.com/jobmail/jobmail/providers/stack"
 
 	"github.com/jobmail/jobmail/providers"
 )
@@ -73,10 +76,16 @@ func Open(ctx context.Context, cfg Config, address string, timeout time.Duration
 		res: providers.Result{Channel: providers.ChannelSMTP, Started: cfg.now()}}
 	r.obs = func(ev providers.StageEvent) { a.events = append(a.events, ev) }
 	go func() {
+		stack.Reserve() // the opening goes deep: DNS, the dial, the TLS key exchange
 		defer close(a.done)
 		a.err = r.open()
 		a.r = r
 	}()
+	// The opening is the longer way (connect, greeting, TLS, EHLO) and
+	// its first steps take no time: let it take them on this thread now,
+	// up to its first wait, rather than wait for another thread to wake
+	// for it (~0.3 ms seen with uprobes while the machine went on here).
+	runtime.Gosched()
 	return a
 }
 

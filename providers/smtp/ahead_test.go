@@ -3,9 +3,11 @@ package smtp_test
 import (
 	"context"
 	"net"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,4 +205,47 @@ func TestAheadRefusedAsTheTest(t *testing.T) {
 			t.Errorf("server heard %v", got)
 		}
 	}
+}
+
+// TestAheadStartsAtOnce: the opening has connected by the time Open
+// returns to the machine, instead of waiting for a thread to run it.
+// Under GOMAXPROCS(1) nothing else runs it, so the test fails when Open
+// only queues the opening.
+func TestAheadStartsAtOnce(t *testing.T) {
+	l, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	cfg := smtp.Config{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Security: providers.SecurityNone}
+	a := smtp.Open(t.Context(), cfg, testUser, 5*time.Second)
+	if a == nil {
+		t.Fatal("Open refused a plain connection without credentials")
+	}
+	defer a.Close()
+	if !queued(t, l) {
+		t.Fatal("no connection when Open returned")
+	}
+}
+
+// queued takes a connection from l's accept queue if one is there,
+// without waiting (Accept would park and let others run).
+func queued(t *testing.T, l *net.TCPListener) bool {
+	t.Helper()
+	rc, err := l.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := false
+	err = rc.Control(func(fd uintptr) { // a listener's raw conn: Control only, which never waits
+		if nfd, _, err := syscall.Accept4(int(fd), syscall.SOCK_CLOEXEC); err == nil {
+			got = true
+			_ = syscall.Close(nfd)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
