@@ -6,9 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jobmail/jobmail/providers/stack"
-
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/stack"
 	"github.com/jobmail/jobmail/wizard"
 	"github.com/jobmail/jobmail/wizard/setupfile"
 )

@@ -7,9 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jobmail/jobmail/providers/stack"
-
 	"github.com/jobmail/jobmail/providers"
+	"github.com/jobmail/jobmail/providers/stack"
 )
 
 // Ahead is the opening of a live test started before the test is due:
