@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/jobmail/jobmail/tui/i18n"
 )
@@ -21,8 +21,7 @@ func TestFewerQuestionsScreens(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", lang, size[0], size[1]), func(t *testing.T) {
 				cfg, store := testConfig(t, "") // the MX lookup fails
 				cfg.Words = i18n.New(lang)
-				h := start(t, cfg, store, nil)
-				h.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+				h := start(t, cfg, store, nil, teatest.WithInitialTermSize(size[0], size[1]))
 				h.answer("company.address", "jobs@mailbox.org")
 				s := h.at("platform.account")
 				if !strings.Contains(s.view, "> mailbox") {

@@ -152,8 +152,12 @@ func testConfig(t *testing.T, provider string) (Config, *secretstest.MemStore) {
 	return cfg, store
 }
 
-// start runs the wizard on cfg with an optional setup file already there.
-func start(t *testing.T, cfg Config, store *secretstest.MemStore, tweak func(*Model)) *harness {
+// start runs the wizard on cfg with an optional setup file already there,
+// in an 80x24 terminal unless opts say otherwise. A test of another size
+// passes it here (teatest.WithInitialTermSize): bubbletea sends a
+// program's first WindowSizeMsg from a goroutine of its own, so a size
+// sent after start can be overtaken by the 80x24 one.
+func start(t *testing.T, cfg Config, store *secretstest.MemStore, tweak func(*Model), opts ...teatest.TestOption) *harness {
 	t.Helper()
 	setup, resume, note := LoadForResume(cfg)
 	m := newModel(t.Context(), cfg, setup, resume, note)
@@ -162,7 +166,7 @@ func start(t *testing.T, cfg Config, store *secretstest.MemStore, tweak func(*Mo
 		tweak(m)
 	}
 	p := probe{m: m, mu: &sync.Mutex{}, last: &snapshot{}}
-	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(80, 24))
+	tm := teatest.NewTestModel(t, p, append([]teatest.TestOption{teatest.WithInitialTermSize(80, 24)}, opts...)...)
 	h := &harness{t: t, tm: tm, p: p, cfg: cfg, store: store}
 	t.Cleanup(func() {
 		_ = tm.Quit()

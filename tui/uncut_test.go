@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/jobmail/jobmail/tui/i18n"
 	"github.com/jobmail/jobmail/wizard"
@@ -26,11 +27,10 @@ func TestTextNeverCut(t *testing.T) {
 				cfg, store := testConfig(t, "other")
 				cfg.Words = i18n.New(lang)
 				srv := startMailServer(t, "jobs@acme.test", "pw-123456")
-				h := start(t, cfg, store, nil)
+				h := start(t, cfg, store, nil, teatest.WithInitialTermSize(size[0], size[1]))
 				ellipsisTexts := []string{cfg.Words.T("tui.option.other"), cfg.Words.T("option.smtp.transport.other"), cfg.Words.T("tui.checks.running"),
 					cfg.Words.T("tui.test.starting"), cfg.Words.T("tui.finish.running")}
-				h.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-				h.waitFor("resize", func(s snapshot) bool { return s.width == size[0] })
+				h.waitFor("size", func(s snapshot) bool { return s.width == size[0] })
 				seen := 0
 				uncut := func(s snapshot) {
 					t.Helper()
