@@ -3,7 +3,6 @@ package smtp
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/jobmail/jobmail/providers"
 	"github.com/jobmail/jobmail/providers/filememo"
+	"github.com/jobmail/jobmail/providers/pemcerts"
 	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
@@ -115,21 +115,14 @@ func parseCAFile(path string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read ca file: %w", err)
 	}
-	var certs []*x509.Certificate
-	for block, rest := pem.Decode(data); block != nil; block, rest = pem.Decode(rest) {
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("parse ca file %s: %w", path, err)
-		}
-		certs = append(certs, cert)
+	p := pemcerts.Parse(data) // parsed once with the setup file's validation of it
+	if p.Err != nil {
+		return nil, fmt.Errorf("parse ca file %s: %w", path, p.Err)
 	}
-	if len(certs) == 0 {
+	if len(p.Certs) == 0 {
 		return nil, fmt.Errorf("ca file %s holds no PEM certificate", path)
 	}
-	return certs, nil
+	return p.Certs, nil
 }
 
 // fatal returns the first check that forbids connecting.

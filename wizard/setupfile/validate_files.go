@@ -2,8 +2,6 @@ package setupfile
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/jobmail/jobmail/providers/filememo"
+	"github.com/jobmail/jobmail/providers/pemcerts"
 	"github.com/jobmail/jobmail/secrets/safefile"
 )
 
@@ -77,23 +76,7 @@ func ValidateCAFile(path string, readFile func(string) ([]byte, error)) error {
 }
 
 // countCertificates counts the PEM CERTIFICATE blocks that parse.
-func countCertificates(b []byte) int {
-	n := 0
-	for len(b) > 0 {
-		var blk *pem.Block
-		blk, b = pem.Decode(b)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		if _, err := x509.ParseCertificate(blk.Bytes); err == nil {
-			n++
-		}
-	}
-	return n
-}
+func countCertificates(b []byte) int { return len(pemcerts.Parse(b).Certs) }
 
 // ValidateSecretFile checks that a `file:` secret reference points to a
 // readable file. check must not read the content (CheckReadable).
