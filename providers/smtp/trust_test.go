@@ -81,6 +81,10 @@ func TestResumedSessionsKeepTheirTrust(t *testing.T) {
 			case tt.wantCode != "" && (res.Diagnosis == nil || res.Diagnosis.Code != tt.wantCode):
 				t.Fatalf("diagnosis %+v (%v), want %s", res.Diagnosis, res.Err, tt.wantCode)
 			}
+			// The server counts a resumption after sending its flight, so
+			// a client that refuses that flight can be gone before it has
+			// counted: wait for its connection handlers to end.
+			srv.Close()
 			if got := resumed.Load() > 0; got != tt.wantResumed {
 				t.Errorf("server saw a resumed handshake: %v, want %v", got, tt.wantResumed)
 			}
