@@ -16,7 +16,9 @@ import (
 )
 
 // toServer resolves every name to loopback and dials addr, counting the
-// connections and telling dialed of each.
+// connections and telling dialed of each once it is made: a replay that
+// goes on when told, and ends at once, would otherwise cancel a dial
+// still under way, and the server would never see the connection.
 type toServer struct {
 	addr   string
 	dials  atomic.Int32
@@ -29,12 +31,13 @@ func (n *toServer) LookupHost(context.Context, string) ([]string, error) {
 
 func (n *toServer) DialContext(ctx context.Context, network, _ string) (net.Conn, error) {
 	n.dials.Add(1)
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, n.addr)
 	select {
 	case n.dialed <- struct{}{}:
 	default:
 	}
-	var d net.Dialer
-	return d.DialContext(ctx, network, n.addr)
+	return c, err
 }
 
 func aheadSetup(prereqs map[string]bool) *setupfile.Setup {
