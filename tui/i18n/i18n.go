@@ -152,13 +152,15 @@ var codedArgs = map[string][]string{
 }
 
 func (l *Localizer) render(id string, count *int, args ...map[string]string) string {
-	if count == nil {
+	m, found := lookup(l.lang, id, count)
+	if !found {
+		return id
+	}
+	if count == nil && !strings.Contains(m.src, "{{") {
 		// A text without template actions (a stage name, a column
 		// heading) is itself whatever the arguments: no copy of the
 		// defaults, no argument escaped, nothing executed.
-		if src, ok := textOf(l.lang, id, ""); ok && !strings.Contains(src, "{{") {
-			return src
-		}
+		return m.src
 	}
 	data := maps.Clone(l.defaults)
 	if data == nil {
@@ -186,7 +188,7 @@ func (l *Localizer) render(id string, count *int, args ...map[string]string) str
 		}
 	}
 	maps.Copy(data, words)
-	s, err := localize(l.lang, id, count, data)
+	s, err := m.execute(l.lang, id, data)
 	if s == "" && err != nil {
 		return id
 	}

@@ -173,6 +173,19 @@ func compileTemplate(src string) any {
 // localize renders id in lang (falling back to English when lang lacks
 // it) for the plural form of count (nil: no count).
 func localize(lang Lang, id string, count *int, data map[string]string) (string, error) {
+	m, ok := lookup(lang, id, count)
+	if !ok {
+		return "", errors.New("message " + id + " not found")
+	}
+	return m.execute(lang, id, data)
+}
+
+// message is the template text a message renders from, and its plural
+// form ("" without a count).
+type message struct{ src, form string }
+
+// lookup finds id's text in lang, else in English, for count's form.
+func lookup(lang Lang, id string, count *int) (message, bool) {
 	form := ""
 	if count != nil {
 		form = pluralForm(lang, *count)
@@ -184,12 +197,14 @@ func localize(lang Lang, id string, count *int, data map[string]string) (string,
 		}
 		src, ok = textOf(English, id, form)
 	}
-	if !ok {
-		return "", errors.New("message " + id + " not found")
-	}
-	s, err := execute(src, data)
-	if err != nil && form != "" && form != "other" {
-		// go-i18n renders the "other" form when the count's form fails
+	return message{src: src, form: form}, ok
+}
+
+// execute renders m with data; when a count's form fails, lang's "other"
+// form is tried, as go-i18n does.
+func (m message) execute(lang Lang, id string, data map[string]string) (string, error) {
+	s, err := execute(m.src, data)
+	if err != nil && m.form != "" && m.form != "other" {
 		if other, ok := textOf(lang, id, "other"); ok {
 			if s2, err2 := execute(other, data); err2 == nil {
 				return s2, err
