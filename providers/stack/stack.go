@@ -19,14 +19,12 @@ package stack
 const Size = 64 << 10
 
 // Reserve grows the calling goroutine's stack to Size, or leaves it when
-// it is that large already, by calling a function whose frame needs it
-// (the runtime doubles a stack until the frame fits with its guard).
-func Reserve() { reserve() }
-
-var sink byte
-
+// it is that large already: its frame needs it (the runtime doubles a
+// stack until the frame fits with its guard), and the frame is never
+// written.
+//
 //go:noinline
-func reserve() {
+func Reserve() {
 	if never {
 		// Never run: the frame is only what the runtime checks on the
 		// way in. A little under Size, as the caller's frames and the
@@ -35,6 +33,8 @@ func reserve() {
 		sink = pad[int(sink)%len(pad)]
 	}
 }
+
+var sink byte
 
 // never is false; a variable, so the compiler keeps the frame above.
 var never = false
