@@ -20,8 +20,10 @@ MP=${MAILPEER_DIR:-/tmp/mailpeer/state}/mailpeer.env
 [ -f "$MP" ] || { echo "bench: mailpeer is not running ($MP missing)" >&2; exit 1; }
 set -a; . "$MP"; set +a
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-# built as the release builds it (.goreleaser.yaml): static, -trimpath, -s -w
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/jobmail" ./cmd/jobmail
+# built as the release builds it (.goreleaser.yaml): static, -trimpath, -s -w,
+# its build tags
+tags=$(sed -n 's/^ *- -tags=//p' .goreleaser.yaml)
+CGO_ENABLED=0 go build -trimpath -tags "$tags" -ldflags "-s -w" -o "$work/jobmail" ./cmd/jobmail
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/floor" ./bench/floor
 go build -trimpath -o "$work/alternate" ./bench/alternate
 mkdir "$work/hello"

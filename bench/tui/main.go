@@ -30,24 +30,25 @@ import (
 
 func main() {
 	bin := flag.String("bin", "", "jobmail binary (default: build ./cmd/jobmail)")
+	tags := flag.String("tags", "", "build tags of the jobmail build (bench/tui/run.sh passes the release build's)")
 	n := flag.Int("n", 25, "runs")
 	marker := flag.String("marker", "ctrl+c", "text of the first frame's last line")
 	timeout := flag.Duration("timeout", 10*time.Second, "give up on one run after this")
 	flag.Parse()
-	if err := run(*bin, *n, *marker, *timeout); err != nil {
+	if err := run(*bin, *tags, *n, *marker, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/tui:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, n int, marker string, timeout time.Duration) error {
+func run(bin, tags string, n int, marker string, timeout time.Duration) error {
 	tmp, err := os.MkdirTemp("", "jobmail-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	build := func(out, pkg string) error {
-		c := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+		c := exec.Command("go", "build", "-trimpath", "-tags", tags, "-ldflags", "-s -w", "-o", out, pkg)
 		c.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if b, err := c.CombinedOutput(); err != nil {
 			return fmt.Errorf("build %s: %v\n%s", pkg, err, b)

@@ -81,11 +81,12 @@ func isLazyDep(pkg string) bool {
 	return false
 }
 
-// buildJobmail builds the command once per test into a temporary directory.
+// buildJobmail builds the command once per test into a temporary
+// directory, with the release build's tags.
 func buildJobmail(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "jobmail")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", releaseTags(t), "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin

@@ -1,9 +1,9 @@
 package oauth
 
 import (
-	"html/template"
+	"html"
+	"io"
 	"net/http"
-	"sync"
 )
 
 // The page the browser shows after the redirect. It is the one place the
@@ -19,25 +19,47 @@ const (
 	pageDone
 )
 
-// pageTmpl is parsed on first use: a run that signs in with no browser
-// never needs it (parsing at init cost every start ~0.1 ms).
-var pageTmpl = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("page").Parse(`<!doctype html>
+// The page is three fixed texts and one value, the diagnosis code, escaped
+// here. html/template is not used for it: importing it costs every start
+// of the program ~0.1 ms of package initialisation (issue 15), and the
+// release build leaves go-mail's template helpers out (-tags gomailnotpl),
+// so this page was the last importer.
+const (
+	pageHead = `<!doctype html>
 <html><head><meta charset="utf-8"><title>jobmail</title>
 <style>body{font-family:system-ui,sans-serif;max-width:34em;margin:4em auto;line-height:1.5}
 p.ok{color:#166534}p.fail{color:#991b1b}code{background:#eee;padding:0 .3em}</style></head>
 <body><h1>jobmail</h1>
-{{if eq .Kind 0}}<p class="ok">Signed in. You can close this tab and return to the terminal.</p>
+`
+	pageOKBody = `<p class="ok">Signed in. You can close this tab and return to the terminal.</p>
 <p class="ok">Angemeldet. Sie können diesen Tab schließen und zum Terminal zurückkehren.</p>
 <p class="ok">Accesso eseguito. Puoi chiudere questa scheda e tornare al terminale.</p>
-{{else if eq .Kind 1}}<p class="fail">Sign-in failed. The terminal explains why.</p>
+`
+	pageFailedBody = `<p class="fail">Sign-in failed. The terminal explains why.</p>
 <p class="fail">Anmeldung fehlgeschlagen. Das Terminal erklärt den Grund.</p>
 <p class="fail">Accesso non riuscito. Il terminale spiega il motivo.</p>
-{{if .Code}}<p><code>{{.Code}}</code></p>{{end}}
-{{else}}<p>This sign-in has already finished. / Diese Anmeldung ist bereits abgeschlossen. / Questo accesso è già concluso.</p>
-{{end}}</body></html>
-`))
-})
+`
+	pageDoneBody = `<p>This sign-in has already finished. / Diese Anmeldung ist bereits abgeschlossen. / Questo accesso è già concluso.</p>
+`
+	pageTail = `</body></html>
+`
+)
+
+// renderPage writes the page of kind; code is shown on a failed sign-in.
+func renderPage(w io.Writer, kind pageKind, code string) error {
+	body := pageDoneBody
+	switch kind {
+	case pageOK:
+		body = pageOKBody
+	case pageFailed:
+		body = pageFailedBody
+		if code != "" {
+			body += "<p><code>" + html.EscapeString(code) + "</code></p>\n"
+		}
+	}
+	_, err := io.WriteString(w, pageHead+body+pageTail)
+	return err
+}
 
 func writePage(w http.ResponseWriter, kind pageKind, code string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -48,8 +70,5 @@ func writePage(w http.ResponseWriter, kind pageKind, code string) {
 		status = http.StatusBadRequest
 	}
 	w.WriteHeader(status)
-	_ = pageTmpl().Execute(w, struct {
-		Kind pageKind
-		Code string
-	}{kind, code})
+	_ = renderPage(w, kind, code)
 }
