@@ -36,8 +36,11 @@ var PasswordMechanisms = []string{"SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGI
 // microsoftHosts are Microsoft 365's client-submission endpoints, where a
 // password refused by both PLAIN and LOGIN means SMTP AUTH is switched off
 // for the mailbox or tenant (the seeds' "LOGIN expected 235, got 535").
-var microsoftHosts = map[string]bool{
-	"smtp.office365.com": true, "outlook.office365.com": true, "smtp-mail.outlook.com": true,
+var microsoftHosts = []string{"smtp.office365.com", "outlook.office365.com", "smtp-mail.outlook.com"}
+
+// atMicrosoft reports whether host is one of microsoftHosts.
+func atMicrosoft(host string) bool {
+	return slices.Contains(microsoftHosts, strings.ToLower(strings.TrimSuffix(host, ".")))
 }
 
 func (r *run) auth(from string) error {
@@ -79,7 +82,7 @@ func (r *run) auth(from string) error {
 	first := r.passwordAuth(mechs[0], user, cfg.Password)
 	re, isReply := first.(*ReplyError)
 	if first == nil || !isReply || re.Code != 535 || mechs[0] != "PLAIN" || !offered["LOGIN"] ||
-		!microsoftHosts[strings.ToLower(strings.TrimSuffix(cfg.Host, "."))] {
+		!atMicrosoft(cfg.Host) {
 		return first
 	}
 	second := r.passwordAuth("LOGIN", user, cfg.Password)

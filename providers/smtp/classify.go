@@ -9,49 +9,52 @@ import (
 )
 
 // codeMeta says, per code, who must act and which setup key fixes it.
-var codeMeta = map[providers.Code]struct {
+var codeMeta = table[providers.Code, meta]{
+	{providers.CodeDNSNoSuchHost, meta{providers.ActorUser, FieldHost}},
+	{providers.CodeNetRefused, meta{providers.ActorUser, FieldPort}},
+	{providers.CodeNetTimeout, meta{providers.ActorUser, FieldPort}},
+	{providers.CodeSMTPRejected, meta{providers.ActorMailAdmin, ""}},
+	{providers.CodeSMTPNoGreeting, meta{providers.ActorUser, FieldSecurity}},
+	{providers.CodeTLSNotTLS, meta{providers.ActorUser, FieldSecurity}},
+	{providers.CodeTLSStartTLSUnsupported, meta{providers.ActorMailAdmin, FieldSecurity}},
+	{providers.CodeTLSUntrustedCert, meta{providers.ActorUser, FieldCAFile}},
+	{providers.CodeTLSHostnameMismatch, meta{providers.ActorUser, FieldHost}},
+	{providers.CodeTLSExpiredCert, meta{providers.ActorMailAdmin, ""}},
+	{providers.CodeTLSProtocol, meta{providers.ActorMailAdmin, FieldSecurity}},
+	{providers.CodeAuthRejected, meta{providers.ActorUser, FieldPassword}},
+	{providers.CodeAuthSMTPAuthDisabled, meta{providers.ActorMailAdmin, FieldChannel}},
+	{providers.CodeAuthBasicAuthBlocked, meta{providers.ActorMailAdmin, FieldChannel}},
+	{providers.CodeAuthTokenRejected, meta{providers.ActorUser, ""}},
+	{providers.CodeAuthAppPassword, meta{providers.ActorUser, FieldChannel}},
+	{providers.CodeAuthWebLogin, meta{providers.ActorUser, FieldChannel}},
+	{providers.CodeAuthMechanism, meta{providers.ActorMailAdmin, ""}},
+	{providers.CodeAuthTLSRequired, meta{providers.ActorUser, FieldSecurity}},
+	{providers.CodeSendSenderRejected, meta{providers.ActorUser, FieldUsername}},
+	{providers.CodeSendRecipientRejected, meta{providers.ActorUser, FieldAddress}},
+	{providers.CodeSendRelayDenied, meta{providers.ActorUser, FieldUsername}},
+	{providers.CodeSendMessageRejected, meta{providers.ActorMailAdmin, ""}},
+	{providers.CodeSMTPTemporary, meta{providers.ActorUser, ""}},
+	{providers.CodeSMTPDisconnected, meta{providers.ActorUser, ""}},
+	{providers.CodeSMTPProtocol, meta{providers.ActorUser, FieldPort}},
+	{providers.CodeSMTPIPBlocked, meta{providers.ActorMailAdmin, ""}},
+	{providers.CodeSendQuotaExceeded, meta{providers.ActorUser, ""}},
+	{providers.CodeSendAccountRestricted, meta{providers.ActorMailAdmin, ""}},
+	{providers.CodeSendMessageTooLarge, meta{providers.ActorMailAdmin, ""}},
+	{providers.CodeAuthRateLimited, meta{providers.ActorUser, FieldPassword}},
+	{providers.CodeAuthNotOffered, meta{providers.ActorUser, FieldPort}},
+	{providers.CodeOAuthConditional, meta{providers.ActorMailAdmin, ""}},
+	{providers.CodeCanceled, meta{providers.ActorUser, ""}},
+	{providers.CodeUnknown, meta{providers.ActorUser, ""}},
+}
+
+// meta is a code's row of codeMeta.
+type meta struct {
 	actor providers.Actor
 	field string
-}{
-	providers.CodeDNSNoSuchHost:          {providers.ActorUser, FieldHost},
-	providers.CodeNetRefused:             {providers.ActorUser, FieldPort},
-	providers.CodeNetTimeout:             {providers.ActorUser, FieldPort},
-	providers.CodeSMTPRejected:           {providers.ActorMailAdmin, ""},
-	providers.CodeSMTPNoGreeting:         {providers.ActorUser, FieldSecurity},
-	providers.CodeTLSNotTLS:              {providers.ActorUser, FieldSecurity},
-	providers.CodeTLSStartTLSUnsupported: {providers.ActorMailAdmin, FieldSecurity},
-	providers.CodeTLSUntrustedCert:       {providers.ActorUser, FieldCAFile},
-	providers.CodeTLSHostnameMismatch:    {providers.ActorUser, FieldHost},
-	providers.CodeTLSExpiredCert:         {providers.ActorMailAdmin, ""},
-	providers.CodeTLSProtocol:            {providers.ActorMailAdmin, FieldSecurity},
-	providers.CodeAuthRejected:           {providers.ActorUser, FieldPassword},
-	providers.CodeAuthSMTPAuthDisabled:   {providers.ActorMailAdmin, FieldChannel},
-	providers.CodeAuthBasicAuthBlocked:   {providers.ActorMailAdmin, FieldChannel},
-	providers.CodeAuthTokenRejected:      {providers.ActorUser, ""},
-	providers.CodeAuthAppPassword:        {providers.ActorUser, FieldChannel},
-	providers.CodeAuthWebLogin:           {providers.ActorUser, FieldChannel},
-	providers.CodeAuthMechanism:          {providers.ActorMailAdmin, ""},
-	providers.CodeAuthTLSRequired:        {providers.ActorUser, FieldSecurity},
-	providers.CodeSendSenderRejected:     {providers.ActorUser, FieldUsername},
-	providers.CodeSendRecipientRejected:  {providers.ActorUser, FieldAddress},
-	providers.CodeSendRelayDenied:        {providers.ActorUser, FieldUsername},
-	providers.CodeSendMessageRejected:    {providers.ActorMailAdmin, ""},
-	providers.CodeSMTPTemporary:          {providers.ActorUser, ""},
-	providers.CodeSMTPDisconnected:       {providers.ActorUser, ""},
-	providers.CodeSMTPProtocol:           {providers.ActorUser, FieldPort},
-	providers.CodeSMTPIPBlocked:          {providers.ActorMailAdmin, ""},
-	providers.CodeSendQuotaExceeded:      {providers.ActorUser, ""},
-	providers.CodeSendAccountRestricted:  {providers.ActorMailAdmin, ""},
-	providers.CodeSendMessageTooLarge:    {providers.ActorMailAdmin, ""},
-	providers.CodeAuthRateLimited:        {providers.ActorUser, FieldPassword},
-	providers.CodeAuthNotOffered:         {providers.ActorUser, FieldPort},
-	providers.CodeOAuthConditional:       {providers.ActorMailAdmin, ""},
-	providers.CodeCanceled:               {providers.ActorUser, ""},
-	providers.CodeUnknown:                {providers.ActorUser, ""},
 }
 
 func diag(code providers.Code, reply string, args map[string]string) providers.Diagnosis {
-	m, ok := codeMeta[code]
+	m, ok := codeMeta.get(code)
 	if !ok {
 		m.actor = providers.ActorUser
 	}
@@ -184,10 +187,10 @@ func byCode(cmd, mech string, code int, enh, lower string) providers.Code {
 }
 
 // stageCommand is the command whose reply ends each stage.
-var stageCommand = map[providers.StageName]string{
-	"greeting": cmdGreeting, providers.StageEHLO: cmdEHLO, providers.StageTLS: cmdSTARTTLS,
-	providers.StageAuth: cmdAUTH, providers.StageMail: cmdMAIL, providers.StageRcpt: cmdRCPT,
-	providers.StageData: cmdDATA, providers.StageQuit: cmdQUIT,
+var stageCommand = table[providers.StageName, string]{
+	{"greeting", cmdGreeting}, {providers.StageEHLO, cmdEHLO}, {providers.StageTLS, cmdSTARTTLS},
+	{providers.StageAuth, cmdAUTH}, {providers.StageMail, cmdMAIL}, {providers.StageRcpt, cmdRCPT},
+	{providers.StageData, cmdDATA}, {providers.StageQuit, cmdQUIT},
 }
 
 // DiagnoseStageReply classifies a refusal read at stage ("greeting" for
@@ -195,7 +198,8 @@ var stageCommand = map[providers.StageName]string{
 // other clients of a server (the credential-free probe). raw is the reply
 // with its codes, lines separated by LF or CRLF.
 func DiagnoseStageReply(stage providers.StageName, raw string) providers.Diagnosis {
-	return diagnoseReply(stageCommand[stage], raw)
+	cmd, _ := stageCommand.get(stage)
+	return diagnoseReply(cmd, raw)
 }
 
 // diagnoseReply classifies raw reply text (lines separated by LF or CRLF)

@@ -279,7 +279,7 @@ func (r *run) refine(d providers.Diagnosis) providers.Diagnosis {
 			d.Args = withArg(d.Args, "limit", formatSize(n))
 		}
 	case d.Code == providers.CodeSendAccountRestricted && d.Args["provider"] == "" &&
-		microsoftHosts[strings.ToLower(strings.TrimSuffix(r.t.cfg.Host, "."))]:
+		atMicrosoft(r.t.cfg.Host):
 		d.Args = withArg(d.Args, "provider", "microsoft")
 	}
 	return d

@@ -33,10 +33,10 @@ type wire struct {
 // its pipeline stay in step (an error from the write would poison its
 // buffered writer for the rest of the session). These replies are never
 // recorded and never reach a diagnosis.
-var notSent = map[string]string{
-	"HELO": "502 5.5.1 not sent: the test needs EHLO\r\n",
-	"*":    "501 5.7.0 not sent: the exchange is over\r\n",
-	"QUIT": "221 2.0.0 not sent: the test closes the connection itself\r\n",
+var notSent = table[string, string]{
+	{"HELO", "502 5.5.1 not sent: the test needs EHLO\r\n"},
+	{"*", "501 5.7.0 not sent: the exchange is over\r\n"},
+	{"QUIT", "221 2.0.0 not sent: the test closes the connection itself\r\n"},
 }
 
 // greetingAfterTLS is the 220 that go-mail's NewClient must read before it
@@ -73,7 +73,8 @@ func (w *wire) Write(p []byte) (int, error) {
 	s := w.s
 	if !s.data {
 		if kept := s.record(p); kept != "" {
-			w.answers = append(w.answers, notSent[kept])
+			answer, _ := notSent.get(kept)
+			w.answers = append(w.answers, answer)
 			return len(p), nil
 		}
 	}

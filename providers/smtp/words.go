@@ -126,35 +126,35 @@ func byWords(cmd, lower string) (wordRule, []int, bool) {
 // byEnhanced is what a specific enhanced status code means when the words
 // said nothing: each provider's documented meaning (Microsoft 5.7.139,
 // 5.7.30, 5.7.57, 5.7.60; Gmail 5.7.9, 5.7.14; RFC 3463/7372 for the rest).
-var byEnhanced = map[string]providers.Code{
-	"4.7.66": providers.CodeTLSProtocol, "5.7.66": providers.CodeTLSProtocol,
-	"5.7.139": providers.CodeAuthSMTPAuthDisabled,
-	"5.7.30":  providers.CodeAuthBasicAuthBlocked,
-	"5.7.9":   providers.CodeAuthAppPassword,
-	"5.7.14":  providers.CodeAuthWebLogin,
-	"5.7.10":  providers.CodeAuthTLSRequired, "5.7.11": providers.CodeAuthTLSRequired,
-	"4.7.25": providers.CodeSMTPIPBlocked, "5.7.25": providers.CodeSMTPIPBlocked, // RFC 7372: reverse DNS failed
-	"5.7.511": providers.CodeSMTPIPBlocked, "5.7.708": providers.CodeSMTPIPBlocked,
-	"5.7.60":  providers.CodeSendSenderRejected,
-	"5.7.520": providers.CodeSendMessageRejected,
-	"5.3.4":   providers.CodeSendMessageTooLarge,
+var byEnhanced = table[string, providers.Code]{
+	{"4.7.66", providers.CodeTLSProtocol}, {"5.7.66", providers.CodeTLSProtocol},
+	{"5.7.139", providers.CodeAuthSMTPAuthDisabled},
+	{"5.7.30", providers.CodeAuthBasicAuthBlocked},
+	{"5.7.9", providers.CodeAuthAppPassword},
+	{"5.7.14", providers.CodeAuthWebLogin},
+	{"5.7.10", providers.CodeAuthTLSRequired}, {"5.7.11", providers.CodeAuthTLSRequired},
+	{"4.7.25", providers.CodeSMTPIPBlocked}, {"5.7.25", providers.CodeSMTPIPBlocked}, // RFC 7372: reverse DNS failed
+	{"5.7.511", providers.CodeSMTPIPBlocked}, {"5.7.708", providers.CodeSMTPIPBlocked},
+	{"5.7.60", providers.CodeSendSenderRejected},
+	{"5.7.520", providers.CodeSendMessageRejected},
+	{"5.3.4", providers.CodeSendMessageTooLarge},
 }
 
 // enhancedAt limits an enhanced code to replies to some commands, where
 // its meaning depends on them.
-var enhancedAt = map[string][]string{
-	"5.7.9":  authCmds,
-	"5.7.14": authCmds,
-	"5.3.4":  afterData,
-	"5.7.60": envelope,
+var enhancedAt = table[string, []string]{
+	{"5.7.9", authCmds},
+	{"5.7.14", authCmds},
+	{"5.3.4", afterData},
+	{"5.7.60", envelope},
 }
 
 func fromEnhanced(cmd, enh string) (providers.Code, bool) {
-	c, ok := byEnhanced[enh]
+	c, ok := byEnhanced.get(enh)
 	if !ok {
 		return "", false
 	}
-	if at, limited := enhancedAt[enh]; limited && !slices.Contains(at, cmd) {
+	if at, limited := enhancedAt.get(enh); limited && !slices.Contains(at, cmd) {
 		return "", false
 	}
 	return c, true

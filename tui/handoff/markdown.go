@@ -16,12 +16,20 @@ import (
 	"github.com/jobmail/jobmail/wizard/setupfile"
 )
 
-// statusWords are the catalogue ids of an action's status.
-var statusWords = map[wizard.ActionStatus]string{
-	wizard.StatusTodo:      "report.status.todo",
-	wizard.StatusConfirmed: "report.status.confirmed",
-	wizard.StatusVerified:  "report.status.verified",
-	wizard.StatusFailed:    "report.status.failed",
+// statusWords is the catalogue id of an action's status; a switch, not a
+// map literal, which the package's init would build on every start.
+func statusWords(s wizard.ActionStatus) string {
+	switch s {
+	case wizard.StatusTodo:
+		return "report.status.todo"
+	case wizard.StatusConfirmed:
+		return "report.status.confirmed"
+	case wizard.StatusVerified:
+		return "report.status.verified"
+	case wizard.StatusFailed:
+		return "report.status.failed"
+	}
+	return ""
 }
 
 // DefaultName is the report's file name beside the setup file.
@@ -116,7 +124,7 @@ func action(b *strings.Builder, w *i18n.Localizer, m wizard.ReportMailbox, a wiz
 	if a.Status == wizard.StatusConfirmed || a.Status == wizard.StatusVerified {
 		box = "x"
 	}
-	status := w.T(statusWords[a.Status])
+	status := w.T(statusWords(a.Status))
 	if a.ID == wizard.ActionForwarding {
 		f := w.Forwarding(m.Provider, a.Args)
 		fmt.Fprintf(b, "- [%s] **%s** – %s\n\n  %s\n\n", box, f.Title, status, f.Intro)
