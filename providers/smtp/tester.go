@@ -62,6 +62,11 @@ func (t *Tester) Test(ctx context.Context, msg providers.Message, obs providers.
 	if err != nil {
 		t.cfg.Ahead.Close() // refused before any connection, as without it
 	} else {
+		// The message is composed before the wait for an opening ahead,
+		// which is idle time on this goroutine: composing it at DATA put
+		// go-mail's writer and the time zone's first load (/etc/localtime)
+		// between the server's reply to RCPT and the next command.
+		m := compose(msg, t.cfg.now())
 		if a := t.cfg.Ahead.take(ctx, t.cfg); a != nil {
 			r, err, start = a.r, a.err, a.start
 			r.handOver(t, ctx, obs, a.events)
@@ -70,7 +75,7 @@ func (t *Tester) Test(ctx context.Context, msg providers.Message, obs providers.
 			err = r.open()
 		}
 		if err == nil {
-			err = r.finish(msg)
+			err = r.finish(msg, m)
 		}
 	}
 	if r.unwatch != nil {
@@ -146,13 +151,13 @@ func (r *run) open() error {
 
 // finish signs in and sends: the stages that carry the mailbox's name,
 // its secret and the message.
-func (r *run) finish(msg providers.Message) error {
+func (r *run) finish(msg providers.Message, m composed) error {
 	if r.t.cfg.hasCredentials() {
 		if err := r.stage(providers.StageAuth, func() error { return r.auth(msg.From) }); err != nil {
 			return err
 		}
 	}
-	return r.send(msg)
+	return r.send(msg, m)
 }
 
 // stage times f and reports it; a failure is tagged with the stage.
@@ -326,7 +331,7 @@ func (r *run) ehlo() error {
 // MAIL goes on go-mail's connection but not through Client.Mail, which adds
 // BODY=8BITMIME whenever it is offered; the message is 7-bit (quoted-
 // printable), and only a non-ASCII address needs SMTPUTF8.
-func (r *run) send(msg providers.Message) error {
+func (r *run) send(msg providers.Message, m composed) error {
 	s := r.sess
 	c := r.c
 	utf8 := ""
@@ -346,7 +351,7 @@ func (r *run) send(msg providers.Message) error {
 		return err
 	}
 	err = r.stage(providers.StageData, func() error {
-		data, err := buildMessage(msg, r.t.cfg.now())
+		data, err := m.data, m.err
 		if err != nil {
 			return &providers.Error{Diagnosis: *invalid(FieldAddress, "address", map[string]string{"address": msg.From}), Err: err}
 		}
