@@ -112,8 +112,8 @@ func printOutcome(o *Options, out outcome, exportPath string) {
 	s := out.Session
 	if s != nil {
 		for _, wn := range s.Warnings {
-			t := o.words.Diagnosis(wn.Diagnosis)
-			fmt.Fprintf(w, "%s %s\n  %s\n", o.words.T("cli.warning"), t.Title, t.Remedy)
+			title, remedy := o.words.Warning(wn.Diagnosis)
+			fmt.Fprintf(w, "%s %s\n  %s\n", o.words.T("cli.warning"), title, remedy)
 		}
 	}
 	switch {

@@ -29,6 +29,28 @@ type DiagnosisText struct {
 // replaced by that entry's text. An unknown code renders as "unknown";
 // an empty actor as "".
 func (l *Localizer) Diagnosis(d providers.Diagnosis) DiagnosisText {
+	p, args := l.diagnosisArgs(d)
+	t := DiagnosisText{
+		Title:   l.T(p+".title", args),
+		Explain: l.T(p+".explain", args),
+		Remedy:  l.T(p+".remedy", args),
+	}
+	if d.Actor != "" {
+		t.Actor = l.Actor(d.Actor)
+	}
+	return t
+}
+
+// Warning is the two texts of d a warning line shows, its title and its
+// remedy, rendered as Diagnosis renders them; the others are not rendered
+// at all (a run's end printed two warnings and rendered eight texts).
+func (l *Localizer) Warning(d providers.Diagnosis) (title, remedy string) {
+	p, args := l.diagnosisArgs(d)
+	return l.T(p+".title", args), l.T(p+".remedy", args)
+}
+
+// diagnosisArgs is the catalogue prefix of d's texts and their arguments.
+func (l *Localizer) diagnosisArgs(d providers.Diagnosis) (string, map[string]string) {
 	code := d.Code
 	if code == "" || !l.known("diag."+string(code)+".title") {
 		code = providers.CodeUnknown
@@ -49,16 +71,7 @@ func (l *Localizer) Diagnosis(d providers.Diagnosis) DiagnosisText {
 		args["remote"] = a
 		delete(args, "address")
 	}
-	p := "diag." + string(code)
-	t := DiagnosisText{
-		Title:   l.T(p+".title", args),
-		Explain: l.T(p+".explain", args),
-		Remedy:  l.T(p+".remedy", args),
-	}
-	if d.Actor != "" {
-		t.Actor = l.Actor(d.Actor)
-	}
-	return t
+	return "diag." + string(code), args
 }
 
 // Actor names who acts: actor.user|mail_admin|platform.
