@@ -7,6 +7,10 @@
 //	alternate -n 25 jobmail bin/jobmail test --config x ::: swaks swaks … ::: floor bin/floor …
 //
 // Each group, separated by ":::", is a label followed by the command.
+// Each ratio line also gives the spread of the rounds' own ratios (run
+// i of the first command over run i of the other, neighbours in time):
+// their median and the middle half of them (25th to 75th percentile), so
+// a ratio is read with how much it moves on this machine.
 // -tsv FILE also writes "label<TAB>median wall ms<TAB>median cpu ms" lines
 // for scripts that compute their own ratios (bench/entities).
 package main
@@ -61,8 +65,9 @@ func main() {
 		fmt.Printf("  %-10s median %6.2f ms wall  %6.2f ms cpu  %6.1f MB peak RSS\n", s.label, ms(median(s.wall)), ms(median(s.cpu)), float64(median(s.rss))/1024)
 	}
 	for _, s := range specs[1:] {
-		fmt.Printf("  ratio %s/%s  wall %.3f  cpu %.3f\n", specs[0].label, s.label,
-			ms(median(specs[0].wall))/ms(median(s.wall)), ms(median(specs[0].cpu))/ms(median(s.cpu)))
+		q := quartiles(paired(specs[0].wall, s.wall))
+		fmt.Printf("  ratio %s/%s  wall %.3f  cpu %.3f  (rounds: wall median %.3f, middle half %.3f-%.3f)\n", specs[0].label, s.label,
+			ms(median(specs[0].wall))/ms(median(s.wall)), ms(median(specs[0].cpu))/ms(median(s.cpu)), q[1], q[0], q[2])
 	}
 }
 
@@ -119,6 +124,26 @@ func median(ds []time.Duration) time.Duration {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// paired is each round's ratio a[i]/b[i].
+func paired(a, b []time.Duration) []float64 {
+	r := make([]float64, 0, len(a))
+	for i := range min(len(a), len(b)) {
+		r = append(r, float64(a[i])/float64(b[i]))
+	}
+	return r
+}
+
+// quartiles are the 25th, 50th and 75th percentiles of v (nearest rank).
+func quartiles(v []float64) [3]float64 {
+	if len(v) == 0 {
+		return [3]float64{}
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	at := func(p int) float64 { return s[min(len(s)-1, (len(s)-1)*p/100)] }
+	return [3]float64{at(25), at(50), at(75)}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
