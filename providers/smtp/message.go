@@ -79,11 +79,6 @@ type composed struct {
 	err  error
 }
 
-func compose(msg providers.Message, now time.Time) composed {
-	data, err := buildMessage(msg, now)
-	return composed{data, err}
-}
-
 // buildMessage renders the test message with go-mail's mail.Msg: 7-bit
 // clean (quoted-printable body, RFC 2047 words for a non-ASCII name or
 // subject), CRLF line ends, ready for DATA. Only a non-ASCII address needs

@@ -66,7 +66,8 @@ func (t *Tester) Test(ctx context.Context, msg providers.Message, obs providers.
 		// which is idle time on this goroutine: composing it at DATA put
 		// go-mail's writer and the time zone's first load (/etc/localtime)
 		// between the server's reply to RCPT and the next command.
-		m := compose(msg, t.cfg.now())
+		var m composed
+		m.data, m.err = buildMessage(msg, t.cfg.now())
 		if a := t.cfg.Ahead.take(ctx, t.cfg); a != nil {
 			r, err, start = a.r, a.err, a.start
 			r.handOver(t, ctx, obs, a.events)
