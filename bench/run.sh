@@ -22,7 +22,7 @@ set -a; . "$MP"; set +a
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 # built as the release builds it (.goreleaser.yaml): static, -trimpath, -s -w,
 # its build tags
-tags=$(sed -n 's/^ *- -tags=//p' .goreleaser.yaml)
+tags=$(bash bench/release-tags.sh)
 CGO_ENABLED=0 go build -trimpath -tags "$tags" -ldflags "-s -w" -o "$work/jobmail" ./cmd/jobmail
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/floor" ./bench/floor
 go build -trimpath -o "$work/alternate" ./bench/alternate

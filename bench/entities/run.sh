@@ -37,7 +37,7 @@ MP=${MAILPEER_DIR:-/tmp/mailpeer/state}/mailpeer.env
 [ -f "$MP" ] || { echo "bench entities: mailpeer is not running ($MP missing)" >&2; exit 1; }
 set -a; . "$MP"; set +a
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-tags=$(sed -n 's/^ *- -tags=//p' .goreleaser.yaml) # the release build's (.goreleaser.yaml)
+tags=$(bash bench/release-tags.sh) # the release build's
 CGO_ENABLED=0 go build -trimpath -tags "$tags" -o "$work/jobmail" ./cmd/jobmail
 CGO_ENABLED=0 go build -trimpath -o "$work/floor" ./bench/floor
 go build -trimpath -o "$work/alternate" ./bench/alternate

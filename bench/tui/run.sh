@@ -4,4 +4,4 @@
 # of N runs each (default 25). Target: jobmail <= 1.2x bare.
 set -eu
 cd "$(dirname "$0")/../.."
-exec go run ./bench/tui -n "${1:-25}" -tags "$(sed -n 's/^ *- -tags=//p' .goreleaser.yaml)"
+exec go run ./bench/tui -n "${1:-25}" -tags "$(bash bench/release-tags.sh)"
